@@ -1,0 +1,332 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"slices"
+	"time"
+
+	notify "github.com/notifyd/notifyd"
+	"github.com/notifyd/notifyd/internal/store"
+)
+
+// Accept implements store.Store. One transaction does, for the whole batch and in a fixed
+// number of multi-row statements: insert the events that are new (by key), bump the
+// recipients' sequences, insert notifications, insert deliveries.
+func (s *Store) Accept(ctx context.Context, in []store.AcceptInput) ([]store.AcceptResult, error) {
+	var results []store.AcceptResult
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		results, err = s.accept(ctx, tx, in)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return results, nil
+}
+
+type eventRow struct {
+	id    int64
+	hash  string
+	token string
+}
+
+func (s *Store) accept(ctx context.Context, tx *sql.Tx, in []store.AcceptInput) ([]store.AcceptResult, error) {
+	results := make([]store.AcceptResult, len(in))
+	// The first input of each key stands for the batch; later ones mirror it.
+	first := make(map[string]int, len(in))
+	var uniq []int
+	for i, a := range in {
+		results[i].Key = a.Key
+		if j, ok := first[a.Key]; ok {
+			if in[j].PayloadHash != a.PayloadHash {
+				results[i].Err = conflict(a.Key)
+			}
+			continue
+		}
+		first[a.Key] = i
+		uniq = append(uniq, i)
+	}
+
+	token := newToken()
+	now := time.Now()
+	if err := chunks(len(uniq), maxRowsPerInsert, func(lo, hi int) error {
+		args := make([]any, 0, (hi-lo)*8)
+		for _, i := range uniq[lo:hi] {
+			a := in[i]
+			payload, err := a.Prepared.Event.MarshalJSON()
+			if err != nil {
+				return err
+			}
+			received := a.ReceivedAt
+			if received.IsZero() {
+				received = now
+			}
+			args = append(args, a.Key, a.PayloadHash, a.Prepared.Event.Type, a.Source, string(payload), a.TraceParent, token, ms(received))
+		}
+		_, err := tx.ExecContext(ctx, s.d.InsertIgnore()+` events (idem_key, payload_hash, type, source, payload, trace_parent, accept_token, created_at) VALUES `+rowsOf(hi-lo, 8), args...)
+		return dbErr("insert events", err)
+	}); err != nil {
+		return nil, err
+	}
+
+	rows := make(map[string]eventRow, len(uniq))
+	if err := chunks(len(uniq), maxRowsPerInsert, func(lo, hi int) error {
+		keys := make([]any, 0, hi-lo)
+		for _, i := range uniq[lo:hi] {
+			keys = append(keys, in[i].Key)
+		}
+		r, err := tx.QueryContext(ctx, `SELECT id, idem_key, payload_hash, accept_token FROM events WHERE idem_key IN (`+placeholders(len(keys))+`)`+s.d.ForUpdate(), keys...)
+		if err != nil {
+			return dbErr("select events", err)
+		}
+		defer r.Close()
+		for r.Next() {
+			var key string
+			var e eventRow
+			if err := r.Scan(&e.id, &key, &e.hash, &e.token); err != nil {
+				return dbErr("scan events", err)
+			}
+			rows[key] = e
+		}
+		return dbErr("select events", r.Err())
+	}); err != nil {
+		return nil, err
+	}
+
+	var fresh, dups []int // indexes into in
+	for _, i := range uniq {
+		e, ok := rows[in[i].Key]
+		switch {
+		case !ok:
+			return nil, store.Unavailable(errMissingEvent(in[i].Key))
+		case e.token == token:
+			fresh = append(fresh, i)
+		case e.hash != in[i].PayloadHash:
+			results[i].Err = conflict(in[i].Key)
+		default:
+			results[i].Duplicate = true
+			dups = append(dups, i)
+		}
+	}
+
+	if len(fresh) > 0 {
+		if err := s.insertNotifications(ctx, tx, in, fresh, rows, results, now); err != nil {
+			return nil, err
+		}
+	}
+	if len(dups) > 0 {
+		ids := make([]int64, len(dups))
+		for k, i := range dups {
+			ids[k] = rows[in[i].Key].id
+		}
+		byEvent, err := s.notificationsOfEvents(ctx, tx, ids)
+		if err != nil {
+			return nil, err
+		}
+		for _, i := range dups {
+			results[i].Notifications = byEvent[rows[in[i].Key].id]
+		}
+	}
+	// Later inputs with a key seen earlier in the batch mirror the first one.
+	for i, a := range in {
+		j := first[a.Key]
+		if j != i && results[i].Err == nil {
+			results[i].Duplicate = true
+			results[i].Notifications = results[j].Notifications
+			if results[j].Err != nil {
+				results[i].Err = results[j].Err
+			}
+		}
+	}
+	return results, nil
+}
+
+type pendingNote struct {
+	input   int // index into in
+	target  notify.Target
+	eventID int64
+	seq     int64
+}
+
+func (s *Store) insertNotifications(ctx context.Context, tx *sql.Tx, in []store.AcceptInput, fresh []int, rows map[string]eventRow, results []store.AcceptResult, now time.Time) error {
+	var notes []pendingNote
+	count := map[string]int64{}
+	for _, i := range fresh {
+		for _, t := range in[i].Prepared.Targets {
+			notes = append(notes, pendingNote{input: i, target: t, eventID: rows[in[i].Key].id})
+			count[t.UserID]++
+		}
+	}
+	users := make([]string, 0, len(count))
+	for u := range count {
+		users = append(users, u)
+	}
+	slices.Sort(users) // one lock order for every transaction: no deadlock between acceptors
+	last, err := s.lockSeqs(ctx, tx, users)
+	if err != nil {
+		return err
+	}
+	for k := range notes {
+		u := notes[k].target.UserID
+		last[u]++
+		notes[k].seq = last[u]
+	}
+	if err := chunks(len(users), maxRowsPerInsert, func(lo, hi int) error {
+		args := make([]any, 0, (hi-lo)*2)
+		for _, u := range users[lo:hi] {
+			args = append(args, u, last[u])
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO recipients (user_id, last_seq) VALUES `+rowsOf(hi-lo, 2)+s.d.UpsertSeq(), args...)
+		return dbErr("update sequences", err)
+	}); err != nil {
+		return err
+	}
+
+	created := ms(now)
+	if err := chunks(len(notes), maxRowsPerInsert, func(lo, hi int) error {
+		args := make([]any, 0, (hi-lo)*8)
+		for _, n := range notes[lo:hi] {
+			ev := in[n.input].Prepared.Event
+			args = append(args, n.eventID, n.target.UserID, n.seq, string(n.target.Role), ev.Type, ev.Message, ev.URL, created)
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO notifications (event_id, user_id, seq, role, type, message, url, created_at) VALUES `+rowsOf(hi-lo, 8), args...)
+		return dbErr("insert notifications", err)
+	}); err != nil {
+		return err
+	}
+
+	eventIDs := make([]int64, len(fresh))
+	for k, i := range fresh {
+		eventIDs[k] = rows[in[i].Key].id
+	}
+	stored, err := s.notificationsOfEvents(ctx, tx, eventIDs)
+	if err != nil {
+		return err
+	}
+	type userSeq struct {
+		user string
+		seq  int64
+	}
+	idOf := make(map[userSeq]int64, len(notes))
+	for _, ns := range stored {
+		for _, n := range ns {
+			idOf[userSeq{n.UserID, n.Seq}] = n.ID
+		}
+	}
+
+	type deliveryRow struct {
+		note            int64
+		channel         notify.Channel
+		address, reason string
+		status          notify.DeliveryStatus
+	}
+	var deliveries []deliveryRow
+	for _, n := range notes {
+		for _, c := range n.target.Channels {
+			if c == notify.ChannelSSE {
+				continue // live push is the stored notification itself, replayable by seq
+			}
+			d := deliveryRow{note: idOf[userSeq{n.target.UserID, n.seq}], channel: c, address: n.target.Phone, status: notify.StatusPending}
+			if c == notify.ChannelSMS && d.address == "" {
+				d.status, d.reason = notify.StatusSkipped, "no phone number"
+			}
+			deliveries = append(deliveries, d)
+		}
+	}
+	if err := chunks(len(deliveries), maxRowsPerInsert, func(lo, hi int) error {
+		args := make([]any, 0, (hi-lo)*7)
+		for _, d := range deliveries[lo:hi] {
+			args = append(args, d.note, string(d.channel), d.address, string(d.status), d.reason, created, created)
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO deliveries (notification_id, channel, address, status, reason, next_attempt_at, updated_at) VALUES `+rowsOf(hi-lo, 7), args...)
+		return dbErr("insert deliveries", err)
+	}); err != nil {
+		return err
+	}
+	for _, i := range fresh {
+		results[i].Notifications = stored[rows[in[i].Key].id]
+	}
+	return nil
+}
+
+// lockSeqs makes sure every user has a recipients row, locks those rows (where the
+// database has concurrent writers) and returns their last sequence numbers.
+func (s *Store) lockSeqs(ctx context.Context, tx *sql.Tx, users []string) (map[string]int64, error) {
+	last := make(map[string]int64, len(users))
+	err := chunks(len(users), maxRowsPerInsert, func(lo, hi int) error {
+		args := make([]any, 0, (hi-lo)*2)
+		for _, u := range users[lo:hi] {
+			args = append(args, u, 0)
+		}
+		if _, err := tx.ExecContext(ctx, s.d.InsertIgnore()+` recipients (user_id, last_seq) VALUES `+rowsOf(hi-lo, 2), args...); err != nil {
+			return dbErr("insert recipients", err)
+		}
+		r, err := tx.QueryContext(ctx, `SELECT user_id, last_seq FROM recipients WHERE user_id IN (`+placeholders(hi-lo)+`) ORDER BY user_id`+s.d.ForUpdate(), anys(users[lo:hi])...)
+		if err != nil {
+			return dbErr("lock recipients", err)
+		}
+		defer r.Close()
+		for r.Next() {
+			var u string
+			var seq int64
+			if err := r.Scan(&u, &seq); err != nil {
+				return dbErr("scan recipients", err)
+			}
+			last[u] = seq
+		}
+		return dbErr("lock recipients", r.Err())
+	})
+	return last, err
+}
+
+const notificationCols = `n.id, n.user_id, n.seq, e.idem_key, n.type, n.message, n.url, n.created_at, n.read_at`
+
+func scanNotification(sc interface{ Scan(...any) error }, n *notify.Notification) error {
+	var created int64
+	var read *int64
+	if err := sc.Scan(&n.ID, &n.UserID, &n.Seq, &n.EventID, &n.Type, &n.Message, &n.URL, &created, &read); err != nil {
+		return err
+	}
+	n.CreatedAt = fromMS(created)
+	n.ReadAt = fromNullMS(read)
+	return nil
+}
+
+// notificationsOfEvents returns the notifications of each event id, in recipient order.
+func (s *Store) notificationsOfEvents(ctx context.Context, q queryer, eventIDs []int64) (map[int64][]notify.Notification, error) {
+	out := make(map[int64][]notify.Notification, len(eventIDs))
+	err := chunks(len(eventIDs), maxRowsPerInsert, func(lo, hi int) error {
+		r, err := q.QueryContext(ctx, `SELECT n.event_id, `+notificationCols+` FROM notifications n JOIN events e ON e.id = n.event_id WHERE n.event_id IN (`+placeholders(hi-lo)+`) ORDER BY n.id`, anys(eventIDs[lo:hi])...)
+		if err != nil {
+			return dbErr("select notifications", err)
+		}
+		defer r.Close()
+		for r.Next() {
+			var eid int64
+			var n notify.Notification
+			var created int64
+			var read *int64
+			if err := r.Scan(&eid, &n.ID, &n.UserID, &n.Seq, &n.EventID, &n.Type, &n.Message, &n.URL, &created, &read); err != nil {
+				return dbErr("scan notifications", err)
+			}
+			n.CreatedAt, n.ReadAt = fromMS(created), fromNullMS(read)
+			out[eid] = append(out[eid], n)
+		}
+		return dbErr("select notifications", r.Err())
+	})
+	return out, err
+}
+
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func conflict(key string) error {
+	return notify.Errorf(notify.CodeIdempotency, "event %q was already accepted with a different payload", key)
+}
+
+type errMissingEvent string
+
+func (e errMissingEvent) Error() string { return "event " + string(e) + " vanished inside its transaction" }

@@ -1,0 +1,91 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	notify "github.com/notifyd/notifyd"
+	"github.com/notifyd/notifyd/internal/store"
+)
+
+// ClaimDeliveries implements store.Store. A claimed row is "sending" and its
+// next_attempt_at is the lease's end: if the claimer dies, the row is due again then.
+func (s *Store) ClaimDeliveries(ctx context.Context, channel notify.Channel, now time.Time, lease time.Duration, limit int) ([]notify.Message, error) {
+	var out []notify.Message
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		r, err := tx.QueryContext(ctx, `SELECT id FROM deliveries WHERE status IN ('pending', 'sending') AND channel = ? AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`+s.d.SkipLocked(),
+			string(channel), ms(now), limit)
+		if err != nil {
+			return dbErr("select due deliveries", err)
+		}
+		var ids []int64
+		for r.Next() {
+			var id int64
+			if err := r.Scan(&id); err != nil {
+				r.Close()
+				return dbErr("scan due deliveries", err)
+			}
+			ids = append(ids, id)
+		}
+		r.Close()
+		if err := r.Err(); err != nil || len(ids) == 0 {
+			return dbErr("select due deliveries", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'sending', attempts = attempts + 1, next_attempt_at = ?, updated_at = ? WHERE id IN (`+placeholders(len(ids))+`)`,
+			append([]any{ms(now.Add(lease)), ms(now)}, anys(ids)...)...); err != nil {
+			return dbErr("claim deliveries", err)
+		}
+		r, err = tx.QueryContext(ctx, `SELECT d.id, d.attempts, d.address, n.user_id, n.type, n.message, n.url, e.idem_key
+			FROM deliveries d JOIN notifications n ON n.id = d.notification_id JOIN events e ON e.id = n.event_id
+			WHERE d.id IN (`+placeholders(len(ids))+`) ORDER BY d.id`, anys(ids)...)
+		if err != nil {
+			return dbErr("select claimed deliveries", err)
+		}
+		defer r.Close()
+		for r.Next() {
+			var m notify.Message
+			if err := r.Scan(&m.DeliveryID, &m.Attempt, &m.To, &m.UserID, &m.Type, &m.Text, &m.URL, &m.EventID); err != nil {
+				return dbErr("scan claimed deliveries", err)
+			}
+			out = append(out, m)
+		}
+		return dbErr("select claimed deliveries", r.Err())
+	})
+	return out, err
+}
+
+// CompleteDelivery implements store.Store.
+func (s *Store) CompleteDelivery(ctx context.Context, id int64, attempt int, o store.Outcome) error {
+	at := o.At
+	if at.IsZero() {
+		at = time.Now()
+	}
+	next := o.NextAttemptAt
+	if next.IsZero() {
+		next = at
+	}
+	var sentAt *int64
+	if o.Status == notify.StatusSent {
+		v := ms(at)
+		sentAt = &v
+	}
+	res, err := s.db.W.ExecContext(ctx, `UPDATE deliveries SET status = ?, provider_id = ?, last_error = ?, reason = ?, next_attempt_at = ?, sent_at = ?, updated_at = ?
+		WHERE id = ? AND attempts = ? AND status = 'sending'`,
+		string(o.Status), o.ProviderID, o.Error, o.Reason, ms(next), sentAt, ms(at), id, attempt)
+	if err != nil {
+		return dbErr("complete delivery", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return store.ErrLeaseLost
+	}
+	return nil
+}
+
+// CountSent implements store.Store.
+func (s *Store) CountSent(ctx context.Context, channel notify.Channel, address string, since time.Time) (int, error) {
+	var n int
+	err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM deliveries WHERE address = ? AND channel = ? AND (status = 'sending' OR (status = 'sent' AND sent_at >= ?))`,
+		address, string(channel), ms(since)).Scan(&n)
+	return n, dbErr("count sent", err)
+}

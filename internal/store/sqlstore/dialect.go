@@ -1,0 +1,56 @@
+// Package sqlstore implements store.Store once, in SQL that SQLite and MySQL/MariaDB both
+// speak, with a small Dialect for the few places where they differ. The backends
+// (internal/store/sqlite, internal/store/mysql) open the database, run their migrations
+// and hand it here.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+)
+
+// Dialect is what differs between the SQL backends.
+type Dialect interface {
+	// InsertIgnore starts an INSERT that skips rows violating a unique key.
+	InsertIgnore() string
+	// UpsertSeq finishes "INSERT INTO recipients (user_id, last_seq) VALUES …" so that an
+	// existing user's last_seq is set to the inserted value.
+	UpsertSeq() string
+	// ForUpdate is appended to a SELECT that must lock the rows it reads until commit
+	// ("" where the database has a single writer).
+	ForUpdate() string
+	// SkipLocked is appended to the SELECT that claims deliveries, so concurrent claimers
+	// in other processes pass over each other's rows.
+	SkipLocked() string
+	// TxOptions are the options of every read-write transaction.
+	TxOptions() *sql.TxOptions
+	// Retryable reports whether a transaction failed for a reason worth retrying at once
+	// (a deadlock, a busy database).
+	Retryable(err error) bool
+}
+
+// DBs are the handles a backend gives the store: writes go to W, reads to R (they may be
+// the same pool; SQLite uses one writer connection and a pool of readers).
+type DBs struct {
+	W, R *sql.DB
+}
+
+func (d DBs) close() error {
+	err := d.W.Close()
+	if d.R != d.W {
+		if e := d.R.Close(); err == nil {
+			err = e
+		}
+	}
+	return err
+}
+
+func (d DBs) ping(ctx context.Context) error {
+	if err := d.W.PingContext(ctx); err != nil {
+		return err
+	}
+	if d.R != d.W {
+		return d.R.PingContext(ctx)
+	}
+	return nil
+}

@@ -1,0 +1,99 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	notify "github.com/notifyd/notifyd"
+	"github.com/notifyd/notifyd/internal/store"
+)
+
+func (s *Store) queryNotifications(ctx context.Context, query string, args ...any) ([]notify.Notification, error) {
+	r, err := s.db.R.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, dbErr("select notifications", err)
+	}
+	defer r.Close()
+	var out []notify.Notification
+	for r.Next() {
+		var n notify.Notification
+		if err := scanNotification(r, &n); err != nil {
+			return nil, dbErr("scan notifications", err)
+		}
+		out = append(out, n)
+	}
+	return out, dbErr("select notifications", r.Err())
+}
+
+// ListNotifications implements store.Store.
+func (s *Store) ListNotifications(ctx context.Context, userID string, before int64, limit int) ([]notify.Notification, error) {
+	if before <= 0 {
+		return s.queryNotifications(ctx, `SELECT `+notificationCols+` FROM notifications n JOIN events e ON e.id = n.event_id WHERE n.user_id = ? ORDER BY n.seq DESC LIMIT ?`, userID, limit)
+	}
+	return s.queryNotifications(ctx, `SELECT `+notificationCols+` FROM notifications n JOIN events e ON e.id = n.event_id WHERE n.user_id = ? AND n.seq < ? ORDER BY n.seq DESC LIMIT ?`, userID, before, limit)
+}
+
+// NotificationsAfter implements store.Store.
+func (s *Store) NotificationsAfter(ctx context.Context, userID string, after int64, limit int) ([]notify.Notification, error) {
+	return s.queryNotifications(ctx, `SELECT `+notificationCols+` FROM notifications n JOIN events e ON e.id = n.event_id WHERE n.user_id = ? AND n.seq > ? ORDER BY n.seq LIMIT ?`, userID, after, limit)
+}
+
+// LastSeqs implements store.Store.
+func (s *Store) LastSeqs(ctx context.Context, userIDs []string) (map[string]int64, error) {
+	out := make(map[string]int64, len(userIDs))
+	err := chunks(len(userIDs), maxRowsPerInsert, func(lo, hi int) error {
+		r, err := s.db.R.QueryContext(ctx, `SELECT user_id, last_seq FROM recipients WHERE user_id IN (`+placeholders(hi-lo)+`)`, anys(userIDs[lo:hi])...)
+		if err != nil {
+			return dbErr("select sequences", err)
+		}
+		defer r.Close()
+		for r.Next() {
+			var u string
+			var seq int64
+			if err := r.Scan(&u, &seq); err != nil {
+				return dbErr("scan sequences", err)
+			}
+			if seq > 0 {
+				out[u] = seq
+			}
+		}
+		return dbErr("select sequences", r.Err())
+	})
+	return out, err
+}
+
+// UnreadCount implements store.Store.
+func (s *Store) UnreadCount(ctx context.Context, userID string) (int, error) {
+	var n int
+	err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL`, userID).Scan(&n)
+	return n, dbErr("count unread", err)
+}
+
+// MarkRead implements store.Store. Marking a notification that is already read is not an
+// error; one that is not the caller's is ErrNotFound, exactly as one that does not exist.
+func (s *Store) MarkRead(ctx context.Context, userID string, id int64, at time.Time) error {
+	res, err := s.db.W.ExecContext(ctx, `UPDATE notifications SET read_at = ? WHERE id = ? AND user_id = ? AND read_at IS NULL`, ms(at), id, userID)
+	if err != nil {
+		return dbErr("mark read", err)
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		return nil
+	}
+	var one int
+	err = s.db.W.QueryRowContext(ctx, `SELECT 1 FROM notifications WHERE id = ? AND user_id = ?`, id, userID).Scan(&one)
+	if err == sql.ErrNoRows {
+		return store.ErrNotFound
+	}
+	return dbErr("mark read", err)
+}
+
+// MarkAllRead implements store.Store.
+func (s *Store) MarkAllRead(ctx context.Context, userID string, at time.Time) (int64, error) {
+	res, err := s.db.W.ExecContext(ctx, `UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL`, ms(at), userID)
+	if err != nil {
+		return 0, dbErr("mark all read", err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}

@@ -1,0 +1,70 @@
+package sqlstore
+
+import (
+	"context"
+
+	notify "github.com/notifyd/notifyd"
+	"github.com/notifyd/notifyd/internal/store"
+)
+
+// EventStatus implements store.Store.
+func (s *Store) EventStatus(ctx context.Context, key string) (*store.EventStatus, error) {
+	var st store.EventStatus
+	var id, received int64
+	var payload string
+	err := s.db.R.QueryRowContext(ctx, `SELECT id, idem_key, type, source, payload, created_at FROM events WHERE idem_key = ?`, key).
+		Scan(&id, &st.Key, &st.Type, &st.Source, &payload, &received)
+	if err != nil {
+		return nil, dbErr("select event", err)
+	}
+	st.ReceivedAt, st.Payload = fromMS(received), []byte(payload)
+
+	r, err := s.db.R.QueryContext(ctx, `SELECT n.role, `+notificationCols+` FROM notifications n JOIN events e ON e.id = n.event_id WHERE n.event_id = ? ORDER BY n.id`, id)
+	if err != nil {
+		return nil, dbErr("select notifications", err)
+	}
+	index := map[int64]int{}
+	for r.Next() {
+		var rs store.RecipientStatus
+		var created int64
+		var read *int64
+		n := &rs.Notification
+		if err := r.Scan(&rs.Role, &n.ID, &n.UserID, &n.Seq, &n.EventID, &n.Type, &n.Message, &n.URL, &created, &read); err != nil {
+			r.Close()
+			return nil, dbErr("scan notifications", err)
+		}
+		n.CreatedAt, n.ReadAt = fromMS(created), fromNullMS(read)
+		rs.UserID = n.UserID
+		rs.Deliveries = []notify.Delivery{}
+		index[n.ID] = len(st.Recipients)
+		st.Recipients = append(st.Recipients, rs)
+	}
+	r.Close()
+	if err := r.Err(); err != nil {
+		return nil, dbErr("select notifications", err)
+	}
+
+	r, err = s.db.R.QueryContext(ctx, `SELECT d.id, d.notification_id, d.channel, d.status, d.attempts, d.last_error, d.reason, d.provider_id, d.next_attempt_at, d.sent_at, d.updated_at
+		FROM deliveries d JOIN notifications n ON n.id = d.notification_id WHERE n.event_id = ? ORDER BY d.id`, id)
+	if err != nil {
+		return nil, dbErr("select deliveries", err)
+	}
+	defer r.Close()
+	for r.Next() {
+		var d notify.Delivery
+		var next, updated int64
+		var sent *int64
+		if err := r.Scan(&d.ID, &d.NotificationID, &d.Channel, &d.Status, &d.Attempts, &d.LastError, &d.Reason, &d.ProviderID, &next, &sent, &updated); err != nil {
+			return nil, dbErr("scan deliveries", err)
+		}
+		if d.Status == notify.StatusPending || d.Status == notify.StatusSending {
+			t := fromMS(next)
+			d.NextAttemptAt = &t
+		}
+		d.SentAt, d.UpdatedAt = fromNullMS(sent), fromMS(updated)
+		if k, ok := index[d.NotificationID]; ok {
+			st.Recipients[k].Deliveries = append(st.Recipients[k].Deliveries, d)
+		}
+	}
+	return &st, dbErr("select deliveries", r.Err())
+}

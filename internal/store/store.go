@@ -1,0 +1,136 @@
+// Package store defines the one contract every notifyd storage backend implements
+// (SQLite embedded, MySQL/MariaDB in production). Backends live in subpackages; the shared
+// test body that proves each one is in storetest.
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	notify "github.com/notifyd/notifyd"
+)
+
+// Store is notifyd's durable state. Every method is safe for concurrent use.
+type Store interface {
+	// Accept stores a batch of prepared events in ONE transaction. For each input it either
+	// writes the event, one notification per target (with the target's next sequence number)
+	// and one delivery per target and queued channel, or, when the key is already known,
+	// writes nothing and returns the original ids (Duplicate). A known key whose payload hash
+	// differs yields a per-input CodeIdempotency error; the rest of the batch still commits.
+	// A non-nil error means nothing was committed.
+	Accept(ctx context.Context, in []AcceptInput) ([]AcceptResult, error)
+
+	// ListNotifications returns userID's notifications newest first, those with
+	// seq < before (before <= 0: from the newest).
+	ListNotifications(ctx context.Context, userID string, before int64, limit int) ([]notify.Notification, error)
+	// NotificationsAfter returns userID's notifications with seq > after, oldest first.
+	NotificationsAfter(ctx context.Context, userID string, after int64, limit int) ([]notify.Notification, error)
+	// LastSeqs returns the newest sequence number of each user that has one.
+	LastSeqs(ctx context.Context, userIDs []string) (map[string]int64, error)
+	UnreadCount(ctx context.Context, userID string) (int, error)
+	// MarkRead marks one of userID's notifications read; ErrNotFound when userID has no
+	// notification with that id (whoever else has it).
+	MarkRead(ctx context.Context, userID string, id int64, at time.Time) error
+	MarkAllRead(ctx context.Context, userID string, at time.Time) (int64, error)
+
+	// ClaimDeliveries leases up to limit due deliveries of channel: pending ones whose
+	// next attempt is due, and sending ones whose lease expired. Each claim bumps Attempt;
+	// the lease holds across processes.
+	ClaimDeliveries(ctx context.Context, channel notify.Channel, now time.Time, lease time.Duration, limit int) ([]notify.Message, error)
+	// CompleteDelivery records the outcome of the attempt a claim returned. It is fenced on
+	// that attempt: ErrLeaseLost when another claim took the row since.
+	CompleteDelivery(ctx context.Context, deliveryID int64, attempt int, o Outcome) error
+	// CountSent counts deliveries of channel to address sent (or being sent) since.
+	CountSent(ctx context.Context, channel notify.Channel, address string, since time.Time) (int, error)
+
+	// EventStatus returns an event with its notifications and their deliveries.
+	EventStatus(ctx context.Context, eventKey string) (*EventStatus, error)
+
+	// SaveRejected keeps a message that can never be accepted, with its reason. The same
+	// source message saved twice is kept once, its receive count raised.
+	SaveRejected(ctx context.Context, r Rejected) (int64, error)
+	ListRejected(ctx context.Context, f RejectedFilter) ([]Rejected, error)
+	GetRejected(ctx context.Context, id int64) (*Rejected, error)
+	// MarkReplayed records that a rejected message was accepted on replay.
+	MarkReplayed(ctx context.Context, id int64, eventKey string, at time.Time) error
+
+	// Ping checks the store can be reached.
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+// AcceptInput is one prepared event to store under its idempotency key.
+type AcceptInput struct {
+	Key         string // eventId, Idempotency-Key or the source message id
+	PayloadHash string // hash of the normalised payload: same key, other hash = conflict
+	Source      string // "http", "sqs:<queue>", …
+	TraceParent string // W3C trace context carried from the producer, if any
+	Prepared    *notify.Prepared
+	ReceivedAt  time.Time
+}
+
+// AcceptResult says what became of one AcceptInput.
+type AcceptResult struct {
+	Key           string
+	Duplicate     bool                  // the key was known: nothing was written
+	Notifications []notify.Notification // the stored notifications (the originals on a duplicate)
+	Err           error                 // a per-input failure (CodeIdempotency); nothing written for it
+}
+
+// Outcome is the result of one delivery attempt.
+type Outcome struct {
+	Status        notify.DeliveryStatus // sent, failed, skipped or pending (retry at NextAttemptAt)
+	ProviderID    string
+	Error         string
+	Reason        string
+	NextAttemptAt time.Time
+	At            time.Time
+}
+
+// EventStatus is an event with everything that became of it.
+type EventStatus struct {
+	Key        string            `json:"eventId"`
+	Type       string            `json:"type"`
+	Source     string            `json:"source"`
+	ReceivedAt time.Time         `json:"receivedAt"`
+	Payload    json.RawMessage   `json:"payload"`
+	Recipients []RecipientStatus `json:"recipients"`
+}
+
+// RecipientStatus is one notification of an event and its channels.
+type RecipientStatus struct {
+	UserID       string              `json:"userId"`
+	Role         notify.Role         `json:"role"`
+	Notification notify.Notification `json:"notification"`
+	Deliveries   []notify.Delivery   `json:"deliveries"`
+}
+
+// Rejected is a message a source could not accept, kept so it can be replayed.
+type Rejected struct {
+	ID           int64      `json:"id"`
+	Source       string     `json:"source"`
+	Queue        string     `json:"queue,omitempty"`
+	MessageID    string     `json:"messageId,omitempty"`
+	Body         string     `json:"body"`
+	Code         string     `json:"code"`
+	Reason       string     `json:"reason"`
+	ReceiveCount int        `json:"receiveCount"`
+	Status       string     `json:"status"` // rejected | replayed
+	EventKey     string     `json:"eventId,omitempty"`
+	CreatedAt    time.Time  `json:"createdAt"`
+	ReplayedAt   *time.Time `json:"replayedAt,omitempty"`
+}
+
+// RejectedFilter narrows ListRejected. Zero values mean no filter.
+type RejectedFilter struct {
+	Status  string
+	AfterID int64
+	Limit   int
+}
+
+// Rejected message statuses.
+const (
+	RejectedPending  = "rejected"
+	RejectedReplayed = "replayed"
+)

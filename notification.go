@@ -1,0 +1,62 @@
+package notify
+
+import "time"
+
+// Notification is what one recipient was told about one event. It is stored before anything
+// is sent; Seq is its place in the recipient's own gap-free sequence (the SSE event id).
+type Notification struct {
+	ID        int64      `json:"id"`
+	UserID    string     `json:"-"`
+	Seq       int64      `json:"seq"`
+	EventID   string     `json:"eventId"` // the event's idempotency key
+	Type      string     `json:"type"`
+	Message   string     `json:"message"`
+	URL       string     `json:"url,omitempty"`
+	CreatedAt time.Time  `json:"createdAt"`
+	ReadAt    *time.Time `json:"readAt,omitempty"`
+}
+
+// Read reports whether the recipient has marked it read.
+func (n *Notification) Read() bool { return n.ReadAt != nil }
+
+// DeliveryStatus is where a queued delivery (SMS) stands:
+// pending → sending (leased) → sent | failed | skipped. A sending row whose lease ran out
+// goes back to pending.
+type DeliveryStatus string
+
+// The delivery statuses.
+const (
+	StatusPending DeliveryStatus = "pending"
+	StatusSending DeliveryStatus = "sending"
+	StatusSent    DeliveryStatus = "sent"
+	StatusFailed  DeliveryStatus = "failed"
+	StatusSkipped DeliveryStatus = "skipped"
+)
+
+// Delivery is one notification on one queued channel.
+type Delivery struct {
+	ID             int64          `json:"id"`
+	NotificationID int64          `json:"notificationId"`
+	Channel        Channel        `json:"channel"`
+	Status         DeliveryStatus `json:"status"`
+	Attempts       int            `json:"attempts"`
+	LastError      string         `json:"lastError,omitempty"`
+	Reason         string         `json:"reason,omitempty"` // why it was skipped
+	ProviderID     string         `json:"providerMessageId,omitempty"`
+	NextAttemptAt  *time.Time     `json:"nextAttemptAt,omitempty"`
+	SentAt         *time.Time     `json:"sentAt,omitempty"`
+	UpdatedAt      time.Time      `json:"updatedAt"`
+}
+
+// Message is one piece of text to send to one address on one channel, as a sender
+// (an SMS provider) sees it. DeliveryID doubles as the provider's idempotency key.
+type Message struct {
+	DeliveryID int64
+	Attempt    int
+	UserID     string
+	To         string // E.164 for SMS
+	Type       string
+	Text       string
+	URL        string
+	EventID    string
+}

@@ -1,0 +1,273 @@
+package notify
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"text/template"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// EventType is one registered notificationType: how to render its text when the producer
+// sent none, and which channels each role gets.
+type EventType struct {
+	Name     string
+	Message  string // text/template over the event's data; used when the event has no message
+	URL      string // text/template over the event's data; used when the event has no url
+	Channels map[Role][]Channel
+
+	message, url *template.Template
+}
+
+// Registry holds the known event types. It is read-only once built, so it is safe to share.
+type Registry struct {
+	types map[string]*EventType
+}
+
+// DefaultChannels routes buyers to live push and SMS, owners and admins to live push.
+func DefaultChannels() map[Role][]Channel {
+	return map[Role][]Channel{
+		RoleCustomer: {ChannelSSE, ChannelSMS},
+		RoleOwner:    {ChannelSSE},
+		RoleAdmin:    {ChannelSSE},
+	}
+}
+
+// The built-in types. Their links are placeholders for a shop's own pages: override them
+// with NOTIFY_CONFIG.
+var builtinTypes = []EventType{
+	{Name: "ORDER_CREATED", Message: "주문이 완료되었습니다.", URL: "https://mypage/orders/{{.orderId}}"},
+	{Name: "DELIVERY_STARTED", Message: "배송이 시작되었습니다.", URL: "https://mypage/orders/{{.orderId}}"},
+	{Name: "DELIVERY_COMPLETED", Message: "배송이 완료되었습니다.", URL: "https://mypage/orders/{{.orderId}}"},
+	{Name: "QUESTION_REGISTERED", Message: "새 문의가 등록되었습니다.", URL: "https://store/{{.storeId}}/questions/{{.questionId}}"},
+	{Name: "ANSWER_REGISTERED", Message: "문의에 답변이 등록되었습니다.", URL: "https://mypage/questions/{{.questionId}}"},
+	{Name: "RESTOCK", Message: `{{with index . "productName"}}{{.}} 상품이{{else}}관심 상품이{{end}} 재입고되었습니다.`, URL: "https://shop/products/{{.productId}}"},
+}
+
+// DefaultRegistry returns the built-in event types with the default channels.
+func DefaultRegistry() *Registry {
+	r := &Registry{types: map[string]*EventType{}}
+	for _, t := range builtinTypes {
+		t.Channels = DefaultChannels()
+		if err := r.add(t); err != nil {
+			panic(err) // the built-in templates are constants
+		}
+	}
+	return r
+}
+
+// configFile is the NOTIFY_CONFIG YAML.
+type configFile struct {
+	// Defaults apply to every type that does not set its own channels.
+	Defaults struct {
+		Channels map[string][]string `yaml:"channels"`
+	} `yaml:"defaults"`
+	// Types add event types or override built-in ones, by name.
+	Types map[string]struct {
+		Message  *string             `yaml:"message"`
+		URL      *string             `yaml:"url"`
+		Channels map[string][]string `yaml:"channels"`
+	} `yaml:"types"`
+	// Replace drops the built-in types, so only the file's types are known.
+	Replace bool `yaml:"replace"`
+}
+
+// LoadRegistry reads a NOTIFY_CONFIG YAML file over the built-in types:
+//
+//	defaults:
+//	  channels: {CUSTOMER: [sse, sms], OWNER: [sse], ADMIN: [sse]}
+//	types:
+//	  PRICE_DROP:
+//	    message: "{{.productName}} 가격이 내려갔습니다."
+//	    url: "https://shop/products/{{.productId}}"
+//	    channels: {CUSTOMER: [sse]}
+func LoadRegistry(r io.Reader) (*Registry, error) {
+	var cfg configFile
+	dec := yaml.NewDecoder(r)
+	dec.KnownFields(true)
+	if err := dec.Decode(&cfg); err != nil && err != io.EOF {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	defaults := DefaultChannels()
+	if len(cfg.Defaults.Channels) > 0 {
+		var err error
+		if defaults, err = parseChannels(cfg.Defaults.Channels, "defaults.channels"); err != nil {
+			return nil, err
+		}
+	}
+	reg := &Registry{types: map[string]*EventType{}}
+	if !cfg.Replace {
+		for _, t := range builtinTypes {
+			t.Channels = defaults
+			if err := reg.add(t); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(cfg.Types)) {
+		spec := cfg.Types[name]
+		t := EventType{Name: strings.TrimSpace(name), Channels: defaults}
+		if old, ok := reg.types[t.Name]; ok {
+			t = *old
+		}
+		if spec.Message != nil {
+			t.Message = *spec.Message
+		}
+		if spec.URL != nil {
+			t.URL = *spec.URL
+		}
+		if len(spec.Channels) > 0 {
+			chans, err := parseChannels(spec.Channels, "types."+name+".channels")
+			if err != nil {
+				return nil, err
+			}
+			t.Channels = maps.Clone(defaults)
+			maps.Copy(t.Channels, chans)
+		}
+		if err := reg.add(t); err != nil {
+			return nil, err
+		}
+	}
+	return reg, nil
+}
+
+func parseChannels(in map[string][]string, where string) (map[Role][]Channel, error) {
+	out := map[Role][]Channel{}
+	for roleName, names := range in {
+		role, ok := ParseRole(roleName)
+		if !ok {
+			return nil, fmt.Errorf("config: %s: unknown role %q", where, roleName)
+		}
+		chans := []Channel{}
+		for _, n := range names {
+			c, ok := ParseChannel(n)
+			if !ok {
+				return nil, fmt.Errorf("config: %s.%s: unknown channel %q (want sse or sms)", where, roleName, n)
+			}
+			if !slices.Contains(chans, c) {
+				chans = append(chans, c)
+			}
+		}
+		out[role] = chans
+	}
+	return out, nil
+}
+
+func (r *Registry) add(t EventType) error {
+	if t.Name == "" {
+		return fmt.Errorf("config: an event type has an empty name")
+	}
+	var err error
+	if t.message, err = parseTemplate(t.Name+".message", t.Message); err != nil {
+		return err
+	}
+	if t.url, err = parseTemplate(t.Name+".url", t.URL); err != nil {
+		return err
+	}
+	r.types[t.Name] = &t
+	return nil
+}
+
+func parseTemplate(name, text string) (*template.Template, error) {
+	if text == "" {
+		return nil, nil
+	}
+	t, err := template.New(name).Option("missingkey=error").Parse(text)
+	if err != nil {
+		return nil, fmt.Errorf("config: template %s: %w", name, err)
+	}
+	return t, nil
+}
+
+// Lookup finds an event type by its exact name.
+func (r *Registry) Lookup(name string) (*EventType, bool) {
+	t, ok := r.types[name]
+	return t, ok
+}
+
+// Names lists the registered types, sorted.
+func (r *Registry) Names() []string { return slices.Sorted(maps.Keys(r.types)) }
+
+// ChannelsFor returns the channels a recipient of role gets for this type.
+func (t *EventType) ChannelsFor(role Role) []Channel { return t.Channels[role] }
+
+// Target is one recipient of a prepared event with the channels it is routed to.
+type Target struct {
+	Recipient
+	Channels []Channel
+}
+
+// Prepared is a validated event, its text rendered, routed per recipient.
+type Prepared struct {
+	Event   Event
+	Targets []Target
+}
+
+// Prepare validates ev, renders its message and url from its type's templates where the
+// producer omitted them, and routes each recipient to its role's channels. A recipient
+// listed twice is kept once (the first entry wins).
+func (r *Registry) Prepare(ev Event, l Limits) (*Prepared, error) {
+	if err := ev.Validate(l); err != nil {
+		return nil, err
+	}
+	t, ok := r.types[ev.Type]
+	if !ok {
+		return nil, &Error{Code: CodeUnknownType, Field: "publishInformation.notificationType",
+			Message: fmt.Sprintf("%q is not a registered event type (known: %s)", ev.Type, strings.Join(r.Names(), ", "))}
+	}
+	var data map[string]any
+	if len(ev.Data) > 0 {
+		dec := json.NewDecoder(bytes.NewReader(ev.Data))
+		dec.UseNumber() // render 1001, not 1001.0 or 1e+03
+		if err := dec.Decode(&data); err != nil {
+			return nil, FieldErrorf(CodeInvalidEvent, "publishInformation.data", "must be a JSON object")
+		}
+	}
+	var err error
+	if ev.Message == "" {
+		if ev.Message, err = render(t.message, data, "message"); err != nil {
+			return nil, err
+		}
+	}
+	if ev.URL == "" && t.url != nil {
+		if ev.URL, err = render(t.url, data, "url"); err != nil {
+			return nil, err
+		}
+	}
+	if strings.TrimSpace(ev.Message) == "" {
+		return nil, FieldErrorf(CodeInvalidEvent, "publishInformation.message", "is required: type %s has no message template", ev.Type)
+	}
+	if err := ev.validateText(l); err != nil {
+		return nil, err
+	}
+	p := &Prepared{Event: ev, Targets: make([]Target, 0, len(ev.Recipients))}
+	seen := make(map[string]bool, len(ev.Recipients))
+	for _, rc := range ev.Recipients {
+		if seen[rc.UserID] {
+			continue
+		}
+		seen[rc.UserID] = true
+		p.Targets = append(p.Targets, Target{Recipient: rc, Channels: t.ChannelsFor(rc.Role)})
+	}
+	return p, nil
+}
+
+func render(t *template.Template, data map[string]any, what string) (string, error) {
+	if t == nil {
+		return "", nil
+	}
+	if data == nil {
+		data = map[string]any{}
+	}
+	var b strings.Builder
+	if err := t.Execute(&b, data); err != nil {
+		return "", &Error{Code: CodeInvalidEvent, Field: "publishInformation.data",
+			Message: fmt.Sprintf("the %s template needs data the event does not carry", what), Err: err}
+	}
+	return strings.TrimSpace(b.String()), nil
+}
