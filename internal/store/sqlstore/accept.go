@@ -329,4 +329,6 @@ func conflict(key string) error {
 
 type errMissingEvent string
 
-func (e errMissingEvent) Error() string { return "event " + string(e) + " vanished inside its transaction" }
+func (e errMissingEvent) Error() string {
+	return "event " + string(e) + " vanished inside its transaction"
+}

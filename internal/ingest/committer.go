@@ -1,0 +1,134 @@
+package ingest
+
+import (
+	"context"
+	"sync"
+
+	"github.com/notifyd/notifyd/internal/store"
+)
+
+// committer is group commit: callers queue their batches; each committer goroutine takes
+// the first waiting batch and every other batch already waiting (up to maxBatch events),
+// stores them in one transaction and answers each caller. When idle it commits a single
+// batch at once, so latency does not grow at low load; under load many events share one
+// transaction and one fsync.
+type committer struct {
+	st       store.Store
+	maxBatch int
+	after    func([]store.AcceptResult)
+	m        *metrics
+
+	reqs   chan *commitReq
+	mu     sync.RWMutex // guards closed against concurrent submit
+	closed bool
+	wg     sync.WaitGroup
+}
+
+type commitReq struct {
+	in   []store.AcceptInput
+	out  []store.AcceptResult
+	err  error
+	done chan struct{}
+}
+
+func newCommitter(st store.Store, maxBatch, workers int, after func([]store.AcceptResult), m *metrics) *committer {
+	c := &committer{st: st, maxBatch: maxBatch, after: after, m: m, reqs: make(chan *commitReq, 4096)}
+	for range workers {
+		c.wg.Go(c.run)
+	}
+	return c
+}
+
+func (c *committer) submit(ctx context.Context, in []store.AcceptInput) ([]store.AcceptResult, error) {
+	req := &commitReq{in: in, done: make(chan struct{})}
+	c.mu.RLock()
+	if c.closed {
+		c.mu.RUnlock()
+		return nil, ErrClosed
+	}
+	select {
+	case c.reqs <- req:
+	case <-ctx.Done():
+		c.mu.RUnlock()
+		return nil, ctx.Err()
+	}
+	c.mu.RUnlock()
+	// Once queued, the batch is committed whatever the caller does; the caller may stop
+	// waiting, and its source will redeliver into the idempotency key.
+	select {
+	case <-req.done:
+		return req.out, req.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// close stops new submissions and returns once every queued batch is committed.
+func (c *committer) close() {
+	c.mu.Lock()
+	if !c.closed {
+		c.closed = true
+		close(c.reqs)
+	}
+	c.mu.Unlock()
+	c.wg.Wait()
+}
+
+func (c *committer) run() {
+	var carry *commitReq
+	for {
+		first := carry
+		carry = nil
+		if first == nil {
+			var ok bool
+			if first, ok = <-c.reqs; !ok {
+				return
+			}
+		}
+		group := []*commitReq{first}
+		n := len(first.in)
+	gather:
+		for n < c.maxBatch {
+			select {
+			case r, ok := <-c.reqs:
+				if !ok {
+					break gather
+				}
+				if n+len(r.in) > c.maxBatch {
+					carry = r
+					break gather
+				}
+				group = append(group, r)
+				n += len(r.in)
+			default:
+				break gather
+			}
+		}
+		c.commit(group, n)
+	}
+}
+
+func (c *committer) commit(group []*commitReq, n int) {
+	all := make([]store.AcceptInput, 0, n)
+	for _, r := range group {
+		all = append(all, r.in...)
+	}
+	c.m.batchSize.Observe(float64(len(all)))
+	// ctx is not a caller's: a caller giving up must not roll back other callers' events.
+	results, err := c.st.Accept(context.Background(), all)
+	off := 0
+	for _, r := range group {
+		if err != nil {
+			r.err = err
+		} else {
+			r.out = results[off : off+len(r.in)]
+		}
+		off += len(r.in)
+		close(r.done)
+	}
+	if err == nil {
+		// With one committer this runs in commit order; with several, a user's live
+		// events may arrive out of order and the SSE hub heals the gap from the store.
+		c.after(results)
+	}
+}

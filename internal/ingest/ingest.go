@@ -1,0 +1,201 @@
+// Package ingest is the one way into notifyd for every source (HTTP, SQS): it prepares each
+// event (validate, render, route), stores a batch idempotently in one transaction through
+// the group committer, and only after the commit hands the new notifications to the
+// fan-out and wakes the delivery workers.
+package ingest
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	notify "github.com/notifyd/notifyd"
+	"github.com/notifyd/notifyd/internal/store"
+)
+
+// Input is one decoded event and where it came from.
+type Input struct {
+	Event notify.Event
+	// FallbackKey is the idempotency key when the event has no eventId: the HTTP
+	// Idempotency-Key header, or the SQS/SNS message id.
+	FallbackKey string
+	Source      string
+	TraceParent string
+	ReceivedAt  time.Time
+}
+
+// Result is what became of one Input.
+type Result struct {
+	Key           string
+	Duplicate     bool
+	Notifications []notify.Notification
+	// Err is a per-input failure that retrying cannot fix (notify.Permanent): invalid
+	// input, unknown type, a key reused with another payload.
+	Err error
+}
+
+// Publisher pushes committed notifications to live subscribers (internal/fanout).
+type Publisher interface {
+	Publish(ctx context.Context, ns []notify.Notification)
+}
+
+// Options configure a Service.
+type Options struct {
+	Registry *notify.Registry
+	Limits   notify.Limits
+	// MaxBatch bounds the events one transaction takes (default 512).
+	MaxBatch int
+	// Committers is how many transactions may run at once (default 1; SQLite has one
+	// writer anyway, MySQL gains from a few).
+	Committers int
+	Publisher  Publisher
+	// Delivered is called after every commit that queued deliveries (wakes the workers).
+	Delivered func()
+	Logger    *slog.Logger
+	Metrics   prometheus.Registerer
+}
+
+// Service accepts events.
+type Service struct {
+	reg       *notify.Registry
+	limits    notify.Limits
+	pub       Publisher
+	delivered func()
+	log       *slog.Logger
+	gc        *committer
+	m         *metrics
+}
+
+// New starts a Service over st. Close stops it.
+func New(st store.Store, o Options) *Service {
+	if o.Registry == nil {
+		o.Registry = notify.DefaultRegistry()
+	}
+	if o.Limits == (notify.Limits{}) {
+		o.Limits = notify.DefaultLimits
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Delivered == nil {
+		o.Delivered = func() {}
+	}
+	s := &Service{reg: o.Registry, limits: o.Limits, pub: o.Publisher, delivered: o.Delivered, log: o.Logger, m: newMetrics(o.Metrics)}
+	s.gc = newCommitter(st, max(o.MaxBatch, 1), max(o.Committers, 1), s.afterCommit, s.m)
+	if o.MaxBatch == 0 {
+		s.gc.maxBatch = 512
+	}
+	return s
+}
+
+// Close stops taking events and waits until every queued batch is committed and published.
+func (s *Service) Close() { s.gc.close() }
+
+// Registry returns the event types the service accepts.
+func (s *Service) Registry() *notify.Registry { return s.reg }
+
+// ErrClosed is returned by Accept after Close.
+var ErrClosed = &notify.Error{Code: notify.CodeUnavailable, Message: "notifyd is shutting down"}
+
+// Prepare validates one input and builds its store input, without storing anything.
+func (s *Service) Prepare(in Input) (store.AcceptInput, error) {
+	p, err := s.reg.Prepare(in.Event, s.limits)
+	if err != nil {
+		return store.AcceptInput{}, err
+	}
+	payload, err := p.Event.MarshalJSON()
+	if err != nil {
+		return store.AcceptInput{}, notify.Errorf(notify.CodeInvalidEvent, "cannot encode event: %v", err)
+	}
+	sum := sha256.Sum256(payload)
+	key := in.Event.EventID
+	if key == "" {
+		key = in.FallbackKey
+	}
+	if key == "" {
+		key = NewKey()
+	}
+	received := in.ReceivedAt
+	if received.IsZero() {
+		received = time.Now()
+	}
+	return store.AcceptInput{Key: key, PayloadHash: hex.EncodeToString(sum[:]), Source: in.Source, TraceParent: in.TraceParent, Prepared: p, ReceivedAt: received}, nil
+}
+
+// Accept prepares and stores inputs. Per-input failures are in the results; a non-nil
+// error means nothing was stored (the store is unavailable, ctx ended, or the service is
+// closing) and the caller should let its source retry.
+func (s *Service) Accept(ctx context.Context, ins []Input) ([]Result, error) {
+	results := make([]Result, len(ins))
+	batch := make([]store.AcceptInput, 0, len(ins))
+	index := make([]int, 0, len(ins))
+	for i, in := range ins {
+		a, err := s.Prepare(in)
+		if err != nil {
+			results[i].Err = err
+			s.m.rejected.WithLabelValues(string(notify.ErrorCode(err))).Inc()
+			continue
+		}
+		results[i].Key = a.Key
+		batch = append(batch, a)
+		index = append(index, i)
+	}
+	if len(batch) == 0 {
+		return results, nil
+	}
+	stored, err := s.gc.submit(ctx, batch)
+	if err != nil {
+		return nil, err
+	}
+	for k, r := range stored {
+		i := index[k]
+		results[i] = Result{Key: r.Key, Duplicate: r.Duplicate, Notifications: r.Notifications, Err: r.Err}
+		switch {
+		case r.Err != nil:
+			s.m.rejected.WithLabelValues(string(notify.ErrorCode(r.Err))).Inc()
+		case r.Duplicate:
+			s.m.duplicates.Inc()
+		default:
+			s.m.accepted.Inc()
+		}
+	}
+	return results, nil
+}
+
+// afterCommit runs on the committer after each commit, in commit order: live push first,
+// then the delivery workers.
+func (s *Service) afterCommit(results []store.AcceptResult) {
+	var fresh []notify.Notification
+	queued := false
+	for _, r := range results {
+		if r.Duplicate || r.Err != nil {
+			continue
+		}
+		fresh = append(fresh, r.Notifications...)
+		queued = true
+	}
+	if len(fresh) > 0 && s.pub != nil {
+		s.pub.Publish(context.Background(), fresh)
+	}
+	if queued {
+		s.delivered()
+	}
+}
+
+// NewKey returns a random idempotency key for an event that came with none.
+func NewKey() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return "gen-" + hex.EncodeToString(b[:])
+}
+
+// IsUnavailable reports whether err means "try again later" rather than "bad input".
+func IsUnavailable(err error) bool {
+	return err != nil && (notify.ErrorCode(err) == notify.CodeUnavailable || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled))
+}
