@@ -1,0 +1,35 @@
+package sms
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	notify "github.com/notifyd/notifyd"
+)
+
+// Log is the default provider: it writes each SMS to the log instead of sending it, with
+// the number masked.
+type Log struct{ Logger *slog.Logger }
+
+// Send implements Sender.
+func (l Log) Send(ctx context.Context, m notify.Message) (string, error) {
+	lg := l.Logger
+	if lg == nil {
+		lg = slog.Default()
+	}
+	lg.InfoContext(ctx, "sms (log provider)", "delivery", m.DeliveryID, "to", MaskPhone(m.To), "type", m.Type, "text", Text(m))
+	return fmt.Sprintf("log-%d", m.DeliveryID), nil
+}
+
+// MaskPhone keeps a number's country prefix and last two digits: +8210******78.
+func MaskPhone(p string) string {
+	if len(p) <= 6 {
+		return "***"
+	}
+	b := []byte(p)
+	for i := 5; i < len(b)-2; i++ {
+		b[i] = '*'
+	}
+	return string(b)
+}
