@@ -19,6 +19,24 @@ type Notification struct {
 // Read reports whether the recipient has marked it read.
 func (n *Notification) Read() bool { return n.ReadAt != nil }
 
+// View is a notification as the inbox API and the SSE stream show it to its recipient.
+type View struct {
+	ID        int64      `json:"id"`
+	Seq       int64      `json:"seq"`
+	EventID   string     `json:"eventId"`
+	Type      string     `json:"type"`
+	Message   string     `json:"message"`
+	URL       string     `json:"url"`
+	CreatedAt time.Time  `json:"createdAt"`
+	Read      bool       `json:"read"`
+	ReadAt    *time.Time `json:"readAt,omitempty"`
+}
+
+// View returns the notification as its recipient sees it.
+func (n *Notification) View() View {
+	return View{ID: n.ID, Seq: n.Seq, EventID: n.EventID, Type: n.Type, Message: n.Message, URL: n.URL, CreatedAt: n.CreatedAt, Read: n.ReadAt != nil, ReadAt: n.ReadAt}
+}
+
 // DeliveryStatus is where a queued delivery (SMS) stands:
 // pending → sending (leased) → sent | failed | skipped. A sending row whose lease ran out
 // goes back to pending.

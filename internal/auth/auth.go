@@ -4,7 +4,10 @@ package auth
 
 import (
 	"crypto/subtle"
+	"fmt"
+	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 
 	notify "github.com/notifyd/notifyd"
@@ -46,4 +49,30 @@ func (t Token) Allow(r *http.Request) bool {
 	}
 	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	return ok && subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), []byte(t)) == 1
+}
+
+// CheckDevListen refuses to serve dev auth, which trusts any caller's claim to be any
+// user, on an address other machines can reach: an empty host, 0.0.0.0, ::, a non-loopback
+// IP or any host name but localhost. allowPublic overrides it for demos behind something
+// else that authenticates.
+func CheckDevListen(addr string, allowPublic bool) error {
+	if allowPublic {
+		return nil
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("dev auth: listen address %q: %w", addr, err)
+	}
+	if !loopbackListenHost(host) {
+		return fmt.Errorf("dev auth trusts the X-User-Id header, so it only listens on a loopback address such as 127.0.0.1:8080, not %q; use jwt auth, or allow a public listen address explicitly", addr)
+	}
+	return nil
+}
+
+func loopbackListenHost(host string) bool {
+	if strings.EqualFold(strings.TrimSuffix(host, "."), "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Unmap().IsLoopback()
 }

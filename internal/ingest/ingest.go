@@ -149,12 +149,24 @@ func (s *Service) Accept(ctx context.Context, ins []Input) ([]Result, error) {
 	if len(batch) == 0 {
 		return results, nil
 	}
-	stored, err := s.gc.submit(ctx, batch)
+	stored, err := s.AcceptPrepared(ctx, batch)
 	if err != nil {
 		return nil, err
 	}
 	for k, r := range stored {
-		i := index[k]
+		results[index[k]] = r
+	}
+	return results, nil
+}
+
+// AcceptPrepared stores inputs that Prepare built, as one group-committed unit.
+func (s *Service) AcceptPrepared(ctx context.Context, batch []store.AcceptInput) ([]Result, error) {
+	stored, err := s.gc.submit(ctx, batch)
+	if err != nil {
+		return nil, err
+	}
+	results := make([]Result, len(stored))
+	for i, r := range stored {
 		results[i] = Result{Key: r.Key, Duplicate: r.Duplicate, Notifications: r.Notifications, Err: r.Err}
 		switch {
 		case r.Err != nil:

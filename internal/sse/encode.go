@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
-	"time"
 
 	notify "github.com/notifyd/notifyd"
 )
@@ -58,21 +57,9 @@ func appendOneLine(b []byte, s string) []byte {
 	return b
 }
 
-// Payload is the JSON data of a notification event, as the contract gives it.
-type Payload struct {
-	ID        int64     `json:"id"`
-	Seq       int64     `json:"seq"`
-	EventID   string    `json:"eventId"`
-	Type      string    `json:"type"`
-	Message   string    `json:"message"`
-	URL       string    `json:"url"`
-	CreatedAt time.Time `json:"createdAt"`
-	Read      bool      `json:"read"`
-}
-
 // EncodeNotification returns the SSE frame of one notification: id is the user's sequence
 // number, event is "notification", data the contract's JSON.
 func EncodeNotification(n *notify.Notification) []byte {
-	data, _ := json.Marshal(Payload{ID: n.ID, Seq: n.Seq, EventID: n.EventID, Type: n.Type, Message: n.Message, URL: n.URL, CreatedAt: n.CreatedAt, Read: n.ReadAt != nil})
+	data, _ := json.Marshal(n.View())
 	return AppendFrame(make([]byte, 0, len(data)+48), Frame{ID: strconv.FormatInt(n.Seq, 10), Event: "notification", Data: string(data)})
 }

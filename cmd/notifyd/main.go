@@ -1,0 +1,85 @@
+// Command notifyd is the notification service: it takes NotificationData events over HTTP
+// and SQS, stores them, pushes them live over SSE and sends SMS. Every flag has an
+// environment twin; run with -h to list them.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/notifyd/notifyd/internal/app"
+	"github.com/notifyd/notifyd/internal/cli"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "notifyd:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	fs := flag.NewFlagSet("notifyd", flag.ContinueOnError)
+	cfg, logFormat, logLevel, queues := app.Config{}, "", "", ""
+	e := cli.Env{FS: fs}
+	e.String(&cfg.HTTPAddr, "http-addr", "NOTIFY_HTTP_ADDR", "127.0.0.1:8080", "listen address")
+	e.String(&cfg.DatabaseURL, "database-url", "NOTIFY_DATABASE_URL", "sqlite:data/notify.db", "sqlite:PATH or mysql://user:pass@host:port/db")
+	e.String(&queues, "sqs-queues", "NOTIFY_SQS_QUEUES", "", "comma-separated SQS queue names or URLs to consume; empty = no SQS consumer")
+	e.String(&cfg.SQSProtocol, "sqs-protocol", "NOTIFY_SQS_PROTOCOL", "json", "SQS wire protocol: json (AWS) or query (goaws and other older SQS-compatible servers)")
+	e.Int(&cfg.SQSPollers, "sqs-pollers", "NOTIFY_SQS_POLLERS", 2, "long-polling receivers per queue")
+	e.String(&cfg.RedisURL, "redis-url", "NOTIFY_REDIS_URL", "", "redis://host:port/db for live fan-out across replicas; empty = one replica")
+	e.String(&cfg.SMSProvider, "sms-provider", "NOTIFY_SMS_PROVIDER", "log", "SMS provider: log, webhook or sns")
+	e.String(&cfg.SMSWebhookURL, "sms-webhook-url", "NOTIFY_SMS_WEBHOOK_URL", "", "URL the webhook provider POSTs each SMS to")
+	e.String(&cfg.SMSSNSType, "sms-sns-type", "NOTIFY_SMS_SNS_TYPE", "Transactional", "SNS SMS type: Transactional or Promotional")
+	e.String(&cfg.SMSSNSSenderID, "sms-sns-sender-id", "NOTIFY_SMS_SNS_SENDER_ID", "", "SNS SMS sender id, where the destination country supports one")
+	e.Float(&cfg.SMSRate, "sms-rate", "NOTIFY_SMS_RATE", 0, "provider calls per second (0 = no cap)")
+	e.Int(&cfg.SMSCapPerRecipient, "sms-cap", "NOTIFY_SMS_CAP", 10, "SMS per recipient per cap window; over it an SMS is skipped (-1 = no cap)")
+	e.Duration(&cfg.SMSCapWindow, "sms-cap-window", "NOTIFY_SMS_CAP_WINDOW", 0, "the per-recipient cap's window (default 1h)")
+	e.Int(&cfg.SMSConcurrency, "sms-concurrency", "NOTIFY_SMS_CONCURRENCY", 8, "SMS sends in flight")
+	e.String(&cfg.Auth, "auth", "NOTIFY_AUTH", "dev", "dev (X-User-Id header or ?user=) or jwt")
+	e.Bool(&cfg.AllowPublicDev, "allow-public-dev", "NOTIFY_ALLOW_PUBLIC_DEV", false, "let dev auth listen on a non-loopback address")
+	e.String(&cfg.JWTSecret, "jwt-secret", "NOTIFY_JWT_SECRET", "", "HS256 secret for jwt auth")
+	e.String(&cfg.JWKSURL, "jwks-url", "NOTIFY_JWKS_URL", "", "JWKS URL for RS256/ES256 jwt auth")
+	e.String(&cfg.JWTUserClaim, "jwt-user-claim", "NOTIFY_JWT_USER_CLAIM", "sub", "claim holding the user id")
+	e.String(&cfg.JWTAudience, "jwt-audience", "NOTIFY_JWT_AUDIENCE", "", "required audience, if any")
+	e.String(&cfg.JWTIssuer, "jwt-issuer", "NOTIFY_JWT_ISSUER", "", "required issuer, if any")
+	e.String(&cfg.JWTCookie, "jwt-cookie", "NOTIFY_JWT_COOKIE", "notify_token", "cookie that may carry the token (for EventSource)")
+	e.String(&cfg.IngestToken, "ingest-token", "NOTIFY_INGEST_TOKEN", "", "bearer token required on POST /v1/events and admin routes")
+	e.String(&cfg.ConfigFile, "config", "NOTIFY_CONFIG", "", "YAML file of event types, templates and channels per role")
+	e.Int64(&cfg.MaxBody, "max-body", "NOTIFY_MAX_BODY", 1<<20, "largest POST /v1/events body in bytes")
+	e.Duration(&cfg.Heartbeat, "heartbeat", "NOTIFY_HEARTBEAT", 0, "SSE heartbeat interval (default 25s)")
+	e.Int(&cfg.MaxStreams, "max-streams", "NOTIFY_MAX_STREAMS", 8, "SSE streams per user")
+	e.String(&logFormat, "log-format", "NOTIFY_LOG_FORMAT", "json", "log format: json or text")
+	e.String(&logLevel, "log-level", "NOTIFY_LOG_LEVEL", "info", "log level: debug, info, warn, error")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := e.Err(); err != nil {
+		return err
+	}
+	cfg.SQSQueues = cli.List(queues)
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(logLevel)); err != nil {
+		return fmt.Errorf("log level: %w", err)
+	}
+	hopts := &slog.HandlerOptions{Level: level}
+	if logFormat == "text" {
+		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, hopts))
+	} else {
+		cfg.Logger = slog.New(slog.NewJSONHandler(os.Stderr, hopts))
+	}
+	slog.SetDefault(cfg.Logger)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	a, err := app.New(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	return a.Run(ctx)
+}

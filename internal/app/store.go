@@ -1,0 +1,34 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/notifyd/notifyd/internal/store"
+	"github.com/notifyd/notifyd/internal/store/sqlite"
+)
+
+// openStore opens the backend a database URL names.
+func openStore(ctx context.Context, url string) (store.Store, error) {
+	switch {
+	case strings.HasPrefix(url, "sqlite:"):
+		return sqlite.Open(ctx, strings.TrimPrefix(url, "sqlite:"))
+	default:
+		return nil, fmt.Errorf("NOTIFY_DATABASE_URL: %q is not sqlite:PATH or mysql://…", redactURL(url))
+	}
+}
+
+// redactURL hides a password in a URL for error messages.
+func redactURL(u string) string {
+	scheme, rest, ok := strings.Cut(u, "://")
+	if !ok {
+		return u
+	}
+	creds, host, ok := strings.Cut(rest, "@")
+	if !ok {
+		return u
+	}
+	user, _, _ := strings.Cut(creds, ":")
+	return scheme + "://" + user + ":***@" + host
+}

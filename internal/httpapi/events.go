@@ -1,0 +1,130 @@
+package httpapi
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	notify "github.com/notifyd/notifyd"
+	"github.com/notifyd/notifyd/internal/ingest"
+	"github.com/notifyd/notifyd/internal/store"
+)
+
+// acceptedEvent is the answer for one ingested event.
+type acceptedEvent struct {
+	EventID         string  `json:"eventId"`
+	Duplicate       bool    `json:"duplicate"`
+	NotificationIDs []int64 `json:"notificationIds"`
+}
+
+// postEvents ingests one event or an array of them. Every event is validated before any
+// is stored: one bad event refuses the whole request and stores nothing. The answer is 202
+// when something new was stored, 200 when every event was a replay of a known key.
+func (s *Server) postEvents(w http.ResponseWriter, r *http.Request) error {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.o.MaxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return notify.Errorf(notify.CodeTooLarge, "body is over the %d-byte limit", s.o.MaxBody)
+		}
+		return notify.Errorf(notify.CodeInvalidJSON, "cannot read body: %v", err)
+	}
+	events, err := notify.DecodeEvents(body)
+	if err != nil {
+		return err
+	}
+	array := bytes.HasPrefix(bytes.TrimSpace(body), []byte("["))
+	key := r.Header.Get("Idempotency-Key")
+	now := time.Now()
+	batch := make([]store.AcceptInput, len(events))
+	var bad []ItemError
+	for i, ev := range events {
+		in := ingest.Input{Event: ev, FallbackKey: key, Source: "http", TraceParent: r.Header.Get("traceparent"), ReceivedAt: now}
+		if array && key != "" {
+			in.FallbackKey = key + "/" + strconv.Itoa(i) // one header key names the whole batch
+		}
+		a, err := s.o.Ingest.Prepare(in)
+		if err != nil {
+			if !array {
+				return err
+			}
+			bad = append(bad, itemError(i, err))
+			continue
+		}
+		batch[i] = a
+	}
+	if len(bad) > 0 {
+		p := problemOf(notify.Errorf(notify.ErrorCode(errorOfItem(bad[0])), "%d of %d events are invalid; none was stored", len(bad), len(events)))
+		p.Errors = bad
+		writeProblem(w, p)
+		return nil
+	}
+	results, err := s.o.Ingest.AcceptPrepared(r.Context(), batch)
+	if err != nil {
+		return unavailable(err)
+	}
+	out := make([]acceptedEvent, len(results))
+	fresh := false
+	for i, res := range results {
+		if res.Err != nil {
+			bad = append(bad, itemError(i, res.Err))
+			continue
+		}
+		ids := make([]int64, len(res.Notifications))
+		for k, n := range res.Notifications {
+			ids[k] = n.ID
+		}
+		out[i] = acceptedEvent{EventID: res.Key, Duplicate: res.Duplicate, NotificationIDs: ids}
+		fresh = fresh || !res.Duplicate
+	}
+	if len(bad) > 0 {
+		if !array {
+			return results[0].Err
+		}
+		p := problemOf(notify.Errorf(notify.CodeIdempotency, "%d of %d events reuse a known eventId with another payload; the others were stored", len(bad), len(events)))
+		p.Errors = bad
+		writeProblem(w, p)
+		return nil
+	}
+	status := http.StatusOK
+	if fresh {
+		status = http.StatusAccepted
+	}
+	if !array {
+		writeJSON(w, status, out[0])
+		return nil
+	}
+	writeJSON(w, status, map[string]any{"events": out})
+	return nil
+}
+
+func itemError(i int, err error) ItemError {
+	p := problemOf(err)
+	return ItemError{Index: i, Code: p.Code, Field: p.Field, Detail: p.Detail}
+}
+
+func errorOfItem(e ItemError) error { return &notify.Error{Code: notify.Code(e.Code)} }
+
+// unavailable turns a failed accept into 503: the store is down or notifyd is stopping.
+func unavailable(err error) error {
+	if notify.ErrorCode(err) == notify.CodeUnavailable {
+		return err
+	}
+	return &notify.Error{Code: notify.CodeUnavailable, Message: "could not store the event; retry", Err: err}
+}
+
+// getEvent shows an event, its notifications and every delivery's status.
+func (s *Server) getEvent(w http.ResponseWriter, r *http.Request) error {
+	st, err := s.o.Store.EventStatus(r.Context(), r.PathValue("eventId"))
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return notify.Errorf(notify.CodeNotFound, "no event with id %q", r.PathValue("eventId"))
+		}
+		return err
+	}
+	writeJSON(w, http.StatusOK, eventStatusJSON(st))
+	return nil
+}

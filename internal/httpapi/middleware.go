@@ -1,0 +1,34 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+
+	notify "github.com/notifyd/notifyd"
+)
+
+type userKey struct{}
+
+// user authenticates the caller and puts their id in the request context.
+func (s *Server) user(h handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := s.o.Auth.Authenticate(r)
+		if err != nil {
+			return err
+		}
+		return h(w, r.WithContext(context.WithValue(r.Context(), userKey{}, id)))
+	}
+}
+
+// userOf returns the authenticated caller of a request that went through user.
+func userOf(r *http.Request) string { return r.Context().Value(userKey{}).(string) }
+
+// admin lets through only callers with the ingest/admin token (everyone when none is set).
+func (s *Server) admin(h handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if !s.o.IngestToken.Allow(r) {
+			return notify.Errorf(notify.CodeUnauthorized, "this route needs the ingest token: Authorization: Bearer <NOTIFY_INGEST_TOKEN>")
+		}
+		return h(w, r)
+	}
+}

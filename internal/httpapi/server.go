@@ -1,0 +1,114 @@
+// Package httpapi is notifyd's HTTP surface: ingest, the inbox API, the SSE stream, admin
+// routes, health and metrics, all answering errors as application/problem+json.
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/notifyd/notifyd/internal/auth"
+	"github.com/notifyd/notifyd/internal/ingest"
+	"github.com/notifyd/notifyd/internal/sse"
+	"github.com/notifyd/notifyd/internal/store"
+)
+
+// Checker is one readiness check (the store, each source).
+type Checker struct {
+	Name  string
+	Check func(ctx context.Context) error
+}
+
+// Options configure a Server.
+type Options struct {
+	Store       store.Store
+	Ingest      *ingest.Service
+	Hub         *sse.Hub
+	Auth        auth.Authenticator
+	IngestToken auth.Token
+	MaxBody     int64 // bytes of one POST /v1/events body (default 1 MiB)
+	Ready       []Checker
+	Gatherer    prometheus.Gatherer // for /metrics (default: the global registry)
+	Logger      *slog.Logger
+	// Extra routes mounted on the same mux (the web inbox, OpenAPI, admin extensions).
+	Mount func(mux *http.ServeMux, s *Server)
+}
+
+// Server routes every request.
+type Server struct {
+	o   Options
+	log *slog.Logger
+	mux *http.ServeMux
+}
+
+// New builds the routes.
+func New(o Options) *Server {
+	if o.MaxBody <= 0 {
+		o.MaxBody = 1 << 20
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Auth == nil {
+		o.Auth = auth.Dev{}
+	}
+	if o.Gatherer == nil {
+		o.Gatherer = prometheus.DefaultGatherer
+	}
+	s := &Server{o: o, log: o.Logger, mux: http.NewServeMux()}
+	m := s.mux
+	m.HandleFunc("POST /v1/events", s.handle(s.admin(s.postEvents)))
+	m.HandleFunc("GET /v1/events/{eventId}", s.handle(s.admin(s.getEvent)))
+	m.HandleFunc("GET /v1/notifications", s.handle(s.user(s.listNotifications)))
+	m.HandleFunc("GET /v1/notifications/unread-count", s.handle(s.user(s.unreadCount)))
+	m.HandleFunc("POST /v1/notifications/{id}/read", s.handle(s.user(s.markRead)))
+	m.HandleFunc("POST /v1/notifications/read-all", s.handle(s.user(s.markAllRead)))
+	m.HandleFunc("GET /v1/notifications/stream", s.handle(s.user(s.stream)))
+	m.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	m.HandleFunc("GET /readyz", s.readyz)
+	m.Handle("GET /metrics", promhttp.HandlerFor(o.Gatherer, promhttp.HandlerOpts{}))
+	if o.Mount != nil {
+		o.Mount(m, s)
+	}
+	return s
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// Handle wraps a handler returning an error into the server's problem+json writer, for
+// routes mounted from other packages.
+func (s *Server) Handle(h func(w http.ResponseWriter, r *http.Request) error) http.HandlerFunc {
+	return s.handle(h)
+}
+
+// Admin guards h with the ingest/admin token, for routes mounted from other packages.
+func (s *Server) Admin(h func(w http.ResponseWriter, r *http.Request) error) http.HandlerFunc {
+	return s.handle(s.admin(h))
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	defer cancel()
+	checks := map[string]string{}
+	ok := true
+	for _, c := range s.o.Ready {
+		if err := c.Check(ctx); err != nil {
+			checks[c.Name] = err.Error()
+			ok = false
+		} else {
+			checks[c.Name] = "ok"
+		}
+	}
+	status := http.StatusOK
+	if !ok {
+		status = http.StatusServiceUnavailable
+	}
+	writeJSON(w, status, map[string]any{"ready": ok, "checks": checks})
+}

@@ -1,0 +1,91 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"time"
+
+	notify "github.com/notifyd/notifyd"
+	"github.com/notifyd/notifyd/internal/store"
+)
+
+// The event status view: every recipient with its channels. SSE has no delivery row (the
+// stored notification is what streams and replays), so its status is derived: "stored"
+// with the user's seq, and whether it was read.
+type eventStatusView struct {
+	EventID    string          `json:"eventId"`
+	Type       string          `json:"type"`
+	Source     string          `json:"source"`
+	ReceivedAt time.Time       `json:"receivedAt"`
+	Payload    json.RawMessage `json:"payload"`
+	Recipients []recipientView `json:"recipients"`
+}
+
+type recipientView struct {
+	UserID         string        `json:"userId"`
+	Role           notify.Role   `json:"role"`
+	NotificationID int64         `json:"notificationId"`
+	Seq            int64         `json:"seq"`
+	Read           bool          `json:"read"`
+	Channels       []channelView `json:"channels"`
+}
+
+type channelView struct {
+	Channel           notify.Channel `json:"channel"`
+	Status            string         `json:"status"`
+	Attempts          int            `json:"attempts,omitempty"`
+	LastError         string         `json:"lastError,omitempty"`
+	Reason            string         `json:"reason,omitempty"`
+	ProviderMessageID string         `json:"providerMessageId,omitempty"`
+	SentAt            *time.Time     `json:"sentAt,omitempty"`
+	NextAttemptAt     *time.Time     `json:"nextAttemptAt,omitempty"`
+	UpdatedAt         *time.Time     `json:"updatedAt,omitempty"`
+}
+
+func eventStatusJSON(st *store.EventStatus) eventStatusView {
+	v := eventStatusView{EventID: st.Key, Type: st.Type, Source: st.Source, ReceivedAt: st.ReceivedAt, Payload: redactPayload(st.Payload), Recipients: []recipientView{}}
+	for _, rs := range st.Recipients {
+		n := rs.Notification
+		rv := recipientView{UserID: rs.UserID, Role: rs.Role, NotificationID: n.ID, Seq: n.Seq, Read: n.ReadAt != nil,
+			Channels: []channelView{{Channel: notify.ChannelSSE, Status: "stored"}}}
+		for _, d := range rs.Deliveries {
+			updated := d.UpdatedAt
+			rv.Channels = append(rv.Channels, channelView{Channel: d.Channel, Status: string(d.Status), Attempts: d.Attempts, LastError: d.LastError,
+				Reason: d.Reason, ProviderMessageID: d.ProviderID, SentAt: d.SentAt, NextAttemptAt: d.NextAttemptAt, UpdatedAt: &updated})
+		}
+		v.Recipients = append(v.Recipients, rv)
+	}
+	return v
+}
+
+// redactPayload masks phone numbers in the stored payload shown to admins.
+func redactPayload(raw json.RawMessage) json.RawMessage {
+	var doc map[string]any
+	if json.Unmarshal(raw, &doc) != nil {
+		return raw
+	}
+	if rs, ok := doc["whoToNotify"].([]any); ok {
+		for _, r := range rs {
+			if m, ok := r.(map[string]any); ok {
+				if p, ok := m["phoneNumber"].(string); ok {
+					m["phoneNumber"] = maskPhone(p)
+				}
+			}
+		}
+	}
+	out, err := json.Marshal(doc)
+	if err != nil {
+		return raw
+	}
+	return out
+}
+
+func maskPhone(p string) string {
+	if len(p) <= 6 {
+		return "***"
+	}
+	b := []byte(p)
+	for i := 5; i < len(b)-2; i++ {
+		b[i] = '*'
+	}
+	return string(b)
+}

@@ -1,0 +1,101 @@
+package sse
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	notify "github.com/notifyd/notifyd"
+)
+
+// ParseLastEventID reads the Last-Event-ID header, or else the lastEventId query
+// parameter (for clients that cannot set headers). ok is false when neither is given.
+func ParseLastEventID(r *http.Request) (seq int64, ok bool, err error) {
+	v := r.Header.Get("Last-Event-ID")
+	if v == "" {
+		v = r.URL.Query().Get("lastEventId")
+	}
+	if v == "" {
+		return 0, false, nil
+	}
+	seq, err = strconv.ParseInt(v, 10, 64)
+	if err != nil || seq < 0 {
+		return 0, false, notify.FieldErrorf(notify.CodeInvalidEvent, "Last-Event-ID", "must be a non-negative integer (a notification seq)")
+	}
+	return seq, true, nil
+}
+
+// Serve turns the request into userID's stream. Before the stream starts it returns a
+// *notify.Error for the caller to answer (too many streams, store unavailable); once it
+// has taken over the connection it returns nil and the request goroutine may end.
+//
+// Without a Last-Event-ID the stream starts at the user's newest notification; with one,
+// every newer notification is replayed first. An id beyond the newest is treated as the
+// newest, so a stale or forged id can never hide later notifications.
+func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, userID string) error {
+	if h.closed.Load() {
+		return notify.Errorf(notify.CodeUnavailable, "shutting down")
+	}
+	lastID, hasLast, err := ParseLastEventID(r)
+	if err != nil {
+		return err
+	}
+	if h.o.MaxPerUser > 0 && h.userConns(userID) >= h.o.MaxPerUser {
+		return notify.Errorf(notify.CodeTooManyStreams, "user already has %d open streams", h.o.MaxPerUser)
+	}
+	nc, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		return fmt.Errorf("sse: cannot take over the connection: %w", err)
+	}
+	head := "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-cache\r\n" +
+		"Connection: close\r\nX-Accel-Buffering: no\r\n\r\n" +
+		"retry: " + strconv.FormatInt(h.o.Retry.Milliseconds(), 10) + "\n\n"
+	_ = nc.SetWriteDeadline(time.Now().Add(h.o.WriteTimeout))
+	if _, err := nc.Write([]byte(head)); err != nil {
+		nc.Close()
+		return nil
+	}
+	// Clear every deadline net/http may have set: the non-blocking reads and writes of
+	// the heartbeat and the hub fail at once on an expired one.
+	_ = nc.SetDeadline(time.Time{})
+
+	// Register first, catching up: live events from now on are noted, not lost.
+	c := newConn(userID, nc)
+	c.catching = true
+	sh := h.shard(userID)
+	sh.mu.Lock()
+	sh.users[userID] = append(sh.users[userID], c)
+	sh.mu.Unlock()
+	h.open.Add(1)
+	h.m.conns.Inc()
+
+	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
+	seqs, err := h.st.LastSeqs(ctx, []string{userID})
+	cancel()
+	if err != nil {
+		h.log.Warn("sse: reading the user's sequence failed", "err", err)
+		h.drop(c, "store error")
+		return nil
+	}
+	newest := seqs[userID]
+	c.mu.Lock()
+	c.last = newest
+	if hasLast && lastID < newest {
+		c.last = lastID
+	}
+	c.mu.Unlock()
+	h.enqueue(c) // replays (last, newest] and anything offered meanwhile, then goes live
+	if h.closed.Load() {
+		h.drop(c, "shutdown")
+	}
+	return nil
+}
+
+func (h *Hub) userConns(user string) int {
+	sh := h.shard(user)
+	sh.mu.RLock()
+	defer sh.mu.RUnlock()
+	return len(sh.users[user])
+}
