@@ -35,14 +35,15 @@ type Options struct {
 	Gatherer    prometheus.Gatherer // for /metrics (default: the global registry)
 	Logger      *slog.Logger
 	// Extra routes mounted on the same mux (the web inbox, OpenAPI, admin extensions).
-	Mount func(mux *http.ServeMux, s *Server)
+	Mount func(s *Server)
 }
 
 // Server routes every request.
 type Server struct {
-	o   Options
-	log *slog.Logger
-	mux *http.ServeMux
+	o      Options
+	log    *slog.Logger
+	mux    *http.ServeMux
+	routes []string
 }
 
 // New builds the routes.
@@ -60,24 +61,31 @@ func New(o Options) *Server {
 		o.Gatherer = prometheus.DefaultGatherer
 	}
 	s := &Server{o: o, log: o.Logger, mux: http.NewServeMux()}
-	m := s.mux
-	m.HandleFunc("POST /v1/events", s.handle(s.admin(s.postEvents)))
-	m.HandleFunc("GET /v1/events/{eventId}", s.handle(s.admin(s.getEvent)))
-	m.HandleFunc("GET /v1/notifications", s.handle(s.user(s.listNotifications)))
-	m.HandleFunc("GET /v1/notifications/unread-count", s.handle(s.user(s.unreadCount)))
-	m.HandleFunc("POST /v1/notifications/{id}/read", s.handle(s.user(s.markRead)))
-	m.HandleFunc("POST /v1/notifications/read-all", s.handle(s.user(s.markAllRead)))
-	m.HandleFunc("GET /v1/notifications/stream", s.handle(s.user(s.stream)))
-	m.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-	})
-	m.HandleFunc("GET /readyz", s.readyz)
-	m.Handle("GET /metrics", promhttp.HandlerFor(o.Gatherer, promhttp.HandlerOpts{}))
+	s.Route("POST /v1/events", s.handle(s.admin(s.postEvents)))
+	s.Route("GET /v1/events/{eventId}", s.handle(s.admin(s.getEvent)))
+	s.Route("GET /v1/notifications", s.handle(s.user(s.listNotifications)))
+	s.Route("GET /v1/notifications/unread-count", s.handle(s.user(s.unreadCount)))
+	s.Route("POST /v1/notifications/{id}/read", s.handle(s.user(s.markRead)))
+	s.Route("POST /v1/notifications/read-all", s.handle(s.user(s.markAllRead)))
+	s.Route("GET /v1/notifications/stream", s.handle(s.user(s.stream)))
+	s.Route("GET /healthz", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, map[string]string{"status": "ok"}) })
+	s.Route("GET /readyz", s.readyz)
+	s.Route("GET /metrics", promhttp.HandlerFor(o.Gatherer, promhttp.HandlerOpts{}).ServeHTTP)
 	if o.Mount != nil {
-		o.Mount(m, s)
+		o.Mount(s)
 	}
 	return s
 }
+
+// Route registers a handler for a "METHOD /path" pattern (http.ServeMux syntax).
+func (s *Server) Route(pattern string, h http.HandlerFunc) {
+	s.routes = append(s.routes, pattern)
+	s.mux.HandleFunc(pattern, h)
+}
+
+// Routes lists every registered "METHOD /path" pattern, in registration order (the
+// OpenAPI test checks each one is documented).
+func (s *Server) Routes() []string { return append([]string(nil), s.routes...) }
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
