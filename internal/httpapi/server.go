@@ -68,7 +68,9 @@ func New(o Options) *Server {
 	s.Route("POST /v1/notifications/{id}/read", s.handle(s.user(s.markRead)))
 	s.Route("POST /v1/notifications/read-all", s.handle(s.user(s.markAllRead)))
 	s.Route("GET /v1/notifications/stream", s.handle(s.user(s.stream)))
-	s.Route("GET /healthz", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, map[string]string{"status": "ok"}) })
+	s.Route("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
 	s.Route("GET /readyz", s.readyz)
 	s.Route("GET /metrics", promhttp.HandlerFor(o.Gatherer, promhttp.HandlerOpts{}).ServeHTTP)
 	if o.Mount != nil {
