@@ -77,7 +77,11 @@ func (s *Store) accept(ctx context.Context, tx *sql.Tx, in []store.AcceptInput) 
 		for _, i := range uniq[lo:hi] {
 			keys = append(keys, in[i].Key)
 		}
-		r, err := tx.QueryContext(ctx, `SELECT id, idem_key, payload_hash, accept_token FROM events WHERE idem_key IN (`+placeholders(len(keys))+`)`+s.d.ForUpdate(), keys...)
+		// No FOR UPDATE: the INSERT above already locked every one of these rows (its own
+		// exclusively; a duplicate's with the shared lock of the key check, after waiting
+		// for the inserting transaction to end), and asking for an exclusive lock now would
+		// make concurrent acceptors of one key deadlock upgrading their shared locks.
+		r, err := tx.QueryContext(ctx, `SELECT id, idem_key, payload_hash, accept_token FROM events WHERE idem_key IN (`+placeholders(len(keys))+`)`, keys...)
 		if err != nil {
 			return dbErr("select events", err)
 		}
@@ -252,17 +256,45 @@ func (s *Store) insertNotifications(ctx context.Context, tx *sql.Tx, in []store.
 }
 
 // lockSeqs makes sure every user has a recipients row, locks those rows (where the
-// database has concurrent writers) and returns their last sequence numbers.
+// database has concurrent writers) and returns their last sequence numbers. Existing rows
+// are locked first, exclusively, in user order; only users seen for the first time are
+// inserted and then locked. (Inserting first would take a shared lock on each existing
+// row, and two acceptors upgrading shared locks on a busy user's row deadlock.)
 func (s *Store) lockSeqs(ctx context.Context, tx *sql.Tx, users []string) (map[string]int64, error) {
-	last := make(map[string]int64, len(users))
-	err := chunks(len(users), maxRowsPerInsert, func(lo, hi int) error {
+	last, err := s.selectSeqs(ctx, tx, users)
+	if err != nil || len(last) == len(users) {
+		return last, err
+	}
+	var missing []string
+	for _, u := range users {
+		if _, ok := last[u]; !ok {
+			missing = append(missing, u)
+		}
+	}
+	if err := chunks(len(missing), maxRowsPerInsert, func(lo, hi int) error {
 		args := make([]any, 0, (hi-lo)*2)
-		for _, u := range users[lo:hi] {
+		for _, u := range missing[lo:hi] {
 			args = append(args, u, 0)
 		}
-		if _, err := tx.ExecContext(ctx, s.d.InsertIgnore()+` recipients (user_id, last_seq) VALUES `+rowsOf(hi-lo, 2), args...); err != nil {
-			return dbErr("insert recipients", err)
-		}
+		_, err := tx.ExecContext(ctx, s.d.InsertIgnore()+` recipients (user_id, last_seq) VALUES `+rowsOf(hi-lo, 2), args...)
+		return dbErr("insert recipients", err)
+	}); err != nil {
+		return nil, err
+	}
+	added, err := s.selectSeqs(ctx, tx, missing)
+	if err != nil {
+		return nil, err
+	}
+	for u, seq := range added {
+		last[u] = seq
+	}
+	return last, nil
+}
+
+// selectSeqs locks and reads the recipients rows of users that exist.
+func (s *Store) selectSeqs(ctx context.Context, tx *sql.Tx, users []string) (map[string]int64, error) {
+	last := make(map[string]int64, len(users))
+	err := chunks(len(users), maxRowsPerInsert, func(lo, hi int) error {
 		r, err := tx.QueryContext(ctx, `SELECT user_id, last_seq FROM recipients WHERE user_id IN (`+placeholders(hi-lo)+`) ORDER BY user_id`+s.d.ForUpdate(), anys(users[lo:hi])...)
 		if err != nil {
 			return dbErr("lock recipients", err)
