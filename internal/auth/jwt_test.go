@@ -1,0 +1,516 @@
+package auth
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"math/big"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	notify "github.com/notifyd/notifyd"
+)
+
+var (
+	testSecret = []byte("0123456789abcdef0123456789abcdef")
+	testNow    = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	// One RSA key per test binary: generating them is slow under -race.
+	rsaKeys = sync.OnceValue(func() [2]*rsa.PrivateKey {
+		var ks [2]*rsa.PrivateKey
+		for i := range ks {
+			k, err := rsa.GenerateKey(rand.Reader, 2048)
+			if err != nil {
+				panic(err)
+			}
+			ks[i] = k
+		}
+		return ks
+	})
+)
+
+func clock() time.Time { return testNow }
+
+// claims returns valid claims for user 42 at testNow; set a value to nil to drop it.
+func claims(over jwt.MapClaims) jwt.MapClaims {
+	c := jwt.MapClaims{
+		"sub": "42",
+		"iat": testNow.Add(-time.Minute).Unix(),
+		"exp": testNow.Add(time.Hour).Unix(),
+	}
+	for k, v := range over {
+		if v == nil {
+			delete(c, k)
+		} else {
+			c[k] = v
+		}
+	}
+	return c
+}
+
+func sign(t *testing.T, m jwt.SigningMethod, kid string, key any, c jwt.MapClaims) string {
+	t.Helper()
+	tok := jwt.NewWithClaims(m, c)
+	if kid != "" {
+		tok.Header["kid"] = kid
+	}
+	s, err := tok.SignedString(key)
+	if err != nil {
+		t.Fatalf("sign: %v", err)
+	}
+	return s
+}
+
+func bearer(tok string) *http.Request {
+	r := httptest.NewRequest(http.MethodGet, "/v1/notifications", nil)
+	r.Header.Set("Authorization", "Bearer "+tok)
+	return r
+}
+
+func newHS(t *testing.T, o JWTOptions) *JWT {
+	t.Helper()
+	o.Secret = testSecret
+	o.Now = clock
+	j, err := NewJWT(t.Context(), o)
+	if err != nil {
+		t.Fatalf("NewJWT: %v", err)
+	}
+	t.Cleanup(func() { j.Close() })
+	return j
+}
+
+// wantUnauthorized checks err is a 401 *notify.Error that does not echo the token.
+func wantUnauthorized(t *testing.T, err error, tok string) {
+	t.Helper()
+	var ne *notify.Error
+	if !errors.As(err, &ne) || ne.Code != notify.CodeUnauthorized {
+		t.Fatalf("err = %v (%T), want a *notify.Error with code unauthorized", err, err)
+	}
+	t.Logf("401: %v", err)
+	if tok != "" && strings.Contains(err.Error(), tok) {
+		t.Fatalf("error %q echoes the token", err)
+	}
+	if len(tok) > 20 && strings.Contains(err.Error(), tok[len(tok)-20:]) {
+		t.Fatalf("error %q echoes part of the token", err)
+	}
+}
+
+func TestJWTHS256(t *testing.T) {
+	hs := jwt.SigningMethodHS256
+	tests := []struct {
+		name   string
+		opts   JWTOptions
+		token  func(t *testing.T) string
+		user   string // "" = want 401
+		target error  // the jwt sentinel the 401 wraps, when there is one
+	}{
+		{name: "ok", token: func(t *testing.T) string { return sign(t, hs, "", testSecret, claims(nil)) }, user: "42"},
+		{name: "expired", token: func(t *testing.T) string {
+			return sign(t, hs, "", testSecret, claims(jwt.MapClaims{"exp": testNow.Add(-time.Hour).Unix()}))
+		}, target: jwt.ErrTokenExpired},
+		{name: "expired within leeway", token: func(t *testing.T) string {
+			return sign(t, hs, "", testSecret, claims(jwt.MapClaims{"exp": testNow.Add(-10 * time.Second).Unix()}))
+		}, user: "42"},
+		{name: "no exp", token: func(t *testing.T) string {
+			return sign(t, hs, "", testSecret, claims(jwt.MapClaims{"exp": nil}))
+		}, target: jwt.ErrTokenRequiredClaimMissing},
+		{name: "not before in the future", token: func(t *testing.T) string {
+			return sign(t, hs, "", testSecret, claims(jwt.MapClaims{"nbf": testNow.Add(time.Hour).Unix()}))
+		}, target: jwt.ErrTokenNotValidYet},
+		{name: "issued in the future", token: func(t *testing.T) string {
+			return sign(t, hs, "", testSecret, claims(jwt.MapClaims{"iat": testNow.Add(time.Hour).Unix()}))
+		}, target: jwt.ErrTokenUsedBeforeIssued},
+		{name: "bad signature", token: func(t *testing.T) string {
+			return sign(t, hs, "", []byte("another secret of at least 32 bytes!"), claims(nil))
+		}, target: jwt.ErrTokenSignatureInvalid},
+		{name: "tampered payload", token: func(t *testing.T) string {
+			good := strings.Split(sign(t, hs, "", testSecret, claims(nil)), ".")
+			other := strings.Split(sign(t, hs, "", testSecret, claims(jwt.MapClaims{"sub": "43"})), ".")
+			return good[0] + "." + other[1] + "." + good[2]
+		}, target: jwt.ErrTokenSignatureInvalid},
+		{name: "alg none", token: func(t *testing.T) string {
+			return sign(t, jwt.SigningMethodNone, "", jwt.UnsafeAllowNoneSignatureType, claims(nil))
+		}, target: jwt.ErrTokenSignatureInvalid},
+		{name: "alg none hand-made", token: func(t *testing.T) string {
+			enc := base64.RawURLEncoding.EncodeToString
+			body, _ := json.Marshal(claims(nil))
+			return enc([]byte(`{"alg":"none","typ":"JWT"}`)) + "." + enc(body) + "."
+		}},
+		{name: "missing sub", token: func(t *testing.T) string {
+			return sign(t, hs, "", testSecret, claims(jwt.MapClaims{"sub": nil}))
+		}},
+		{name: "empty sub", token: func(t *testing.T) string {
+			return sign(t, hs, "", testSecret, claims(jwt.MapClaims{"sub": "  "}))
+		}},
+		{name: "sub with a control character", token: func(t *testing.T) string {
+			return sign(t, hs, "", testSecret, claims(jwt.MapClaims{"sub": "4\n2"}))
+		}, target: nil},
+		{name: "garbage", token: func(*testing.T) string { return "not.a.jwt" }, target: jwt.ErrTokenMalformed},
+		{name: "audience ok", opts: JWTOptions{Audience: []string{"notifyd"}}, token: func(t *testing.T) string {
+			return sign(t, hs, "", testSecret, claims(jwt.MapClaims{"aud": "notifyd"}))
+		}, user: "42"},
+		{name: "audience in array", opts: JWTOptions{Audience: []string{"notifyd"}}, token: func(t *testing.T) string {
+			return sign(t, hs, "", testSecret, claims(jwt.MapClaims{"aud": []string{"shop", "notifyd"}}))
+		}, user: "42"},
+		{name: "wrong audience", opts: JWTOptions{Audience: []string{"notifyd"}}, token: func(t *testing.T) string {
+			return sign(t, hs, "", testSecret, claims(jwt.MapClaims{"aud": []string{"shop"}}))
+		}, target: jwt.ErrTokenInvalidAudience},
+		{name: "missing audience", opts: JWTOptions{Audience: []string{"notifyd"}}, token: func(t *testing.T) string {
+			return sign(t, hs, "", testSecret, claims(nil))
+		}, target: jwt.ErrTokenRequiredClaimMissing},
+		{name: "issuer ok", opts: JWTOptions{Issuer: "https://id.example"}, token: func(t *testing.T) string {
+			return sign(t, hs, "", testSecret, claims(jwt.MapClaims{"iss": "https://id.example"}))
+		}, user: "42"},
+		{name: "wrong issuer", opts: JWTOptions{Issuer: "https://id.example"}, token: func(t *testing.T) string {
+			return sign(t, hs, "", testSecret, claims(jwt.MapClaims{"iss": "https://evil.example"}))
+		}, target: jwt.ErrTokenInvalidIssuer},
+		{name: "numeric sub", token: func(t *testing.T) string {
+			return sign(t, hs, "", testSecret, claims(jwt.MapClaims{"sub": 7}))
+		}, user: "7"},
+		{name: "user claim", opts: JWTOptions{UserClaim: "user_id"}, token: func(t *testing.T) string {
+			return sign(t, hs, "", testSecret, claims(jwt.MapClaims{"user_id": 9007199254740993}))
+		}, user: "9007199254740993"},
+		{name: "user claim string", opts: JWTOptions{UserClaim: "user_id"}, token: func(t *testing.T) string {
+			return sign(t, hs, "", testSecret, claims(jwt.MapClaims{"user_id": " u-1 "}))
+		}, user: "u-1"},
+		{name: "user claim missing, sub present", opts: JWTOptions{UserClaim: "user_id"}, token: func(t *testing.T) string {
+			return sign(t, hs, "", testSecret, claims(nil))
+		}},
+		{name: "fractional user id", token: func(t *testing.T) string {
+			return sign(t, hs, "", testSecret, claims(jwt.MapClaims{"sub": 7.5}))
+		}},
+		{name: "object user id", token: func(t *testing.T) string {
+			return sign(t, hs, "", testSecret, claims(jwt.MapClaims{"sub": map[string]any{"id": 1}}))
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			j := newHS(t, tt.opts)
+			tok := tt.token(t)
+			got, err := j.Authenticate(bearer(tok))
+			if tt.user != "" {
+				if err != nil || got != tt.user {
+					t.Fatalf("Authenticate = %q, %v; want %q", got, err, tt.user)
+				}
+				return
+			}
+			if got != "" {
+				t.Fatalf("Authenticate = %q, want no user", got)
+			}
+			wantUnauthorized(t, err, tok)
+			if tt.target != nil && !errors.Is(err, tt.target) {
+				t.Fatalf("err = %v, want it to wrap %v", err, tt.target)
+			}
+		})
+	}
+}
+
+func TestJWTTokenSources(t *testing.T) {
+	j := newHS(t, JWTOptions{Cookie: "sess"})
+	tok := sign(t, jwt.SigningMethodHS256, "", testSecret, claims(nil))
+	other := sign(t, jwt.SigningMethodHS256, "", testSecret, claims(jwt.MapClaims{"sub": "99"}))
+
+	query := httptest.NewRequest(http.MethodGet, "/v1/notifications/stream?access_token="+tok, nil)
+	cookie := httptest.NewRequest(http.MethodGet, "/v1/notifications/stream", nil)
+	cookie.AddCookie(&http.Cookie{Name: "sess", Value: tok})
+	headerWins := bearer(tok)
+	headerWins.URL.RawQuery = "access_token=" + other
+	headerWins.AddCookie(&http.Cookie{Name: "sess", Value: other})
+	lowerScheme := httptest.NewRequest(http.MethodGet, "/", nil)
+	lowerScheme.Header.Set("Authorization", "bearer "+tok)
+
+	for name, r := range map[string]*http.Request{
+		"header": bearer(tok), "query": query, "cookie": cookie, "header wins": headerWins, "lower-case scheme": lowerScheme,
+	} {
+		if got, err := j.Authenticate(r); err != nil || got != "42" {
+			t.Errorf("%s: Authenticate = %q, %v; want 42", name, got, err)
+		}
+	}
+
+	defaultCookie := httptest.NewRequest(http.MethodGet, "/", nil)
+	defaultCookie.AddCookie(&http.Cookie{Name: DefaultTokenCookie, Value: tok})
+	basic := httptest.NewRequest(http.MethodGet, "/", nil)
+	basic.SetBasicAuth("u", "p")
+	for name, r := range map[string]*http.Request{
+		"none":                       httptest.NewRequest(http.MethodGet, "/", nil),
+		"empty bearer":               bearer(""),
+		"basic auth":                 basic,
+		"cookie of another name":     defaultCookie,
+		"oversized":                  bearer(strings.Repeat("a", maxTokenBytes+1)),
+		"empty query and no cookie":  httptest.NewRequest(http.MethodGet, "/?access_token=", nil),
+		"bearer with a stray header": bearer("x." + tok),
+	} {
+		got, err := j.Authenticate(r)
+		if got != "" {
+			t.Errorf("%s: user %q, want none", name, got)
+		}
+		wantUnauthorized(t, err, tok)
+	}
+}
+
+func TestNewJWTErrors(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "down", http.StatusBadGateway)
+	}))
+	defer srv.Close()
+	for name, o := range map[string]JWTOptions{
+		"nothing":          {},
+		"short secret":     {Secret: []byte("secret")},
+		"http jwks":        {JWKSURL: "http://id.example/jwks.json"},
+		"relative jwks":    {JWKSURL: "/jwks.json"},
+		"file jwks":        {JWKSURL: "file:///etc/jwks.json"},
+		"jwks down":        {JWKSURL: srv.URL},
+		"jwks unreachable": {JWKSURL: "http://127.0.0.1:1/jwks.json"},
+	} {
+		if j, err := NewJWT(t.Context(), o); err == nil {
+			j.Close()
+			t.Errorf("%s: NewJWT succeeded, want an error", name)
+		}
+	}
+}
+
+// jwksServer serves a JWK Set that tests can change, and counts the fetches.
+type jwksServer struct {
+	*httptest.Server
+	mu      sync.Mutex
+	keys    []map[string]string
+	fetches atomic.Int32
+	fetched chan struct{} // one value per fetch, dropped when nobody listens
+}
+
+func newJWKSServer(t *testing.T, keys ...map[string]string) *jwksServer {
+	s := &jwksServer{keys: keys, fetched: make(chan struct{}, 1)}
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		body, _ := json.Marshal(map[string]any{"keys": s.keys})
+		s.mu.Unlock()
+		s.fetches.Add(1)
+		w.Header().Set("Content-Type", "application/jwk-set+json")
+		w.Write(body)
+		select {
+		case s.fetched <- struct{}{}:
+		default:
+		}
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+func (s *jwksServer) set(keys ...map[string]string) {
+	s.mu.Lock()
+	s.keys = keys
+	s.mu.Unlock()
+}
+
+func newJWKS(t *testing.T, url string, o JWTOptions) *JWT {
+	t.Helper()
+	o.JWKSURL = url
+	o.Now = clock
+	j, err := NewJWT(t.Context(), o)
+	if err != nil {
+		t.Fatalf("NewJWT: %v", err)
+	}
+	t.Cleanup(func() { j.Close() })
+	return j
+}
+
+func b64u(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
+
+func rsaJWK(kid string, k *rsa.PublicKey) map[string]string {
+	return map[string]string{"kty": "RSA", "kid": kid, "use": "sig", "alg": "RS256",
+		"n": b64u(k.N.Bytes()), "e": b64u(big.NewInt(int64(k.E)).Bytes())}
+}
+
+func ecJWK(t *testing.T, kid string, k *ecdsa.PublicKey) map[string]string {
+	t.Helper()
+	p, err := k.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := (len(p) - 1) / 2
+	return map[string]string{"kty": "EC", "kid": kid, "crv": k.Curve.Params().Name,
+		"x": b64u(p[1 : 1+n]), "y": b64u(p[1+n:])}
+}
+
+func edJWK(kid string, k ed25519.PublicKey) map[string]string {
+	return map[string]string{"kty": "OKP", "kid": kid, "crv": "Ed25519", "x": b64u(k)}
+}
+
+func TestJWTJWKS(t *testing.T) {
+	rk := rsaKeys()[0]
+	ek, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ek384, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	edPub, edPriv, _ := ed25519.GenerateKey(rand.Reader)
+	srv := newJWKSServer(t, rsaJWK("rsa-1", &rk.PublicKey), ecJWK(t, "ec-1", &ek.PublicKey),
+		ecJWK(t, "ec-384", &ek384.PublicKey), edJWK("ed-1", edPub))
+	j := newJWKS(t, srv.URL, JWTOptions{Audience: []string{"notifyd"}})
+	c := claims(jwt.MapClaims{"aud": "notifyd"})
+
+	ok := map[string]string{
+		"RS256":        sign(t, jwt.SigningMethodRS256, "rsa-1", rk, c),
+		"ES256":        sign(t, jwt.SigningMethodES256, "ec-1", ek, c),
+		"ES384":        sign(t, jwt.SigningMethodES384, "ec-384", ek384, c),
+		"EdDSA":        sign(t, jwt.SigningMethodEdDSA, "ed-1", edPriv, c),
+		"ES256 no kid": sign(t, jwt.SigningMethodES256, "", ek, c), // the only P-256 key
+	}
+	for name, tok := range ok {
+		if got, err := j.Authenticate(bearer(tok)); err != nil || got != "42" {
+			t.Errorf("%s: Authenticate = %q, %v; want 42", name, got, err)
+		}
+	}
+
+	otherEC, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	bad := map[string]string{
+		"wrong audience":             sign(t, jwt.SigningMethodRS256, "rsa-1", rk, claims(jwt.MapClaims{"aud": "other"})),
+		"expired":                    sign(t, jwt.SigningMethodES256, "ec-1", ek, claims(jwt.MapClaims{"aud": "notifyd", "exp": testNow.Add(-time.Hour).Unix()})),
+		"signed by another key":      sign(t, jwt.SigningMethodES256, "ec-1", otherEC, c),
+		"RS384 but key says RS256":   sign(t, jwt.SigningMethodRS384, "rsa-1", rk, c),
+		"ES256 on the P-384 kid":     sign(t, jwt.SigningMethodES256, "ec-384", ek, c),
+		"RS256 on the EC kid":        sign(t, jwt.SigningMethodRS256, "ec-1", rk, c),
+		"HS256 without a secret":     sign(t, jwt.SigningMethodHS256, "", testSecret, c),
+		"PS256 on an RS256-only key": sign(t, jwt.SigningMethodPS256, "", rk, c),
+	}
+	for name, tok := range bad {
+		got, err := j.Authenticate(bearer(tok))
+		if got != "" {
+			t.Errorf("%s: user %q, want none", name, got)
+		}
+		wantUnauthorized(t, err, tok)
+	}
+}
+
+// An HS256 token whose HMAC key is the RSA public key (in any of the forms an attacker
+// may guess) must not verify, whether or not a shared secret is configured.
+func TestJWTAlgorithmConfusion(t *testing.T) {
+	rk := rsaKeys()[0]
+	srv := newJWKSServer(t, rsaJWK("rsa-1", &rk.PublicKey))
+	der, _ := x509.MarshalPKIXPublicKey(&rk.PublicKey)
+	pemKey := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
+	withSecret, err := NewJWT(t.Context(), JWTOptions{JWKSURL: srv.URL, Secret: testSecret, Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer withSecret.Close()
+	for name, j := range map[string]*JWT{"jwks only": newJWKS(t, srv.URL, JWTOptions{}), "jwks and secret": withSecret} {
+		for form, key := range map[string][]byte{"der": der, "pem": pemKey, "n": rk.N.Bytes()} {
+			tok := sign(t, jwt.SigningMethodHS256, "rsa-1", key, claims(nil))
+			got, err := j.Authenticate(bearer(tok))
+			if got != "" {
+				t.Fatalf("%s, %s: HS256 signed with the RSA public key accepted as %q", name, form, got)
+			}
+			wantUnauthorized(t, err, tok)
+		}
+	}
+}
+
+func TestJWTKeyRotation(t *testing.T) {
+	ks := rsaKeys()
+	srv := newJWKSServer(t, rsaJWK("k1", &ks[0].PublicKey))
+	j := newJWKS(t, srv.URL, JWTOptions{})
+	if got, err := j.Authenticate(bearer(sign(t, jwt.SigningMethodRS256, "k1", ks[0], claims(nil)))); err != nil {
+		t.Fatalf("k1: %q, %v", got, err)
+	}
+
+	srv.set(rsaJWK("k1", &ks[0].PublicKey), rsaJWK("k2", &ks[1].PublicKey))
+	got, err := j.Authenticate(bearer(sign(t, jwt.SigningMethodRS256, "k2", ks[1], claims(nil))))
+	if err != nil || got != "42" {
+		t.Fatalf("k2 after rotation: %q, %v; want 42", got, err)
+	}
+	if n := srv.fetches.Load(); n != 2 {
+		t.Fatalf("fetches = %d, want 2 (startup, then the unknown kid)", n)
+	}
+
+	// k1 retired: still cached until the next refresh, then gone.
+	srv.set(rsaJWK("k2", &ks[1].PublicKey))
+	if err := j.keys.load(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	tok := sign(t, jwt.SigningMethodRS256, "k1", ks[0], claims(nil))
+	_, err = j.Authenticate(bearer(tok))
+	wantUnauthorized(t, err, tok)
+	if !errors.Is(err, errUnknownKey) {
+		t.Fatalf("err = %v, want unknown key", err)
+	}
+}
+
+func TestJWTUnknownKidNoRefetchStorm(t *testing.T) {
+	rk := rsaKeys()[0]
+	srv := newJWKSServer(t, rsaJWK("k1", &rk.PublicKey))
+	j := newJWKS(t, srv.URL, JWTOptions{})
+
+	var wg sync.WaitGroup
+	for i := range 50 {
+		wg.Go(func() {
+			tok := sign(t, jwt.SigningMethodRS256, "made-up-"+string(rune('a'+i%26)), rk, claims(nil))
+			got, err := j.Authenticate(bearer(tok))
+			if got != "" || notify.ErrorCode(err) != notify.CodeUnauthorized {
+				t.Errorf("unknown kid: Authenticate = %q, %v; want a 401", got, err)
+			}
+		})
+	}
+	wg.Wait()
+	if n := srv.fetches.Load(); n != 2 {
+		t.Fatalf("fetches = %d, want 2: startup and one rate-limited refresh", n)
+	}
+	// Known keys keep working while refreshes are rate-limited.
+	if got, err := j.Authenticate(bearer(sign(t, jwt.SigningMethodRS256, "k1", rk, claims(nil)))); err != nil || got != "42" {
+		t.Fatalf("known kid: %q, %v", got, err)
+	}
+}
+
+func TestJWTPeriodicRefresh(t *testing.T) {
+	ks := rsaKeys()
+	srv := newJWKSServer(t, rsaJWK("k1", &ks[0].PublicKey))
+	// A long MinRefreshInterval rules out the on-demand path: only the ticker can fetch k2.
+	j := newJWKS(t, srv.URL, JWTOptions{RefreshInterval: 5 * time.Millisecond, MinRefreshInterval: time.Hour})
+	tok := sign(t, jwt.SigningMethodRS256, "k2", ks[1], claims(nil))
+	if _, err := j.Authenticate(bearer(tok)); err == nil { // uses up the on-demand refresh
+		t.Fatal("k2 accepted before it was published")
+	}
+	srv.set(rsaJWK("k2", &ks[1].PublicKey))
+	deadline := time.After(10 * time.Second)
+	for {
+		if got, err := j.Authenticate(bearer(tok)); err == nil && got == "42" {
+			break
+		}
+		select {
+		case <-deadline:
+			t.Fatal("k2 never accepted after periodic refreshes")
+		case <-srv.fetched:
+		}
+	}
+	j.Close()
+	j.Close() // idempotent
+	select {
+	case <-j.keys.done:
+	default:
+		t.Fatal("the refresh goroutine is still running after Close")
+	}
+}
+
+func TestJWTContextCancelDoesNotBreakRefresh(t *testing.T) {
+	ks := rsaKeys()
+	srv := newJWKSServer(t, rsaJWK("k1", &ks[0].PublicKey))
+	j := newJWKS(t, srv.URL, JWTOptions{})
+	srv.set(rsaJWK("k2", &ks[1].PublicKey))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	r := bearer(sign(t, jwt.SigningMethodRS256, "k2", ks[1], claims(nil))).WithContext(ctx)
+	if got, err := j.Authenticate(r); err != nil || got != "42" {
+		t.Fatalf("Authenticate with a cancelled request context = %q, %v; want 42", got, err)
+	}
+}
