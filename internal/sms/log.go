@@ -22,13 +22,18 @@ func (l Log) Send(ctx context.Context, m notify.Message) (string, error) {
 	return fmt.Sprintf("log-%d", m.DeliveryID), nil
 }
 
-// MaskPhone keeps a number's country prefix and last two digits: +8210******78.
+// MaskPhone keeps a number's country prefix and last two digits: +8210******78. At least
+// half of it is always masked, so a short number never shows whole: +1***56.
 func MaskPhone(p string) string {
 	if len(p) <= 6 {
 		return "***"
 	}
+	keep := 5
+	if len(p)-keep-2 < len(p)/2 {
+		keep = len(p) - 2 - len(p)/2
+	}
 	b := []byte(p)
-	for i := 5; i < len(b)-2; i++ {
+	for i := keep; i < len(b)-2; i++ {
 		b[i] = '*'
 	}
 	return string(b)

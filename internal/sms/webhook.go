@@ -64,8 +64,7 @@ func (w Webhook) Send(ctx context.Context, m notify.Message) (string, error) {
 	}
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	switch {
-	case resp.StatusCode >= 200 && resp.StatusCode < 300:
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		var out struct {
 			ID string `json:"id"`
 		}
@@ -74,9 +73,15 @@ func (w Webhook) Send(ctx context.Context, m notify.Message) (string, error) {
 			out.ID = "webhook-" + strconv.FormatInt(m.DeliveryID, 10)
 		}
 		return out.ID, nil
-	case resp.StatusCode == http.StatusRequestTimeout || resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
-		return "", Transient(strconv.Itoa(resp.StatusCode), fmt.Errorf("webhook answered %s: %s", resp.Status, bytes.TrimSpace(data)))
-	default:
-		return "", Permanent(strconv.Itoa(resp.StatusCode), fmt.Errorf("webhook answered %s: %s", resp.Status, bytes.TrimSpace(data)))
 	}
+	// The gateway's answer may echo the number: mask it before it reaches logs or the store.
+	snippet := bytes.TrimSpace(data)
+	if len(snippet) > 512 {
+		snippet = append(snippet[:512:512], "…"...)
+	}
+	answer := redactPhone(fmt.Errorf("webhook answered %s: %s", resp.Status, snippet), m.To)
+	if resp.StatusCode == http.StatusRequestTimeout || resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500 {
+		return "", Transient(strconv.Itoa(resp.StatusCode), answer)
+	}
+	return "", Permanent(strconv.Itoa(resp.StatusCode), answer)
 }
