@@ -1,0 +1,72 @@
+package sqs
+
+import (
+	"context"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+)
+
+// keepInvisible extends the visibility timeout of msgs while they are handled: first
+// q.extendAfter after they were received, then every q.extendBy/2, each time to
+// q.extendBy. The returned stop ends it and waits; it is safe to call more than once.
+func (s *Source) keepInvisible(ctx context.Context, q *queue, msgs []types.Message, received time.Time) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		t := time.NewTimer(max(q.extendAfter-time.Since(received), 0))
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			s.extend(ctx, q, msgs)
+			t.Reset(max(q.extendBy/2, 500*time.Millisecond))
+		}
+	})
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			close(done)
+			wg.Wait()
+		})
+	}
+}
+
+func (s *Source) extend(ctx context.Context, q *queue, msgs []types.Message) {
+	secs := int32(q.extendBy / time.Second)
+	s.m.extended.WithLabelValues(q.name).Add(float64(len(msgs)))
+	s.log.Info("sqs: batch still in hand, extending visibility", "queue", q.name, "messages", len(msgs), "seconds", secs)
+	if !q.noBatchVisibility.Load() {
+		entries := make([]types.ChangeMessageVisibilityBatchRequestEntry, len(msgs))
+		for i, m := range msgs {
+			entries[i] = types.ChangeMessageVisibilityBatchRequestEntry{Id: aws.String(strconv.Itoa(i)), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: secs}
+		}
+		out, err := s.api.ChangeMessageVisibilityBatch(ctx, &sqs.ChangeMessageVisibilityBatchInput{QueueUrl: aws.String(q.url), Entries: entries})
+		if err == nil {
+			for _, f := range out.Failed {
+				s.log.Warn("sqs: cannot extend visibility", "queue", q.name, "code", aws.ToString(f.Code), "err", aws.ToString(f.Message))
+			}
+			return
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		s.log.Info("sqs: ChangeMessageVisibilityBatch failed; extending one message at a time", "queue", q.name, "err", err)
+		q.noBatchVisibility.Store(true)
+	}
+	for _, m := range msgs {
+		_, err := s.api.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{QueueUrl: aws.String(q.url), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: secs})
+		if err != nil && ctx.Err() == nil {
+			s.log.Warn("sqs: cannot extend visibility", "queue", q.name, "message_id", aws.ToString(m.MessageId), "err", err)
+		}
+	}
+}
