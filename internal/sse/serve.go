@@ -49,19 +49,13 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, userID string) error
 	if err != nil {
 		return fmt.Errorf("sse: cannot take over the connection: %w", err)
 	}
-	head := "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-cache\r\n" +
-		"Connection: close\r\nX-Accel-Buffering: no\r\n\r\n" +
-		"retry: " + strconv.FormatInt(h.o.Retry.Milliseconds(), 10) + "\n\n"
-	_ = nc.SetWriteDeadline(time.Now().Add(h.o.WriteTimeout))
-	if _, err := nc.Write([]byte(head)); err != nil {
-		nc.Close()
-		return nil
-	}
 	// Clear every deadline net/http may have set: the non-blocking reads and writes of
 	// the heartbeat and the hub fail at once on an expired one.
 	_ = nc.SetDeadline(time.Time{})
 
-	// Register first, catching up: live events from now on are noted, not lost.
+	// Register before reading the user's newest seq and before the client sees the
+	// headers: whatever is committed from now on is either offered live (and noted while
+	// catching up) or newer than what we read, so nothing falls between.
 	c := newConn(userID, nc)
 	c.catching = true
 	sh := h.shard(userID)
@@ -76,6 +70,8 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, userID string) error
 	cancel()
 	if err != nil {
 		h.log.Warn("sse: reading the user's sequence failed", "err", err)
+		_ = nc.SetWriteDeadline(time.Now().Add(h.o.WriteTimeout))
+		_, _ = nc.Write([]byte(unavailableResponse))
 		h.drop(c, "store error")
 		return nil
 	}
@@ -86,12 +82,25 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, userID string) error
 		c.last = lastID
 	}
 	c.mu.Unlock()
-	h.enqueue(c) // replays (last, newest] and anything offered meanwhile, then goes live
-	if h.closed.Load() {
-		h.drop(c, "shutdown")
+
+	head := "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-cache\r\n" +
+		"Connection: close\r\nX-Accel-Buffering: no\r\n\r\n" +
+		"retry: " + strconv.FormatInt(h.o.Retry.Milliseconds(), 10) + "\n\n"
+	_ = nc.SetWriteDeadline(time.Now().Add(h.o.WriteTimeout))
+	_, err = nc.Write([]byte(head))
+	_ = nc.SetWriteDeadline(time.Time{})
+	if err != nil {
+		h.drop(c, "client closed")
+		return nil
 	}
+	h.enqueue(c) // replays (last, newest] and anything offered meanwhile, then goes live
 	return nil
 }
+
+const unavailableBody = `{"type":"urn:notifyd:problem:unavailable","title":"Service unavailable","status":503,"detail":"cannot read the stream's position from the store; retry","code":"unavailable"}`
+
+var unavailableResponse = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/problem+json\r\nRetry-After: 1\r\nConnection: close\r\n" +
+	"Content-Length: " + strconv.Itoa(len(unavailableBody)) + "\r\n\r\n" + unavailableBody
 
 func (h *Hub) userConns(user string) int {
 	sh := h.shard(user)
