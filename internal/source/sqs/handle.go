@@ -92,6 +92,13 @@ func (s *Source) handle(ctx context.Context, q *queue, msgs []types.Message) {
 	}
 	stop()
 	s.deleteFinal(ctx, q, items)
+	if s.onBatch != nil {
+		outcomes := make([]outcome, len(items))
+		for i, it := range items {
+			outcomes[i] = it.outcome
+		}
+		s.onBatch(q.name, outcomes)
+	}
 }
 
 // settle reduces a message's event results to its outcome: rejected if any event was

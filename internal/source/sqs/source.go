@@ -47,6 +47,9 @@ type Source struct {
 	m       *metrics
 	slots   chan struct{}
 
+	// onBatch, when set (by tests), is called after each batch with its outcomes.
+	onBatch func(queue string, outcomes []outcome)
+
 	mu     sync.Mutex
 	queues []*queue // resolved by Run; nil until then
 	ready  readyCache
