@@ -1,0 +1,103 @@
+// Command notify-bench is notifyd's load generator: it opens many SSE streams, publishes
+// events to their users and reports accepted events/s, stored-and-pushed notifications/s,
+// publish→SSE latency and the server's memory per stream. See BENCHMARKS.md.
+//
+//	notify-bench --spawn /tmp/notifyd --conns 10000 --events 200000 --batch 50
+//	notify-bench --addr 127.0.0.1:8080 --conns 1000 --events 10000 --rate 2000
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/notifyd/notifyd/internal/bench"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "notify-bench:", err)
+		os.Exit(1)
+	}
+}
+
+type stringList []string
+
+func (l *stringList) String() string     { return strings.Join(*l, " ") }
+func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
+
+func run(args []string) error {
+	fs := flag.NewFlagSet("notify-bench", flag.ContinueOnError)
+	var cfg bench.Config
+	var spawn, dbURL string
+	var serverArgs stringList
+	var asJSON bool
+	var limit time.Duration
+	fs.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "notifyd to measure (loopback only); ignored with --spawn")
+	fs.StringVar(&spawn, "spawn", "", "path of a notifyd binary to start on a free port (temporary SQLite unless --database-url)")
+	fs.StringVar(&dbURL, "database-url", "", "with --spawn: the server's NOTIFY_DATABASE_URL")
+	fs.Var(&serverArgs, "server-arg", "with --spawn: one more notifyd flag, e.g. --server-arg=--heartbeat=1s (repeatable)")
+	fs.IntVar(&cfg.Conns, "conns", 1000, "SSE streams, one per user u0…u(N-1)")
+	fs.IntVar(&cfg.SourceIPs, "source-ips", 0, "spread streams over 127.0.0.2…127.0.0.(1+n) (default one per 5,000 streams)")
+	fs.IntVar(&cfg.DialWorkers, "dial-workers", 64, "streams opened at once")
+	fs.DurationVar(&cfg.Hold, "hold", 0, "keep the streams idle this long before publishing and report the server's CPU meanwhile")
+	fs.IntVar(&cfg.Events, "events", 10000, "events to publish (0: only connect)")
+	fs.IntVar(&cfg.Batch, "batch", 1, "events per POST (JSON array when > 1)")
+	fs.IntVar(&cfg.Recipients, "recipients", 1, "recipients per event; > 1 sends to u0…u(K-1) (RESTOCK)")
+	fs.StringVar(&cfg.Role, "role", "OWNER", "recipients' role (OWNER and ADMIN get SSE only; CUSTOMER also queues an SMS)")
+	fs.StringVar(&cfg.Type, "type", "", "notificationType (default DELIVERY_STARTED, RESTOCK with --recipients > 1)")
+	fs.Float64Var(&cfg.Rate, "rate", 0, "events per second (0: flat out)")
+	fs.IntVar(&cfg.Publishers, "publishers", 4, "publishing goroutines")
+	fs.DurationVar(&cfg.Timeout, "timeout", 60*time.Second, "wait this long after publishing for the last notification")
+	fs.StringVar(&cfg.Token, "token", os.Getenv("NOTIFY_INGEST_TOKEN"), "ingest bearer token")
+	fs.DurationVar(&limit, "limit", 15*time.Minute, "the whole run ends after this")
+	fs.BoolVar(&asJSON, "json", false, "print JSON instead of a table")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+
+	if spawn != "" {
+		srv, err := bench.Spawn(ctx, spawn, dbURL, serverArgs, os.Stderr)
+		if err != nil {
+			return err
+		}
+		defer srv.Stop()
+		cfg.Addr = srv.Addr
+		fmt.Fprintf(os.Stderr, "notify-bench: notifyd pid %d on %s\n", srv.PID(), srv.Addr)
+	}
+	if err := loopback(cfg.Addr); err != nil {
+		return err
+	}
+	res, err := bench.Run(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return bench.WriteJSON(os.Stdout, res)
+	}
+	return bench.WriteTable(os.Stdout, res)
+}
+
+// loopback refuses anything but a loopback address: the bench never loads another host.
+func loopback(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("--addr: %w", err)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return errors.New("--addr must be a loopback address")
+	}
+	return nil
+}

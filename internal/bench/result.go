@@ -1,0 +1,120 @@
+package bench
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"time"
+)
+
+// Result is what one run measured.
+type Result struct {
+	Config  Config    `json:"config"`
+	Started time.Time `json:"started"`
+
+	ConnectSeconds float64 `json:"connectSeconds"`
+	PublishSeconds float64 `json:"publishSeconds"` // first publish to last answer
+	DeliverSeconds float64 `json:"deliverSeconds"` // first publish to last notification received
+
+	Accepted      int64  `json:"acceptedEvents"`
+	PublishErrors int64  `json:"publishErrors"`
+	ErrorSample   string `json:"errorSample,omitempty"`
+	Expected      int64  `json:"expectedNotifications"`
+	Received      int64  `json:"receivedNotifications"`
+	StreamErrors  int64  `json:"streamErrors"` // streams that ended before the bench closed them
+	Gaps          int64  `json:"gaps"`         // ids that were not the previous id + 1
+
+	AcceptedPerSec float64 `json:"acceptedEventsPerSec"`
+	PushedPerSec   float64 `json:"pushedNotificationsPerSec"`
+	Latency        Latency `json:"latencyMs"`
+
+	Server ServerStats `json:"server"`
+}
+
+// Latency is publish→SSE latency in milliseconds.
+type Latency struct {
+	P50, P95, P99, Max float64
+}
+
+// ServerStats are read from the server's /metrics.
+type ServerStats struct {
+	Before    Metrics `json:"-"`
+	Connected Metrics `json:"-"`
+	Start     Metrics `json:"-"` // just before publishing
+	End       Metrics `json:"-"`
+
+	RSSPerConn       float64 `json:"rssBytesPerConn"`
+	HeapPerConn      float64 `json:"heapInuseBytesPerConn"`
+	SysPerConn       float64 `json:"goSysBytesPerConn"`
+	GoroutinesDelta  float64 `json:"goroutinesDelta"`
+	RSSAfterConnect  float64 `json:"rssBytesConnected"`
+	HoldSeconds      float64 `json:"holdSeconds,omitempty"`
+	HoldCPUSeconds   float64 `json:"holdCpuSeconds,omitempty"` // server CPU while the streams sat idle
+	Heartbeats       float64 `json:"heartbeatsDuringHold,omitempty"`
+	CommitBatchMean  float64 `json:"commitBatchMeanEvents,omitempty"`
+	CommitsDuringRun float64 `json:"commits,omitempty"`
+	CPUSecondsRun    float64 `json:"cpuSecondsDuringPublish,omitempty"` // server CPU from publish start to the end
+}
+
+func (r *Result) perConn(n int) {
+	b, a := r.Server.Before, r.Server.Connected
+	per := func(name string) float64 { return (a.Get(name) - b.Get(name)) / float64(n) }
+	r.Server.RSSPerConn = per("process_resident_memory_bytes")
+	r.Server.HeapPerConn = per("go_memstats_heap_inuse_bytes")
+	r.Server.SysPerConn = per("go_memstats_sys_bytes")
+	r.Server.GoroutinesDelta = a.Get("go_goroutines") - b.Get("go_goroutines")
+	r.Server.RSSAfterConnect = a.Get("process_resident_memory_bytes")
+}
+
+// hold keeps the streams idle for d and records the server's CPU meanwhile: with nothing
+// published, that is the heartbeat walking the streams.
+func (r *Result) hold(ctx context.Context, hc *http.Client, base string, d time.Duration) error {
+	m0, err := Scrape(ctx, hc, base)
+	if err != nil {
+		return err
+	}
+	t0 := time.Now()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(d):
+	}
+	m1, err := Scrape(ctx, hc, base)
+	if err != nil {
+		return err
+	}
+	r.Server.HoldSeconds = time.Since(t0).Seconds()
+	r.Server.HoldCPUSeconds = m1.Get("process_cpu_seconds_total") - m0.Get("process_cpu_seconds_total")
+	return nil
+}
+
+// finish reads the streams' counts and latencies; the readers must have stopped.
+func (r *Result) finish(cs *clients) {
+	var all []int64
+	for _, c := range cs.all {
+		if c != nil {
+			all = append(all, c.lat...)
+		}
+	}
+	r.Received = int64(len(all))
+	if r.PublishSeconds > 0 {
+		r.AcceptedPerSec = float64(r.Accepted) / r.PublishSeconds
+	}
+	if r.DeliverSeconds > 0 {
+		r.PushedPerSec = float64(r.Received) / r.DeliverSeconds
+	}
+	slices.Sort(all)
+	q := func(p float64) float64 {
+		if len(all) == 0 {
+			return 0
+		}
+		return float64(all[min(len(all)-1, int(p*float64(len(all))))]) / 1e6
+	}
+	r.Latency = Latency{P50: q(0.50), P95: q(0.95), P99: q(0.99), Max: q(1)}
+	b, e := r.Server.Start, r.Server.End
+	if n := e.Get("notifyd_commit_batch_events_count") - b.Get("notifyd_commit_batch_events_count"); n > 0 {
+		r.Server.CommitsDuringRun = n
+		r.Server.CommitBatchMean = (e.Get("notifyd_commit_batch_events_sum") - b.Get("notifyd_commit_batch_events_sum")) / n
+	}
+	r.Server.CPUSecondsRun = e.Get("process_cpu_seconds_total") - b.Get("process_cpu_seconds_total")
+}
