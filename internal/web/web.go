@@ -1,0 +1,101 @@
+// Package web is the embedded web inbox: one page with a bell, an unread badge and a
+// live list fed by the SSE stream, its static assets, and the OpenAPI document.
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+
+	"github.com/notifyd/notifyd/internal/httpapi"
+)
+
+//go:embed static
+var static embed.FS
+
+// Options configure the inbox page.
+type Options struct {
+	// Auth is the server's auth mode: "dev" (the page asks for a user id) or "jwt" (the
+	// page asks for a token, or uses the notify_token cookie). Default "dev".
+	Auth string
+}
+
+// Mount registers GET / (the inbox page), GET /static/<asset> for each asset and
+// GET /openapi.yaml on s.
+func Mount(s *httpapi.Server, o Options) {
+	if o.Auth == "" {
+		o.Auth = "dev"
+	}
+	page, err := renderPage(o)
+	if err != nil {
+		panic(fmt.Sprintf("web: %v", err)) // the embedded template is fixed at build time
+	}
+	s.Route("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		pageHeaders(w.Header())
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write(page)
+	})
+	for _, name := range assets() {
+		s.Route("GET /static/"+name, assetHandler(name))
+	}
+	s.Route("GET /openapi.yaml", openAPI)
+}
+
+// renderPage fills the auth mode into the page once, at mount time.
+func renderPage(o Options) ([]byte, error) {
+	t, err := template.ParseFS(static, "static/index.html")
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	if err := t.Execute(&b, o); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// assets lists the embedded files served under /static/ (everything but the page).
+func assets() []string {
+	var out []string
+	entries, _ := fs.ReadDir(static, "static")
+	for _, e := range entries {
+		if !e.IsDir() && e.Name() != "index.html" {
+			out = append(out, e.Name())
+		}
+	}
+	return out
+}
+
+var contentTypes = map[string]string{
+	".css": "text/css; charset=utf-8",
+	".js":  "text/javascript; charset=utf-8",
+	".svg": "image/svg+xml",
+}
+
+func assetHandler(name string) http.HandlerFunc {
+	body, _ := static.ReadFile("static/" + name)
+	ctype := contentTypes[path.Ext(name)]
+	if ctype == "" {
+		ctype = "application/octet-stream"
+	}
+	return func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Type", ctype)
+		h.Set("Cache-Control", "no-cache")
+		h.Set("X-Content-Type-Options", "nosniff")
+		_, _ = w.Write(body)
+	}
+}
+
+// pageHeaders keeps the page to its own origin: no inline script, no framing, no
+// referrer leaking to the links it opens.
+func pageHeaders(h http.Header) {
+	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Cache-Control", "no-cache")
+}
