@@ -94,4 +94,3 @@ func counterValue(t *testing.T, reg *prometheus.Registry, name, queue string) fl
 	}
 	return 0
 }
-
