@@ -156,7 +156,7 @@ var queueSeq atomic.Int64
 func UniqueName(t testing.TB, base string) string {
 	fifo := strings.HasSuffix(base, ".fifo")
 	base = strings.TrimSuffix(base, ".fifo")
-	name := fmt.Sprintf("%s-%d-%s", base, queueSeq.Add(1), sanitize(t.Name()))
+	name := fmt.Sprintf("%s-%d-%s", base, queueSeq.Add(1), goawsSafeName(t.Name()))
 	if len(name) > 70 {
 		name = name[:70]
 	}
@@ -166,7 +166,7 @@ func UniqueName(t testing.TB, base string) string {
 	return name
 }
 
-func sanitize(s string) string {
+func goawsSafeName(s string) string {
 	return strings.Map(func(r rune) rune {
 		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
 			return r
