@@ -32,6 +32,7 @@ func run(args []string) error {
 	e.String(&queues, "sqs-queues", "NOTIFY_SQS_QUEUES", "", "comma-separated SQS queue names or URLs to consume; empty = no SQS consumer")
 	e.String(&cfg.SQSProtocol, "sqs-protocol", "NOTIFY_SQS_PROTOCOL", "json", "SQS wire protocol: json (AWS) or query (goaws and other older SQS-compatible servers)")
 	e.Int(&cfg.SQSPollers, "sqs-pollers", "NOTIFY_SQS_POLLERS", 2, "long-polling receivers per queue")
+	e.Duration(&cfg.SQSWait, "sqs-wait", "NOTIFY_SQS_WAIT", 0, "SQS long-polling wait (default 20s, the maximum)")
 	e.String(&cfg.RedisURL, "redis-url", "NOTIFY_REDIS_URL", "", "redis://host:port/db for live fan-out across replicas; empty = one replica")
 	e.String(&cfg.SMSProvider, "sms-provider", "NOTIFY_SMS_PROVIDER", "log", "SMS provider: log, webhook or sns")
 	e.String(&cfg.SMSWebhookURL, "sms-webhook-url", "NOTIFY_SMS_WEBHOOK_URL", "", "URL the webhook provider POSTs each SMS to")
@@ -56,6 +57,7 @@ func run(args []string) error {
 	e.Int(&cfg.MaxStreams, "max-streams", "NOTIFY_MAX_STREAMS", 8, "SSE streams per user")
 	e.String(&logFormat, "log-format", "NOTIFY_LOG_FORMAT", "json", "log format: json or text")
 	e.String(&logLevel, "log-level", "NOTIFY_LOG_LEVEL", "info", "log level: debug, info, warn, error")
+	startPprof := pprofFlag(&e)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -74,6 +76,7 @@ func run(args []string) error {
 		cfg.Logger = slog.New(slog.NewJSONHandler(os.Stderr, hopts))
 	}
 	slog.SetDefault(cfg.Logger)
+	defer startPprof(cfg.Logger)()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

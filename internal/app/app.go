@@ -8,17 +8,21 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	notify "github.com/notifyd/notifyd"
 	"github.com/notifyd/notifyd/internal/auth"
 	"github.com/notifyd/notifyd/internal/delivery"
+	"github.com/notifyd/notifyd/internal/fanout"
 	"github.com/notifyd/notifyd/internal/httpapi"
 	"github.com/notifyd/notifyd/internal/ingest"
+	sqssource "github.com/notifyd/notifyd/internal/source/sqs"
 	"github.com/notifyd/notifyd/internal/sse"
 	"github.com/notifyd/notifyd/internal/store"
 	"github.com/notifyd/notifyd/internal/web"
@@ -33,6 +37,7 @@ type App struct {
 	Ingest  *ingest.Service
 	Hub     *sse.Hub
 	Worker  *delivery.Worker
+	sqs     *sqssource.Source // nil without NOTIFY_SQS_QUEUES
 	server  *http.Server
 	ln      net.Listener
 	closers []func() // run in order at shutdown, after HTTP and sources stopped
@@ -71,9 +76,25 @@ func New(ctx context.Context, cfg Config) (a *App, err error) {
 		return nil, err
 	}
 	a.closers = append(a.closers, func() { a.Store.Close() })
+	ready := []httpapi.Checker{{Name: "store", Check: a.Store.Ping}}
 
-	a.Hub = sse.NewHub(a.Store, sse.Options{Heartbeat: cfg.Heartbeat, MaxPerUser: cfg.MaxStreams, Logger: a.log, Metrics: a.reg})
+	hubOpts := sse.Options{Heartbeat: cfg.Heartbeat, MaxPerUser: cfg.MaxStreams, Logger: a.log, Metrics: a.reg}
+	if cfg.RedisURL != "" {
+		hubOpts.Resync = time.Minute // safety net under Redis' fire-and-forget pub/sub
+	}
+	a.Hub = sse.NewHub(a.Store, hubOpts)
 	a.closers = append([]func(){a.Hub.Close}, a.closers...)
+
+	var publisher ingest.Publisher = fanout.Local{Hub: a.Hub}
+	if cfg.RedisURL != "" {
+		r, err := fanout.NewRedis(cfg.RedisURL, a.Hub, fanout.RedisOptions{Logger: a.log, Metrics: a.reg})
+		if err != nil {
+			return nil, fmt.Errorf("NOTIFY_REDIS_URL: %w", err)
+		}
+		publisher = r
+		a.closers = append([]func(){func() { r.Close() }}, a.closers...)
+		ready = append(ready, httpapi.Checker{Name: "redis", Check: r.Ping})
+	}
 
 	sender, provider, err := a.smsSender(ctx)
 	if err != nil {
@@ -83,12 +104,27 @@ func New(ctx context.Context, cfg Config) (a *App, err error) {
 		BaseBackoff: cfg.DeliveryBackoff, Lease: cfg.DeliveryLease, RatePerSecond: cfg.SMSRate, CapPerRecipient: cfg.SMSCapPerRecipient,
 		CapWindow: cfg.SMSCapWindow, Logger: a.log, Metrics: a.reg})
 
-	a.Ingest = ingest.New(a.Store, ingest.Options{Registry: registry, Limits: cfg.Limits, Publisher: localPublisher{a.Hub},
+	committers := 1 // SQLite has one writer
+	if !strings.HasPrefix(cfg.DatabaseURL, "sqlite:") {
+		committers = 4
+	}
+	a.Ingest = ingest.New(a.Store, ingest.Options{Registry: registry, Limits: cfg.Limits, Publisher: publisher, Committers: committers,
 		Delivered: a.Worker.Kick, Logger: a.log, Metrics: a.reg})
 
+	if len(cfg.SQSQueues) > 0 {
+		awsCfg, err := config.LoadDefaultConfig(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("sqs: aws config: %w", err)
+		}
+		if a.sqs, err = sqssource.New(awsCfg, a.Ingest, a.Store, sqssource.Options{Queues: cfg.SQSQueues, Protocol: cfg.SQSProtocol,
+			Pollers: cfg.SQSPollers, WaitTime: cfg.SQSWait, Logger: a.log, Metrics: a.reg}); err != nil {
+			return nil, err
+		}
+		ready = append(ready, httpapi.Checker{Name: "sqs", Check: a.sqs.Ready})
+	}
+
 	api := httpapi.New(httpapi.Options{Store: a.Store, Ingest: a.Ingest, Hub: a.Hub, Auth: authn, IngestToken: auth.Token(cfg.IngestToken),
-		MaxBody: cfg.MaxBody, Gatherer: a.reg, Logger: a.log,
-		Ready: []httpapi.Checker{{Name: "store", Check: a.Store.Ping}},
+		MaxBody: cfg.MaxBody, Gatherer: a.reg, Logger: a.log, Ready: ready,
 		Mount: func(s *httpapi.Server) { web.Mount(s, web.Options{Auth: cfg.Auth}) },
 	})
 	a.server = &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
@@ -101,8 +137,23 @@ func New(ctx context.Context, cfg Config) (a *App, err error) {
 func (a *App) authenticator(ctx context.Context) (auth.Authenticator, error) {
 	switch a.cfg.Auth {
 	case "dev":
+		if err := auth.CheckDevListen(a.cfg.HTTPAddr, a.cfg.AllowPublicDev); err != nil {
+			return nil, err
+		}
 		a.log.Warn("NOTIFY_AUTH=dev: the user is whoever the X-User-Id header or ?user= says; never expose this to the internet")
 		return auth.Dev{}, nil
+	case "jwt":
+		var aud []string
+		if a.cfg.JWTAudience != "" {
+			aud = strings.Split(a.cfg.JWTAudience, ",")
+		}
+		j, err := auth.NewJWT(ctx, auth.JWTOptions{Secret: []byte(a.cfg.JWTSecret), JWKSURL: a.cfg.JWKSURL, UserClaim: a.cfg.JWTUserClaim,
+			Audience: aud, Issuer: a.cfg.JWTIssuer, Cookie: a.cfg.JWTCookie, Logger: a.log})
+		if err != nil {
+			return nil, fmt.Errorf("NOTIFY_AUTH=jwt: %w", err)
+		}
+		a.closers = append(a.closers, func() { j.Close() })
+		return j, nil
 	default:
 		return nil, fmt.Errorf("NOTIFY_AUTH: %q is not dev or jwt", a.cfg.Auth)
 	}
@@ -122,6 +173,18 @@ func (a *App) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	wg.Go(func() { _ = a.Worker.Run(workerCtx) })
 
+	srcCtx, stopSources := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopSources()
+	var sources sync.WaitGroup
+	srcErr := make(chan error, 1)
+	if a.sqs != nil {
+		sources.Go(func() {
+			if err := a.sqs.Run(srcCtx); err != nil {
+				srcErr <- fmt.Errorf("sqs: %w", err)
+			}
+		})
+	}
+
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- a.server.Serve(a.ln) }()
 	a.log.Info("notifyd listening", "addr", a.Addr(), "store", redactURL(a.cfg.DatabaseURL), "sms", a.cfg.SMSProvider, "auth", a.cfg.Auth)
@@ -133,13 +196,18 @@ func (a *App) Run(ctx context.Context) error {
 		if errors.Is(err, http.ErrServerClosed) {
 			err = nil
 		}
+	case err = <-srcErr:
 	}
 	a.log.Info("notifyd shutting down")
 	shutCtx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownWait)
 	defer cancel()
+	// Stop taking work: SQS stops receiving and finishes (and deletes) its batches in
+	// hand; HTTP stops accepting and finishes its requests. Then commit what is queued.
+	stopSources()
 	if e := a.server.Shutdown(shutCtx); e != nil {
 		a.log.Warn("http shutdown", "err", e)
 	}
+	sources.Wait()
 	a.Ingest.Close()
 	stopWorker()
 	wg.Wait()
@@ -157,8 +225,3 @@ func (a *App) closeAll() {
 	}
 	a.closers = nil
 }
-
-// localPublisher hands committed notifications straight to this process's streams.
-type localPublisher struct{ hub *sse.Hub }
-
-func (p localPublisher) Publish(_ context.Context, ns []notify.Notification) { p.hub.Deliver(ns) }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/notifyd/notifyd/internal/store"
+	"github.com/notifyd/notifyd/internal/store/mysql"
 	"github.com/notifyd/notifyd/internal/store/sqlite"
 )
 
@@ -14,6 +15,8 @@ func openStore(ctx context.Context, url string) (store.Store, error) {
 	switch {
 	case strings.HasPrefix(url, "sqlite:"):
 		return sqlite.Open(ctx, strings.TrimPrefix(url, "sqlite:"))
+	case strings.HasPrefix(url, "mysql://"):
+		return mysql.Open(ctx, url)
 	default:
 		return nil, fmt.Errorf("NOTIFY_DATABASE_URL: %q is not sqlite:PATH or mysql://…", redactURL(url))
 	}

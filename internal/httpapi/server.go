@@ -68,6 +68,7 @@ func New(o Options) *Server {
 	s.Route("POST /v1/notifications/{id}/read", s.handle(s.user(s.markRead)))
 	s.Route("POST /v1/notifications/read-all", s.handle(s.user(s.markAllRead)))
 	s.Route("GET /v1/notifications/stream", s.handle(s.user(s.stream)))
+	s.routeRejected()
 	s.Route("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})

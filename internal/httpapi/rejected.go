@@ -1,0 +1,88 @@
+package httpapi
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	notify "github.com/notifyd/notifyd"
+	"github.com/notifyd/notifyd/internal/ingest"
+	"github.com/notifyd/notifyd/internal/store"
+)
+
+// Admin routes over messages a source could not accept (SQS poison messages), kept with
+// their reason until the cause is fixed and they are replayed.
+func (s *Server) routeRejected() {
+	s.Route("GET /v1/admin/rejected", s.handle(s.admin(s.listRejected)))
+	s.Route("POST /v1/admin/rejected/{id}/replay", s.handle(s.admin(s.replayRejected)))
+}
+
+type rejectedList struct {
+	Rejected []store.Rejected `json:"rejected"`
+	// NextAfter fetches the next page (?after=); absent on the last page.
+	NextAfter int64 `json:"nextAfter,omitempty"`
+}
+
+func (s *Server) listRejected(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	f := store.RejectedFilter{Status: q.Get("status"), Limit: defaultLimit}
+	switch f.Status {
+	case "", store.RejectedPending, store.RejectedReplayed:
+	default:
+		return notify.FieldErrorf(notify.CodeInvalidEvent, "status", "must be %s or %s", store.RejectedPending, store.RejectedReplayed)
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxLimit {
+			return notify.FieldErrorf(notify.CodeInvalidEvent, "limit", "must be an integer from 1 to %d", maxLimit)
+		}
+		f.Limit = n
+	}
+	if v := q.Get("after"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			return notify.FieldErrorf(notify.CodeInvalidEvent, "after", "must be a rejected message id")
+		}
+		f.AfterID = n
+	}
+	want := f.Limit
+	f.Limit++
+	list, err := s.o.Store.ListRejected(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	out := rejectedList{Rejected: list[:min(len(list), want)]}
+	if len(list) > want {
+		out.NextAfter = list[want-1].ID
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+type replayed struct {
+	ID int64 `json:"id"`
+	acceptedEvent
+}
+
+func (s *Server) replayRejected(w http.ResponseWriter, r *http.Request) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return notify.Errorf(notify.CodeNotFound, "no rejected message %q", r.PathValue("id"))
+	}
+	results, err := ingest.ReplayRejected(r.Context(), s.o.Store, s.o.Ingest, id)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return notify.Errorf(notify.CodeNotFound, "no rejected message %d", id)
+	case err != nil && notify.Permanent(err):
+		return err // still bad: the reason, as a 4xx
+	case err != nil:
+		return unavailable(err)
+	}
+	res := results[0]
+	ids := make([]int64, len(res.Notifications))
+	for i, n := range res.Notifications {
+		ids[i] = n.ID
+	}
+	writeJSON(w, http.StatusOK, replayed{ID: id, acceptedEvent: acceptedEvent{EventID: res.Key, Duplicate: res.Duplicate, NotificationIDs: ids}})
+	return nil
+}
