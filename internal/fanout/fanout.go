@@ -1,0 +1,41 @@
+// Package fanout hands committed notifications to the SSE streams that should show them:
+// in-process with Local when notifyd runs as one replica, and across replicas through
+// Redis pub/sub with Redis. Both implement ingest.Publisher.
+//
+// Redis pub/sub is fire-and-forget: a message published while a replica's subscription
+// is down is lost to it. That is healed, not prevented: streams carry gap-free per-user
+// sequence numbers, a hub that sees a gap reads the missing range from the store, and
+// after every (re)subscription Redis asks the local hub to Resync every connected user
+// against the store.
+package fanout
+
+import (
+	"context"
+
+	notify "github.com/notifyd/notifyd"
+)
+
+// Deliverer is this process's hub of live streams (internal/sse.Hub). Deliver must not
+// block on clients; a user's notifications come in sequence order within one call.
+type Deliverer interface {
+	Deliver(ns []notify.Notification)
+}
+
+// Hub is a Deliverer that can also re-check its streams against the store, which Redis
+// calls whenever its subscription is (re)established.
+type Hub interface {
+	Deliverer
+	Resync(ctx context.Context)
+}
+
+// Local delivers straight to the in-process hub: the fan-out of a single replica.
+type Local struct {
+	Hub Deliverer
+}
+
+// Publish implements ingest.Publisher.
+func (l Local) Publish(_ context.Context, ns []notify.Notification) {
+	if len(ns) > 0 {
+		l.Hub.Deliver(ns)
+	}
+}

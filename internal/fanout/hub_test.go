@@ -1,0 +1,82 @@
+package fanout
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	notify "github.com/notifyd/notifyd"
+)
+
+// fakeHub records what a replica's hub was given.
+type fakeHub struct {
+	mu      sync.Mutex
+	got     []notify.Notification
+	resyncs int
+	changed chan struct{}
+}
+
+func newFakeHub() *fakeHub { return &fakeHub{changed: make(chan struct{}, 1)} }
+
+func (h *fakeHub) Deliver(ns []notify.Notification) {
+	h.mu.Lock()
+	h.got = append(h.got, ns...)
+	h.mu.Unlock()
+	h.signal()
+}
+
+func (h *fakeHub) Resync(context.Context) {
+	h.mu.Lock()
+	h.resyncs++
+	h.mu.Unlock()
+	h.signal()
+}
+
+func (h *fakeHub) signal() {
+	select {
+	case h.changed <- struct{}{}:
+	default:
+	}
+}
+
+func (h *fakeHub) snapshot() ([]notify.Notification, int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]notify.Notification(nil), h.got...), h.resyncs
+}
+
+// waitFor waits until cond holds for the hub's state, failing after 10s.
+func (h *fakeHub) waitFor(t *testing.T, what string, cond func(got []notify.Notification, resyncs int) bool) {
+	t.Helper()
+	timeout := time.After(10 * time.Second)
+	for {
+		if cond(h.snapshot()) {
+			return
+		}
+		select {
+		case <-h.changed:
+		case <-timeout:
+			got, resyncs := h.snapshot()
+			t.Fatalf("timed out waiting for %s: hub has %d notifications, %d resyncs", what, len(got), resyncs)
+		}
+	}
+}
+
+func notes(user string, from, to int64) []notify.Notification {
+	var ns []notify.Notification
+	for seq := from; seq <= to; seq++ {
+		ns = append(ns, notify.Notification{ID: seq, UserID: user, Seq: seq, EventID: "e", Type: "ORDER_CREATED",
+			Message: "주문이 접수되었습니다 🎉", CreatedAt: time.UnixMilli(1700000000000 + seq).UTC()})
+	}
+	return ns
+}
+
+func TestLocalDeliversInProcess(t *testing.T) {
+	h := newFakeHub()
+	Local{Hub: h}.Publish(context.Background(), notes("u1", 1, 3))
+	Local{Hub: h}.Publish(context.Background(), nil)
+	if got, _ := h.snapshot(); len(got) != 3 || got[2].Seq != 3 {
+		t.Fatalf("got %+v, want seqs 1..3", got)
+	}
+}

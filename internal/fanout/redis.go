@@ -1,0 +1,225 @@
+package fanout
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
+
+	notify "github.com/notifyd/notifyd"
+)
+
+// RedisOptions tune Redis. Zero values take the defaults.
+type RedisOptions struct {
+	// Prefix names the channels: "<Prefix>.0" … "<Prefix>.<Shards-1>"
+	// (default "notifyd.notifications"). Replicas of one deployment must agree on it and
+	// on Shards; two deployments sharing a Redis need different prefixes.
+	Prefix string
+	// Shards is how many channels users are spread over (default 8). Every replica
+	// subscribes to all of them; sharding keeps each message small and lets a Redis
+	// Cluster spread the channels, and keeps each user's messages on one channel.
+	Shards int
+	// MaxBatch bounds the notifications in one message (default 256).
+	MaxBatch int
+	// Queue is how many Publish calls may wait for the publisher goroutine (default 1024).
+	// When it is full (Redis far slower than commits) a batch is dropped for the other
+	// replicas, counted and logged; they heal at their next resync.
+	Queue int
+	// PublishTimeout bounds one pipelined publish (default 2s).
+	PublishTimeout time.Duration
+	// HealthInterval: the subscription pings Redis when it has been quiet this long and
+	// is re-established when the ping is not answered within another (default 5s).
+	HealthInterval time.Duration
+	// MaxBackoff caps the wait between attempts to re-subscribe (default 2s).
+	MaxBackoff time.Duration
+	Logger     *slog.Logger
+	Metrics    prometheus.Registerer // nil: not registered
+}
+
+func (o RedisOptions) withDefaults() RedisOptions {
+	if o.Prefix == "" {
+		o.Prefix = "notifyd.notifications"
+	}
+	if o.Shards <= 0 {
+		o.Shards = 8
+	}
+	if o.MaxBatch <= 0 {
+		o.MaxBatch = 256
+	}
+	if o.Queue <= 0 {
+		o.Queue = 1024
+	}
+	if o.PublishTimeout <= 0 {
+		o.PublishTimeout = 2 * time.Second
+	}
+	if o.HealthInterval <= 0 {
+		o.HealthInterval = 5 * time.Second
+	}
+	if o.MaxBackoff <= 0 {
+		o.MaxBackoff = 2 * time.Second
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	return o
+}
+
+// Redis fans committed notifications out to every replica through Redis pub/sub.
+//
+// Publish delivers to this replica's own streams at once, then queues the batch for a
+// publisher goroutine that PUBLISHes it, pipelined, one message per shard; commits never
+// wait for Redis. A subscriber goroutine receives the other replicas' messages and
+// delivers them to the local hub, ignoring this replica's own. Each time the subscription
+// is established (at start and after every drop) it calls the hub's Resync, so streams
+// catch up from the store on whatever was published while the subscription was down.
+// Close stops both goroutines and waits for them.
+type Redis struct {
+	client   *redis.Client
+	hub      Hub
+	o        RedisOptions
+	log      *slog.Logger
+	m        *metrics
+	origin   string
+	channels []string
+
+	queue  chan []notify.Notification
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu     sync.Mutex // guards closed, queue sends after close, and ps
+	closed bool
+	ps     *redis.PubSub
+}
+
+// NewRedis connects the fan-out to the Redis at rawURL (redis://[user:pass@]host:port/db,
+// or rediss:// for TLS) and starts its goroutines. It does not wait for Redis to be up:
+// the subscriber keeps trying, and Ping tells readiness.
+func NewRedis(rawURL string, hub Hub, o RedisOptions) (*Redis, error) {
+	opt, err := redis.ParseURL(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("fanout: redis url: %w", err)
+	}
+	o = o.withDefaults()
+	opt.ContextTimeoutEnabled = true
+	opt.DialTimeout = min(opt.DialTimeout, o.PublishTimeout)
+	opt.DialerRetries = 2 // the subscriber retries with its own backoff
+	m, err := newMetrics(o.Metrics)
+	if err != nil {
+		return nil, err
+	}
+	var id [8]byte
+	_, _ = rand.Read(id[:])
+	r := &Redis{
+		client: redis.NewClient(opt),
+		hub:    hub,
+		o:      o,
+		log:    o.Logger.With("component", "fanout"),
+		m:      m,
+		origin: hex.EncodeToString(id[:]),
+		queue:  make(chan []notify.Notification, o.Queue),
+	}
+	for i := range o.Shards {
+		r.channels = append(r.channels, channelName(o.Prefix, i))
+	}
+	r.ctx, r.cancel = context.WithCancel(context.Background())
+	r.wg.Add(2)
+	go r.publishLoop()
+	go r.subscribeLoop()
+	return r, nil
+}
+
+// Publish implements ingest.Publisher: local streams get ns now, other replicas through
+// Redis shortly after. It never blocks on Redis.
+func (r *Redis) Publish(_ context.Context, ns []notify.Notification) {
+	if len(ns) == 0 {
+		return
+	}
+	r.hub.Deliver(ns)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return
+	}
+	select {
+	case r.queue <- ns:
+	default:
+		r.m.publishErrors.Inc()
+		r.log.Warn("fanout: publish queue full, batch not sent to other replicas", "notifications", len(ns))
+	}
+}
+
+// Ping checks that Redis answers (readiness).
+func (r *Redis) Ping(ctx context.Context) error {
+	if err := r.client.Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("fanout: redis: %w", err)
+	}
+	return nil
+}
+
+// Close publishes what is queued (each batch within PublishTimeout), stops the
+// subscriber, waits for both goroutines and closes the connections.
+func (r *Redis) Close() error {
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		return nil
+	}
+	r.closed = true
+	close(r.queue) // the publisher drains it and returns
+	r.cancel()
+	if r.ps != nil {
+		_ = r.ps.Close() // unblocks the subscriber's read
+	}
+	r.mu.Unlock()
+	r.wg.Wait()
+	return r.client.Close()
+}
+
+// publishLoop sends queued batches in order until Close.
+func (r *Redis) publishLoop() {
+	defer r.wg.Done()
+	for ns := range r.queue {
+		if err := r.publish(ns); err != nil {
+			r.m.publishErrors.Inc()
+			r.log.Warn("fanout: publish to redis failed; other replicas heal on resync", "notifications", len(ns), "err", err)
+			continue
+		}
+		r.m.published.Add(float64(len(ns)))
+	}
+}
+
+// publish sends one batch: one PUBLISH per shard (and per MaxBatch notifications),
+// pipelined in one round trip.
+func (r *Redis) publish(ns []notify.Notification) error {
+	byShard := make(map[int][]notify.Notification)
+	var order []int
+	for _, n := range ns {
+		s := shardOf(n.UserID, r.o.Shards)
+		if _, ok := byShard[s]; !ok {
+			order = append(order, s)
+		}
+		byShard[s] = append(byShard[s], n)
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.ctx), r.o.PublishTimeout)
+	defer cancel()
+	pipe := r.client.Pipeline()
+	for _, s := range order {
+		part := byShard[s]
+		for lo := 0; lo < len(part); lo += r.o.MaxBatch {
+			payload, err := encode(r.origin, part[lo:min(lo+r.o.MaxBatch, len(part))])
+			if err != nil {
+				return err
+			}
+			pipe.Publish(ctx, r.channels[s], payload)
+		}
+	}
+	_, err := pipe.Exec(ctx)
+	return err
+}

@@ -1,0 +1,123 @@
+package fanout
+
+import (
+	"context"
+	"errors"
+	"net"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// errNoPong: the subscription's connection stopped answering.
+var errNoPong = errors.New("redis did not answer a ping")
+
+// subscribeLoop keeps a subscription to every shard channel until Close, re-subscribing
+// with capped exponential backoff after a drop.
+func (r *Redis) subscribeLoop() {
+	defer r.wg.Done()
+	backoff := 50 * time.Millisecond
+	established := false // once true, every later subscription is a reconnect
+	failures := 0        // failed attempts since the subscription was last up
+	for r.ctx.Err() == nil {
+		up, err := r.session(established)
+		if r.ctx.Err() != nil {
+			return
+		}
+		if up {
+			established, failures = true, 0
+			backoff = 50 * time.Millisecond
+		}
+		// Warn when the subscription is lost and every 30th failed attempt after that
+		// (about once a minute at the default backoff), not at every retry.
+		if failures%30 == 0 {
+			r.log.Warn("fanout: redis subscription down; live pushes from other replicas wait for it", "err", err, "attempts", failures+1)
+		} else {
+			r.log.Debug("fanout: redis subscription down", "err", err, "attempts", failures+1)
+		}
+		failures++
+		t := time.NewTimer(backoff)
+		select {
+		case <-r.ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		backoff = min(2*backoff, r.o.MaxBackoff)
+	}
+}
+
+// session subscribes once, resyncs the hub when the subscription is confirmed, and
+// delivers messages until the connection fails. up reports whether it got that far.
+func (r *Redis) session(reconnect bool) (up bool, err error) {
+	ps := r.client.Subscribe(r.ctx) // no channels yet: connects lazily
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		ps.Close()
+		return false, context.Canceled
+	}
+	r.ps = ps
+	r.mu.Unlock()
+	defer func() {
+		r.mu.Lock()
+		r.ps = nil
+		r.mu.Unlock()
+		ps.Close()
+	}()
+
+	if err := ps.Subscribe(r.ctx, r.channels...); err != nil {
+		return false, err
+	}
+	pending := len(r.channels) // confirmations still to come
+	pinged := false
+	for {
+		msg, err := ps.ReceiveTimeout(r.ctx, r.o.HealthInterval)
+		if err != nil {
+			var ne net.Error
+			if !errors.As(err, &ne) || !ne.Timeout() {
+				return up, err
+			}
+			if pinged {
+				return up, errNoPong
+			}
+			if err := ps.Ping(r.ctx); err != nil {
+				return up, err
+			}
+			pinged = true
+			continue
+		}
+		pinged = false
+		switch m := msg.(type) {
+		case *redis.Subscription:
+			if m.Kind != "subscribe" || up {
+				continue
+			}
+			if pending--; pending > 0 {
+				continue
+			}
+			// Subscribed to every channel: from here on nothing published is missed, so
+			// what the store has beyond each stream's last seq is exactly what was
+			// missed while down.
+			up = true
+			if reconnect {
+				r.m.reconnects.Inc()
+				r.log.Info("fanout: redis subscription re-established; resyncing streams")
+			}
+			r.m.resyncs.Inc()
+			r.hub.Resync(r.ctx)
+		case *redis.Message:
+			origin, ns, err := decode(m.Payload)
+			if err != nil {
+				r.m.decodeErrors.Inc()
+				r.log.Warn("fanout: dropping undecodable message", "channel", m.Channel, "err", err)
+				continue
+			}
+			if origin == r.origin || len(ns) == 0 {
+				continue
+			}
+			r.m.received.Add(float64(len(ns)))
+			r.hub.Deliver(ns)
+		}
+	}
+}
