@@ -73,6 +73,9 @@ func (dialect) UpsertSeq() string {
 func (dialect) ForUpdate() string         { return "" } // one writer: the transaction holds the lock
 func (dialect) SkipLocked() string        { return "" }
 func (dialect) TxOptions() *sql.TxOptions { return nil }
+
+// Returning: SQLite (3.35+) answers INSERT … RETURNING, so Accept skips reading rows back.
+func (dialect) Returning() bool { return true }
 func (dialect) Retryable(err error) bool {
 	var se *sqlite.Error
 	if errors.As(err, &se) {

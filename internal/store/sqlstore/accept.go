@@ -51,52 +51,35 @@ func (s *Store) accept(ctx context.Context, tx *sql.Tx, in []store.AcceptInput) 
 
 	token := newToken()
 	now := time.Now()
-	if err := chunks(len(uniq), maxRowsPerInsert, func(lo, hi int) error {
-		args := make([]any, 0, (hi-lo)*8)
-		for _, i := range uniq[lo:hi] {
-			a := in[i]
-			payload, err := a.Prepared.Event.MarshalJSON()
+	rows := make(map[string]eventRow, len(uniq))
+	if s.returning() {
+		if err := s.insertEventsReturning(ctx, tx, in, uniq, token, now, rows); err != nil {
+			return nil, err
+		}
+		// Keys the insert skipped are stored already: read those back.
+		var known []int
+		for _, i := range uniq {
+			if _, ok := rows[in[i].Key]; !ok {
+				known = append(known, i)
+			}
+		}
+		if err := s.selectEvents(ctx, tx, in, known, rows); err != nil {
+			return nil, err
+		}
+	} else {
+		if err := chunks(len(uniq), maxRowsPerInsert, func(lo, hi int) error {
+			args, err := eventArgs(in, uniq[lo:hi], token, now)
 			if err != nil {
 				return err
 			}
-			received := a.ReceivedAt
-			if received.IsZero() {
-				received = now
-			}
-			args = append(args, a.Key, a.PayloadHash, a.Prepared.Event.Type, a.Source, string(payload), a.TraceParent, token, ms(received))
+			_, err = tx.ExecContext(ctx, s.d.InsertIgnore()+` events (idem_key, payload_hash, type, source, payload, trace_parent, accept_token, created_at) VALUES `+rowsOf(hi-lo, 8), args...)
+			return dbErr("insert events", err)
+		}); err != nil {
+			return nil, err
 		}
-		_, err := tx.ExecContext(ctx, s.d.InsertIgnore()+` events (idem_key, payload_hash, type, source, payload, trace_parent, accept_token, created_at) VALUES `+rowsOf(hi-lo, 8), args...)
-		return dbErr("insert events", err)
-	}); err != nil {
-		return nil, err
-	}
-
-	rows := make(map[string]eventRow, len(uniq))
-	if err := chunks(len(uniq), maxRowsPerInsert, func(lo, hi int) error {
-		keys := make([]any, 0, hi-lo)
-		for _, i := range uniq[lo:hi] {
-			keys = append(keys, in[i].Key)
+		if err := s.selectEvents(ctx, tx, in, uniq, rows); err != nil {
+			return nil, err
 		}
-		// No FOR UPDATE: the INSERT above already locked every one of these rows (its own
-		// exclusively; a duplicate's with the shared lock of the key check, after waiting
-		// for the inserting transaction to end), and asking for an exclusive lock now would
-		// make concurrent acceptors of one key deadlock upgrading their shared locks.
-		r, err := tx.QueryContext(ctx, `SELECT id, idem_key, payload_hash, accept_token FROM events WHERE idem_key IN (`+placeholders(len(keys))+`)`, keys...)
-		if err != nil {
-			return dbErr("select events", err)
-		}
-		defer r.Close()
-		for r.Next() {
-			var key string
-			var e eventRow
-			if err := r.Scan(&e.id, &key, &e.hash, &e.token); err != nil {
-				return dbErr("scan events", err)
-			}
-			rows[key] = e
-		}
-		return dbErr("select events", r.Err())
-	}); err != nil {
-		return nil, err
 	}
 
 	var fresh, dups []int // indexes into in
@@ -147,6 +130,62 @@ func (s *Store) accept(ctx context.Context, tx *sql.Tx, in []store.AcceptInput) 
 	return results, nil
 }
 
+// eventArgs are the insert arguments of the events at idx.
+func eventArgs(in []store.AcceptInput, idx []int, token string, now time.Time) ([]any, error) {
+	args := make([]any, 0, len(idx)*8)
+	for _, i := range idx {
+		a := in[i]
+		payload, err := a.Prepared.Event.MarshalJSON()
+		if err != nil {
+			return nil, err
+		}
+		received := a.ReceivedAt
+		if received.IsZero() {
+			received = now
+		}
+		args = append(args, a.Key, a.PayloadHash, a.Prepared.Event.Type, a.Source, string(payload), a.TraceParent, token, ms(received))
+	}
+	return args, nil
+}
+
+// selectEvents reads the stored rows of the events at idx into rows.
+func (s *Store) selectEvents(ctx context.Context, tx *sql.Tx, in []store.AcceptInput, idx []int, rows map[string]eventRow) error {
+	return chunks(len(idx), maxRowsPerInsert, func(lo, hi int) error {
+		keys := make([]any, 0, hi-lo)
+		for _, i := range idx[lo:hi] {
+			keys = append(keys, in[i].Key)
+		}
+		// No FOR UPDATE: the INSERT above already locked every one of these rows (its own
+		// exclusively; a duplicate's with the shared lock of the key check, after waiting
+		// for the inserting transaction to end), and asking for an exclusive lock now would
+		// make concurrent acceptors of one key deadlock upgrading their shared locks.
+		r, err := tx.QueryContext(ctx, `SELECT id, idem_key, payload_hash, accept_token FROM events WHERE idem_key IN (`+placeholders(len(keys))+`)`, keys...)
+		if err != nil {
+			return dbErr("select events", err)
+		}
+		defer r.Close()
+		for r.Next() {
+			var key string
+			var e eventRow
+			if err := r.Scan(&e.id, &key, &e.hash, &e.token); err != nil {
+				return dbErr("scan events", err)
+			}
+			rows[key] = e
+		}
+		return dbErr("select events", r.Err())
+	})
+}
+
+// notificationArgs are the insert arguments of notes.
+func notificationArgs(in []store.AcceptInput, notes []pendingNote, created int64) []any {
+	args := make([]any, 0, len(notes)*8)
+	for _, n := range notes {
+		ev := in[n.input].Prepared.Event
+		args = append(args, n.eventID, n.target.UserID, n.seq, string(n.target.Role), ev.Type, ev.Message, ev.URL, created)
+	}
+	return args
+}
+
 type pendingNote struct {
 	input   int // index into in
 	target  notify.Target
@@ -189,34 +228,45 @@ func (s *Store) insertNotifications(ctx context.Context, tx *sql.Tx, in []store.
 	}
 
 	created := ms(now)
-	if err := chunks(len(notes), maxRowsPerInsert, func(lo, hi int) error {
-		args := make([]any, 0, (hi-lo)*8)
-		for _, n := range notes[lo:hi] {
-			ev := in[n.input].Prepared.Event
-			args = append(args, n.eventID, n.target.UserID, n.seq, string(n.target.Role), ev.Type, ev.Message, ev.URL, created)
+	ids := make([]int64, len(notes)) // the notification id of each note
+	var stored map[int64][]notify.Notification
+	if s.returning() {
+		ns, err := s.insertNotesReturning(ctx, tx, in, notes, created)
+		if err != nil {
+			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO notifications (event_id, user_id, seq, role, type, message, url, created_at) VALUES `+rowsOf(hi-lo, 8), args...)
-		return dbErr("insert notifications", err)
-	}); err != nil {
-		return err
-	}
-
-	eventIDs := make([]int64, len(fresh))
-	for k, i := range fresh {
-		eventIDs[k] = rows[in[i].Key].id
-	}
-	stored, err := s.notificationsOfEvents(ctx, tx, eventIDs)
-	if err != nil {
-		return err
-	}
-	type userSeq struct {
-		user string
-		seq  int64
-	}
-	idOf := make(map[userSeq]int64, len(notes))
-	for _, ns := range stored {
-		for _, n := range ns {
-			idOf[userSeq{n.UserID, n.Seq}] = n.ID
+		stored = make(map[int64][]notify.Notification, len(fresh))
+		for k, n := range notes {
+			ids[k] = ns[k].ID
+			stored[n.eventID] = append(stored[n.eventID], ns[k])
+		}
+	} else {
+		if err := chunks(len(notes), maxRowsPerInsert, func(lo, hi int) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO notifications (event_id, user_id, seq, role, type, message, url, created_at) VALUES `+rowsOf(hi-lo, 8), notificationArgs(in, notes[lo:hi], created)...)
+			return dbErr("insert notifications", err)
+		}); err != nil {
+			return err
+		}
+		eventIDs := make([]int64, len(fresh))
+		for k, i := range fresh {
+			eventIDs[k] = rows[in[i].Key].id
+		}
+		var err error
+		if stored, err = s.notificationsOfEvents(ctx, tx, eventIDs); err != nil {
+			return err
+		}
+		type userSeq struct {
+			user string
+			seq  int64
+		}
+		idOf := make(map[userSeq]int64, len(notes))
+		for _, ns := range stored {
+			for _, n := range ns {
+				idOf[userSeq{n.UserID, n.Seq}] = n.ID
+			}
+		}
+		for k, n := range notes {
+			ids[k] = idOf[userSeq{n.target.UserID, n.seq}]
 		}
 	}
 
@@ -227,12 +277,12 @@ func (s *Store) insertNotifications(ctx context.Context, tx *sql.Tx, in []store.
 		status          notify.DeliveryStatus
 	}
 	var deliveries []deliveryRow
-	for _, n := range notes {
+	for k, n := range notes {
 		for _, c := range n.target.Channels {
 			if c == notify.ChannelSSE {
 				continue // live push is the stored notification itself, replayable by seq
 			}
-			d := deliveryRow{note: idOf[userSeq{n.target.UserID, n.seq}], channel: c, address: n.target.Phone, status: notify.StatusPending}
+			d := deliveryRow{note: ids[k], channel: c, address: n.target.Phone, status: notify.StatusPending}
 			if c == notify.ChannelSMS && d.address == "" {
 				d.status, d.reason = notify.StatusSkipped, "no phone number"
 			}
