@@ -55,7 +55,9 @@ func (s *Store) ClaimDeliveries(ctx context.Context, channel notify.Channel, now
 	return out, err
 }
 
-// CompleteDelivery implements store.Store.
+// CompleteDelivery implements store.Store. An outcome without an error keeps the last
+// one recorded, so a delivery sent on its third attempt still shows why the first two
+// failed.
 func (s *Store) CompleteDelivery(ctx context.Context, id int64, attempt int, o store.Outcome) error {
 	at := o.At
 	if at.IsZero() {
@@ -70,7 +72,7 @@ func (s *Store) CompleteDelivery(ctx context.Context, id int64, attempt int, o s
 		v := ms(at)
 		sentAt = &v
 	}
-	res, err := s.db.W.ExecContext(ctx, `UPDATE deliveries SET status = ?, provider_id = ?, last_error = ?, reason = ?, next_attempt_at = ?, sent_at = ?, updated_at = ?
+	res, err := s.db.W.ExecContext(ctx, `UPDATE deliveries SET status = ?, provider_id = ?, last_error = COALESCE(NULLIF(?, ''), last_error), reason = ?, next_attempt_at = ?, sent_at = ?, updated_at = ?
 		WHERE id = ? AND attempts = ? AND status = 'sending'`,
 		string(o.Status), o.ProviderID, o.Error, o.Reason, ms(next), sentAt, ms(at), id, attempt)
 	if err != nil {
