@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	notify "github.com/notifyd/notifyd"
 	"github.com/notifyd/notifyd/internal/app"
 	"github.com/notifyd/notifyd/internal/cli"
 )
@@ -42,6 +43,9 @@ func run(args []string) error {
 	e.Int(&cfg.SMSCapPerRecipient, "sms-cap", "NOTIFY_SMS_CAP", 10, "SMS per recipient per cap window; over it an SMS is skipped (-1 = no cap)")
 	e.Duration(&cfg.SMSCapWindow, "sms-cap-window", "NOTIFY_SMS_CAP_WINDOW", 0, "the per-recipient cap's window (default 1h)")
 	e.Int(&cfg.SMSConcurrency, "sms-concurrency", "NOTIFY_SMS_CONCURRENCY", 8, "SMS sends in flight")
+	e.Duration(&cfg.DeliveryPoll, "delivery-poll", "NOTIFY_DELIVERY_POLL", 0, "look for due deliveries at least this often (default 1s)")
+	e.Duration(&cfg.DeliveryBackoff, "delivery-backoff", "NOTIFY_DELIVERY_BACKOFF", 0, "first retry delay of a failed delivery, doubling (default 2s)")
+	e.Duration(&cfg.DeliveryLease, "delivery-lease", "NOTIFY_DELIVERY_LEASE", 0, "how long a claimed delivery is held before another worker may retry it (default 2m)")
 	e.String(&cfg.Auth, "auth", "NOTIFY_AUTH", "dev", "dev (X-User-Id header or ?user=) or jwt")
 	e.Bool(&cfg.AllowPublicDev, "allow-public-dev", "NOTIFY_ALLOW_PUBLIC_DEV", false, "let dev auth listen on a non-loopback address")
 	e.String(&cfg.JWTSecret, "jwt-secret", "NOTIFY_JWT_SECRET", "", "HS256 secret for jwt auth")
@@ -52,8 +56,14 @@ func run(args []string) error {
 	e.String(&cfg.JWTCookie, "jwt-cookie", "NOTIFY_JWT_COOKIE", "notify_token", "cookie that may carry the token (for EventSource)")
 	e.String(&cfg.IngestToken, "ingest-token", "NOTIFY_INGEST_TOKEN", "", "bearer token required on POST /v1/events and admin routes")
 	e.String(&cfg.ConfigFile, "config", "NOTIFY_CONFIG", "", "YAML file of event types, templates and channels per role")
+	cfg.Limits = notify.DefaultLimits
+	e.Int(&cfg.Limits.MaxRecipients, "max-recipients", "NOTIFY_MAX_RECIPIENTS", cfg.Limits.MaxRecipients, "recipients per event")
+	e.Int(&cfg.Limits.MaxMessage, "max-message", "NOTIFY_MAX_MESSAGE", cfg.Limits.MaxMessage, "characters in a message")
+	e.Int(&cfg.Limits.MaxURL, "max-url", "NOTIFY_MAX_URL", cfg.Limits.MaxURL, "bytes in a url")
 	e.Int64(&cfg.MaxBody, "max-body", "NOTIFY_MAX_BODY", 1<<20, "largest POST /v1/events body in bytes")
 	e.Duration(&cfg.Heartbeat, "heartbeat", "NOTIFY_HEARTBEAT", 0, "SSE heartbeat interval (default 25s)")
+	e.Float(&cfg.UserRate, "user-rate", "NOTIFY_USER_RATE", 20, "inbox and stream requests per second per user (0 = no limit)")
+	e.Int(&cfg.UserBurst, "user-burst", "NOTIFY_USER_BURST", 40, "burst above the per-user rate")
 	e.Int(&cfg.MaxStreams, "max-streams", "NOTIFY_MAX_STREAMS", 8, "SSE streams per user")
 	e.String(&logFormat, "log-format", "NOTIFY_LOG_FORMAT", "json", "log format: json or text")
 	e.String(&logLevel, "log-level", "NOTIFY_LOG_LEVEL", "info", "log level: debug, info, warn, error")

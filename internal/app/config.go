@@ -49,7 +49,8 @@ type Config struct {
 	MaxBody      int64
 	Heartbeat    time.Duration
 	MaxStreams   int // SSE streams per user
-	RatePerIP    float64
+	UserRate     float64 // inbox/stream requests per second per user (0 = no limit)
+	UserBurst    int
 	Logger       *slog.Logger
 	ShutdownWait time.Duration // how long shutdown waits for in-flight work (default 30s)
 }

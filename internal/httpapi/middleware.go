@@ -16,6 +16,9 @@ func (s *Server) user(h handlerFunc) handlerFunc {
 		if err != nil {
 			return err
 		}
+		if !s.limit.allow(id) {
+			return notify.Errorf(notify.CodeRateLimited, "too many requests for this user; slow down")
+		}
 		return h(w, r.WithContext(context.WithValue(r.Context(), userKey{}, id)))
 	}
 }

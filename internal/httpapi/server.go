@@ -31,9 +31,13 @@ type Options struct {
 	Auth        auth.Authenticator
 	IngestToken auth.Token
 	MaxBody     int64 // bytes of one POST /v1/events body (default 1 MiB)
-	Ready       []Checker
-	Gatherer    prometheus.Gatherer // for /metrics (default: the global registry)
-	Logger      *slog.Logger
+	// UserRate limits each user's requests to the inbox and stream routes (requests per
+	// second, with UserBurst; 0 = no limit). Over it: 429 rate_limited.
+	UserRate  float64
+	UserBurst int
+	Ready     []Checker
+	Gatherer  prometheus.Gatherer // for /metrics (default: the global registry)
+	Logger    *slog.Logger
 	// Extra routes mounted on the same mux (the web inbox, OpenAPI, admin extensions).
 	Mount func(s *Server)
 }
@@ -44,6 +48,7 @@ type Server struct {
 	log    *slog.Logger
 	mux    *http.ServeMux
 	routes []string
+	limit  *limiter
 }
 
 // New builds the routes.
@@ -60,7 +65,7 @@ func New(o Options) *Server {
 	if o.Gatherer == nil {
 		o.Gatherer = prometheus.DefaultGatherer
 	}
-	s := &Server{o: o, log: o.Logger, mux: http.NewServeMux()}
+	s := &Server{o: o, log: o.Logger, mux: http.NewServeMux(), limit: newLimiter(o.UserRate, o.UserBurst)}
 	s.Route("POST /v1/events", s.handle(s.admin(s.postEvents)))
 	s.Route("GET /v1/events/{eventId}", s.handle(s.admin(s.getEvent)))
 	s.Route("GET /v1/notifications", s.handle(s.user(s.listNotifications)))
