@@ -21,6 +21,7 @@ import (
 	"golang.org/x/time/rate"
 
 	notify "github.com/notifyd/notifyd"
+	"github.com/notifyd/notifyd/internal/fault"
 	"github.com/notifyd/notifyd/internal/sms"
 	"github.com/notifyd/notifyd/internal/store"
 )
@@ -195,11 +196,13 @@ func (w *Worker) deliver(runCtx context.Context, m notify.Message) {
 	}
 	sendCtx, cancel := context.WithTimeout(ctx, w.o.SendTimeout)
 	start := time.Now()
+	fault.Hit("delivery.before-send")
 	id, err := w.o.Sender.Send(sendCtx, m)
 	cancel()
 	w.m.latency.WithLabelValues(w.o.Provider).Observe(time.Since(start).Seconds())
 	switch {
 	case err == nil:
+		fault.Hit("delivery.after-send")
 		w.record(ctx, lg, m, store.Outcome{Status: notify.StatusSent, ProviderID: id})
 	case sms.IsPermanent(err):
 		w.record(ctx, lg, m, store.Outcome{Status: notify.StatusFailed, Error: err.Error()})

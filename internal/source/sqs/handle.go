@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	notify "github.com/notifyd/notifyd"
+	"github.com/notifyd/notifyd/internal/fault"
 	"github.com/notifyd/notifyd/internal/ingest"
 	"github.com/notifyd/notifyd/internal/store"
 )
@@ -40,6 +41,7 @@ type item struct {
 // accept all their events in one ingest call (one transaction), keep poison messages as
 // rejected, then delete the messages whose outcome is committed.
 func (s *Source) handle(ctx context.Context, q *queue, msgs []types.Message) {
+	fault.Hit("sqs.after-receive")
 	received := time.Now()
 	s.m.received.WithLabelValues(q.name).Add(float64(len(msgs)))
 	stop := s.keepInvisible(ctx, q, msgs, received)
@@ -82,6 +84,7 @@ func (s *Source) handle(ctx context.Context, q *queue, msgs []types.Message) {
 					it.outcome, it.err = settle(results[it.first : it.first+len(it.body.Events)])
 				}
 			}
+			fault.Hit("sqs.after-commit")
 		}
 	}
 
