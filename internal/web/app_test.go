@@ -1,0 +1,87 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/notifyd/notifyd/internal/app"
+)
+
+// startApp runs the real notifyd on a free port with a fresh SQLite file, stopped when
+// the test ends, and returns its base URL.
+func startApp(t *testing.T) string {
+	t.Helper()
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if os.Getenv("NOTIFY_TEST_LOG") != "" {
+		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	a, err := app.New(context.Background(), app.Config{HTTPAddr: "127.0.0.1:0",
+		DatabaseURL: "sqlite:" + filepath.Join(t.TempDir(), "notify.db"), Logger: logger, DeliveryPoll: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	})
+	return "http://" + a.Addr()
+}
+
+// call sends a JSON request as user (dev auth; "" for none) and decodes the answer into
+// out (if not nil), returning the status.
+func call(t *testing.T, method, url, user string, body any, out any) int {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, url, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if user != "" {
+		req.Header.Set("X-User-Id", user)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	if out != nil && len(raw) > 0 {
+		if err := json.Unmarshal(raw, out); err != nil {
+			t.Fatalf("%s %s: %d %s: %v", method, url, res.StatusCode, raw, err)
+		}
+	}
+	return res.StatusCode
+}
+
+// event is a DELIVERY_STARTED NotificationData for one store owner (no SMS involved).
+func event(user, id, message, url string) map[string]any {
+	return typedEvent("DELIVERY_STARTED", user, id, message, url)
+}
+
+func typedEvent(typ, user, id, message, url string) map[string]any {
+	return map[string]any{
+		"whoToNotify":        map[string]any{"userId": user, "role": "OWNER"},
+		"publishInformation": map[string]any{"notificationType": typ, "message": message, "url": url, "eventId": id},
+	}
+}

@@ -1,0 +1,36 @@
+package web_test
+
+import (
+	"net/http"
+	"strconv"
+	"testing"
+	"time"
+)
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// waitFor polls cond until it holds, failing the test after 10 s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// publishDemo adds a few more notifications for the docs screenshot.
+func publishDemo(t *testing.T, base, user string) {
+	t.Helper()
+	for _, ev := range []map[string]any{
+		typedEvent("ORDER_CREATED", user, "order-1002-created", "주문이 완료되었습니다. 김치찌개 외 2건 (32,000원)", "https://mypage/orders/1002"),
+		typedEvent("QUESTION_REGISTERED", user, "question-555", "새 문의가 등록되었습니다: 배달 시간을 저녁 7시로 바꿀 수 있을까요?", "https://store/31/questions/555"),
+		typedEvent("RESTOCK", user, "restock-88", "관심 상품 ‘제주 감귤 3kg’이 재입고되었습니다.", "https://shop/products/88"),
+	} {
+		if got := call(t, http.MethodPost, base+"/v1/events", "", ev, nil); got != http.StatusAccepted {
+			t.Fatalf("POST /v1/events: got %d", got)
+		}
+	}
+}
