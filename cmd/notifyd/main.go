@@ -26,7 +26,7 @@ func main() {
 
 func run(args []string) error {
 	fs := flag.NewFlagSet("notifyd", flag.ContinueOnError)
-	cfg, logFormat, logLevel, queues := app.Config{}, "", "", ""
+	cfg, logFormat, logLevel, queues, audience := app.Config{}, "", "", "", ""
 	e := cli.Env{FS: fs}
 	e.String(&cfg.HTTPAddr, "http-addr", "NOTIFY_HTTP_ADDR", "127.0.0.1:8080", "listen address")
 	e.String(&cfg.DatabaseURL, "database-url", "NOTIFY_DATABASE_URL", "sqlite:data/notify.db", "sqlite:PATH or mysql://user:pass@host:port/db")
@@ -51,7 +51,8 @@ func run(args []string) error {
 	e.String(&cfg.JWTSecret, "jwt-secret", "NOTIFY_JWT_SECRET", "", "HS256 secret for jwt auth")
 	e.String(&cfg.JWKSURL, "jwks-url", "NOTIFY_JWKS_URL", "", "JWKS URL for RS256/ES256 jwt auth")
 	e.String(&cfg.JWTUserClaim, "jwt-user-claim", "NOTIFY_JWT_USER_CLAIM", "sub", "claim holding the user id")
-	e.String(&cfg.JWTAudience, "jwt-audience", "NOTIFY_JWT_AUDIENCE", "", "required audience, if any")
+	e.String(&audience, "jwt-audience", "NOTIFY_JWT_AUDIENCE", "", "comma-separated audiences, one of which the token must name (empty = not checked)")
+	e.Bool(&cfg.JWKSAllowHTTP, "jwks-allow-http", "NOTIFY_JWKS_ALLOW_HTTP", false, "allow a plain-http JWKS URL on a non-loopback host (inside a private network)")
 	e.String(&cfg.JWTIssuer, "jwt-issuer", "NOTIFY_JWT_ISSUER", "", "required issuer, if any")
 	e.String(&cfg.JWTCookie, "jwt-cookie", "NOTIFY_JWT_COOKIE", "notify_token", "cookie that may carry the token (for EventSource)")
 	e.String(&cfg.IngestToken, "ingest-token", "NOTIFY_INGEST_TOKEN", "", "bearer token required on POST /v1/events and admin routes")
@@ -75,6 +76,7 @@ func run(args []string) error {
 		return err
 	}
 	cfg.SQSQueues = cli.List(queues)
+	cfg.JWTAudience = cli.List(audience)
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(logLevel)); err != nil {
 		return fmt.Errorf("log level: %w", err)

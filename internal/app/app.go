@@ -131,6 +131,9 @@ func New(ctx context.Context, cfg Config) (a *App, err error) {
 	if a.ln, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
 		return nil, fmt.Errorf("listen %s: %w", cfg.HTTPAddr, err)
 	}
+	if cfg.IngestToken == "" && auth.CheckDevListen(cfg.HTTPAddr, false) != nil {
+		a.log.Warn("no NOTIFY_INGEST_TOKEN while listening beyond loopback: anyone who reaches notifyd can publish events and use admin routes", "addr", a.Addr())
+	}
 	return a, nil
 }
 
@@ -143,12 +146,8 @@ func (a *App) authenticator(ctx context.Context) (auth.Authenticator, error) {
 		a.log.Warn("NOTIFY_AUTH=dev: the user is whoever the X-User-Id header or ?user= says; never expose this to the internet")
 		return auth.Dev{}, nil
 	case "jwt":
-		var aud []string
-		if a.cfg.JWTAudience != "" {
-			aud = strings.Split(a.cfg.JWTAudience, ",")
-		}
-		j, err := auth.NewJWT(ctx, auth.JWTOptions{Secret: []byte(a.cfg.JWTSecret), JWKSURL: a.cfg.JWKSURL, UserClaim: a.cfg.JWTUserClaim,
-			Audience: aud, Issuer: a.cfg.JWTIssuer, Cookie: a.cfg.JWTCookie, Logger: a.log})
+		j, err := auth.NewJWT(ctx, auth.JWTOptions{Secret: []byte(a.cfg.JWTSecret), JWKSURL: a.cfg.JWKSURL, AllowHTTPJWKS: a.cfg.JWKSAllowHTTP,
+			UserClaim: a.cfg.JWTUserClaim, Audience: a.cfg.JWTAudience, Issuer: a.cfg.JWTIssuer, Cookie: a.cfg.JWTCookie, Logger: a.log})
 		if err != nil {
 			return nil, fmt.Errorf("NOTIFY_AUTH=jwt: %w", err)
 		}

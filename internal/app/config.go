@@ -39,7 +39,8 @@ type Config struct {
 	JWTSecret      string
 	JWKSURL        string
 	JWTUserClaim   string
-	JWTAudience    string
+	JWTAudience    []string
+	JWKSAllowHTTP  bool
 	JWTIssuer      string
 	JWTCookie      string
 	IngestToken    string
