@@ -77,4 +77,7 @@ type Message struct {
 	Text       string
 	URL        string
 	EventID    string
+	// TraceParent is the W3C trace context the event came with (empty if none): the
+	// parent of the delivery's span and the trace id in its logs.
+	TraceParent string
 }

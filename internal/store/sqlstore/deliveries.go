@@ -36,7 +36,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, channel notify.Channel, now
 			append([]any{ms(now.Add(lease)), ms(now)}, anys(ids)...)...); err != nil {
 			return dbErr("claim deliveries", err)
 		}
-		r, err = tx.QueryContext(ctx, `SELECT d.id, d.attempts, d.address, n.user_id, n.type, n.message, n.url, e.idem_key
+		r, err = tx.QueryContext(ctx, `SELECT d.id, d.attempts, d.address, n.user_id, n.type, n.message, n.url, e.idem_key, e.trace_parent
 			FROM deliveries d JOIN notifications n ON n.id = d.notification_id JOIN events e ON e.id = n.event_id
 			WHERE d.id IN (`+placeholders(len(ids))+`) ORDER BY d.id`, anys(ids)...)
 		if err != nil {
@@ -45,7 +45,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, channel notify.Channel, now
 		defer r.Close()
 		for r.Next() {
 			var m notify.Message
-			if err := r.Scan(&m.DeliveryID, &m.Attempt, &m.To, &m.UserID, &m.Type, &m.Text, &m.URL, &m.EventID); err != nil {
+			if err := r.Scan(&m.DeliveryID, &m.Attempt, &m.To, &m.UserID, &m.Type, &m.Text, &m.URL, &m.EventID, &m.TraceParent); err != nil {
 				return dbErr("scan claimed deliveries", err)
 			}
 			out = append(out, m)
