@@ -6,12 +6,16 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	notify "github.com/notifyd/notifyd"
 	"github.com/notifyd/notifyd/internal/ingest"
 	"github.com/notifyd/notifyd/internal/store"
 )
+
+// maxKey bounds the Idempotency-Key header (an event's own eventId has the same limit).
+const maxKey = 200
 
 // acceptedEvent is the answer for one ingested event.
 type acceptedEvent struct {
@@ -37,7 +41,10 @@ func (s *Server) postEvents(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	array := bytes.HasPrefix(bytes.TrimSpace(body), []byte("["))
-	key := r.Header.Get("Idempotency-Key")
+	key := strings.TrimSpace(r.Header.Get("Idempotency-Key"))
+	if len(key) > maxKey {
+		return notify.FieldErrorf(notify.CodeTooLarge, "Idempotency-Key", "is %d bytes; the limit is %d", len(key), maxKey)
+	}
 	now := time.Now()
 	batch := make([]store.AcceptInput, len(events))
 	var bad []ItemError
