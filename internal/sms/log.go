@@ -8,8 +8,9 @@ import (
 	notify "github.com/notifyd/notifyd"
 )
 
-// Log is the default provider: it writes each SMS to the log instead of sending it, with
-// the number masked.
+// Log is the default provider: it writes each SMS to the log instead of sending it: at
+// INFO the delivery id, masked number and type; the text only at DEBUG, since message
+// bodies stay out of production logs.
 type Log struct{ Logger *slog.Logger }
 
 // Send implements Sender.
@@ -18,7 +19,8 @@ func (l Log) Send(ctx context.Context, m notify.Message) (string, error) {
 	if lg == nil {
 		lg = slog.Default()
 	}
-	lg.InfoContext(ctx, "sms (log provider)", "delivery", m.DeliveryID, "to", MaskPhone(m.To), "type", m.Type, "text", Text(m))
+	lg.InfoContext(ctx, "sms (log provider)", "delivery", m.DeliveryID, "to", MaskPhone(m.To), "type", m.Type)
+	lg.DebugContext(ctx, "sms (log provider) text", "delivery", m.DeliveryID, "text", Text(m))
 	return fmt.Sprintf("log-%d", m.DeliveryID), nil
 }
 
