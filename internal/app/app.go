@@ -44,13 +44,13 @@ type App struct {
 }
 
 // New builds an App and opens its listener; Run serves.
-func New(ctx context.Context, cfg Config) (a *App, err error) {
+func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	cfg.defaults()
-	a = &App{cfg: cfg, log: cfg.Logger, reg: prometheus.NewRegistry()}
+	a := &App{cfg: cfg, log: cfg.Logger, reg: prometheus.NewRegistry()}
 	a.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	defer func() {
 		if err != nil {
-			a.closeAll()
+			a.closeAll() // whatever was opened before the failure
 		}
 	}()
 
