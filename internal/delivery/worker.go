@@ -18,12 +18,16 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 	"golang.org/x/time/rate"
 
 	notify "github.com/notifyd/notifyd"
 	"github.com/notifyd/notifyd/internal/fault"
 	"github.com/notifyd/notifyd/internal/sms"
 	"github.com/notifyd/notifyd/internal/store"
+	"github.com/notifyd/notifyd/internal/telemetry"
 )
 
 // Store is the part of store.Store a worker uses.
@@ -170,9 +174,13 @@ func (w *Worker) Run(ctx context.Context) error {
 	}
 }
 
-// deliver sends one claimed message and records the outcome.
+// deliver sends one claimed message and records the outcome, in a span that is a child
+// of the event's traceparent, so the provider call and the logs carry its trace id.
 func (w *Worker) deliver(runCtx context.Context, m notify.Message) {
-	ctx := context.WithoutCancel(runCtx)
+	ctx, span := telemetry.Start(context.WithoutCancel(runCtx), "notifyd.deliver", []string{m.TraceParent}, trace.WithAttributes(
+		attribute.String("notifyd.channel", string(w.o.Channel)), attribute.String("notifyd.provider", w.o.Provider),
+		attribute.Int("notifyd.attempt", m.Attempt), attribute.Int64("notifyd.delivery_id", m.DeliveryID), attribute.String("notifyd.event_id", m.EventID)))
+	defer span.End()
 	lg := w.log.With("delivery", m.DeliveryID, "attempt", m.Attempt, "event", m.EventID, "to", sms.MaskPhone(m.To))
 
 	if w.o.CapPerRecipient > 0 {
@@ -235,19 +243,28 @@ func (w *Worker) backoff(attempt int) time.Duration {
 func (w *Worker) record(ctx context.Context, lg *slog.Logger, m notify.Message, o store.Outcome) {
 	o.At = w.o.Now()
 	w.m.outcomes.WithLabelValues(string(w.o.Channel), string(o.Status)).Inc()
+	span := trace.SpanFromContext(ctx)
+	span.SetAttributes(attribute.String("notifyd.outcome", string(o.Status)))
+	level := slog.LevelInfo
+	if o.Status == notify.StatusFailed {
+		level = slog.LevelWarn
+	}
+	if o.Error != "" {
+		span.SetStatus(codes.Error, o.Error)
+	}
 	delay := 100 * time.Millisecond
 	deadline := time.Now().Add(w.o.Lease / 2)
 	for {
 		err := w.st.CompleteDelivery(ctx, m.DeliveryID, m.Attempt, o)
 		switch {
 		case err == nil:
-			lg.Debug("delivery recorded", "status", o.Status, "provider_id", o.ProviderID, "err", o.Error, "reason", o.Reason)
+			lg.Log(ctx, level, "delivery recorded", "status", o.Status, "provider_id", o.ProviderID, "err", o.Error, "reason", o.Reason)
 			return
 		case errors.Is(err, store.ErrLeaseLost):
-			lg.Warn("delivery outcome not recorded: the lease was lost to another claim", "status", o.Status)
+			lg.WarnContext(ctx, "delivery outcome not recorded: the lease was lost to another claim", "status", o.Status)
 			return
 		case time.Now().After(deadline):
-			lg.Error("delivery outcome could not be recorded", "status", o.Status, "err", err)
+			lg.ErrorContext(ctx, "delivery outcome could not be recorded", "status", o.Status, "err", err)
 			return
 		}
 		time.Sleep(delay)
