@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -22,6 +23,7 @@ import (
 type server struct {
 	*app.App
 	URL  string
+	db   string // its NOTIFY_DATABASE_URL
 	stop func()
 }
 
@@ -50,7 +52,7 @@ func startApp(t *testing.T, cfg app.Config) *server {
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx) }()
 	var once sync.Once
-	s := &server{App: a, URL: "http://" + a.Addr()}
+	s := &server{App: a, URL: "http://" + a.Addr(), db: cfg.DatabaseURL}
 	s.stop = func() {
 		once.Do(func() {
 			cancel()
@@ -199,5 +201,14 @@ func eventually(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

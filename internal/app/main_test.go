@@ -1,0 +1,14 @@
+package app_test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/notifyd/notifyd/internal/testenv"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	testenv.StopGoAWS() // goaws runs in process and its state is global
+	os.Exit(code)
+}
