@@ -49,7 +49,7 @@ type Config struct {
 	Limits       notify.Limits
 	MaxBody      int64
 	Heartbeat    time.Duration
-	MaxStreams   int // SSE streams per user
+	MaxStreams   int     // SSE streams per user
 	UserRate     float64 // inbox/stream requests per second per user (0 = no limit)
 	UserBurst    int
 	Logger       *slog.Logger
