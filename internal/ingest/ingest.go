@@ -5,6 +5,7 @@
 package ingest
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -14,9 +15,13 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 
 	notify "github.com/notifyd/notifyd"
 	"github.com/notifyd/notifyd/internal/store"
+	"github.com/notifyd/notifyd/internal/telemetry"
 )
 
 // Input is one decoded event and where it came from.
@@ -131,7 +136,21 @@ func (s *Service) Prepare(in Input) (store.AcceptInput, error) {
 // Accept prepares and stores inputs. Per-input failures are in the results; a non-nil
 // error means nothing was stored (the store is unavailable, ctx ended, or the service is
 // closing) and the caller should let its source retry.
+//
+// Each call is one notifyd.accept span, a child of the first input's traceparent and
+// linked to the others'.
 func (s *Service) Accept(ctx context.Context, ins []Input) ([]Result, error) {
+	tps, source := make([]string, len(ins)), ""
+	for i, in := range ins {
+		tps[i], source = in.TraceParent, cmp.Or(source, in.Source)
+	}
+	ctx, span := startAccept(ctx, source, len(ins), tps)
+	results, err := s.accept(ctx, ins)
+	s.endAccept(ctx, span, results, err)
+	return results, err
+}
+
+func (s *Service) accept(ctx context.Context, ins []Input) ([]Result, error) {
 	results := make([]Result, len(ins))
 	batch := make([]store.AcceptInput, 0, len(ins))
 	index := make([]int, 0, len(ins))
@@ -149,7 +168,7 @@ func (s *Service) Accept(ctx context.Context, ins []Input) ([]Result, error) {
 	if len(batch) == 0 {
 		return results, nil
 	}
-	stored, err := s.AcceptPrepared(ctx, batch)
+	stored, err := s.acceptPrepared(ctx, batch)
 	if err != nil {
 		return nil, err
 	}
@@ -159,8 +178,20 @@ func (s *Service) Accept(ctx context.Context, ins []Input) ([]Result, error) {
 	return results, nil
 }
 
-// AcceptPrepared stores inputs that Prepare built, as one group-committed unit.
+// AcceptPrepared stores inputs that Prepare built, as one group-committed unit, in one
+// notifyd.accept span as Accept does.
 func (s *Service) AcceptPrepared(ctx context.Context, batch []store.AcceptInput) ([]Result, error) {
+	tps, source := make([]string, len(batch)), ""
+	for i, a := range batch {
+		tps[i], source = a.TraceParent, cmp.Or(source, a.Source)
+	}
+	ctx, span := startAccept(ctx, source, len(batch), tps)
+	results, err := s.acceptPrepared(ctx, batch)
+	s.endAccept(ctx, span, results, err)
+	return results, err
+}
+
+func (s *Service) acceptPrepared(ctx context.Context, batch []store.AcceptInput) ([]Result, error) {
 	stored, err := s.gc.submit(ctx, batch)
 	if err != nil {
 		return nil, err
@@ -198,6 +229,35 @@ func (s *Service) afterCommit(results []store.AcceptResult) {
 	if queued {
 		s.delivered()
 	}
+}
+
+// startAccept starts the span of one Accept or AcceptPrepared call.
+func startAccept(ctx context.Context, source string, events int, traceparents []string) (context.Context, trace.Span) {
+	return telemetry.Start(ctx, "notifyd.accept", traceparents, trace.WithSpanKind(trace.SpanKindConsumer),
+		trace.WithAttributes(attribute.String("notifyd.source", source), attribute.Int("notifyd.events", events)))
+}
+
+// endAccept records a batch's outcome on its span, logs it (at DEBUG: one line per batch
+// is too many for production) and ends the span.
+func (s *Service) endAccept(ctx context.Context, span trace.Span, results []Result, err error) {
+	defer span.End()
+	if err != nil {
+		span.SetStatus(codes.Error, err.Error()) // the caller reports it
+		return
+	}
+	var accepted, duplicates, rejected int
+	for _, r := range results {
+		switch {
+		case r.Err != nil:
+			rejected++
+		case r.Duplicate:
+			duplicates++
+		default:
+			accepted++
+		}
+	}
+	span.SetAttributes(attribute.Int("notifyd.accepted", accepted), attribute.Int("notifyd.duplicates", duplicates), attribute.Int("notifyd.rejected", rejected))
+	s.log.DebugContext(ctx, "events accepted", "events", len(results), "accepted", accepted, "duplicates", duplicates, "rejected", rejected)
 }
 
 // NewKey returns a random idempotency key for an event that came with none.
