@@ -11,10 +11,12 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	notify "github.com/notifyd/notifyd"
 	"github.com/notifyd/notifyd/internal/app"
 	"github.com/notifyd/notifyd/internal/cli"
+	"github.com/notifyd/notifyd/internal/telemetry"
 )
 
 func main() {
@@ -68,6 +70,8 @@ func run(args []string) error {
 	e.Int(&cfg.MaxStreams, "max-streams", "NOTIFY_MAX_STREAMS", 8, "SSE streams per user")
 	e.String(&logFormat, "log-format", "NOTIFY_LOG_FORMAT", "json", "log format: json or text")
 	e.String(&logLevel, "log-level", "NOTIFY_LOG_LEVEL", "info", "log level: debug, info, warn, error")
+	var traceStdout bool
+	e.Bool(&traceStdout, "trace-stdout", "NOTIFY_TRACE_STDOUT", false, "write trace spans to stdout as JSON (debugging); OTLP export is set with the OTEL_EXPORTER_OTLP_* variables")
 	startPprof := pprofFlag(&e)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -83,11 +87,26 @@ func run(args []string) error {
 	}
 	hopts := &slog.HandlerOptions{Level: level}
 	if logFormat == "text" {
-		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, hopts))
+		cfg.Logger = slog.New(telemetry.LogHandler(slog.NewTextHandler(os.Stderr, hopts)))
 	} else {
-		cfg.Logger = slog.New(slog.NewJSONHandler(os.Stderr, hopts))
+		cfg.Logger = slog.New(telemetry.LogHandler(slog.NewJSONHandler(os.Stderr, hopts)))
 	}
 	slog.SetDefault(cfg.Logger)
+	topts := telemetry.Options{OTLP: telemetry.OTLPConfigured(os.Getenv), Logger: cfg.Logger}
+	if traceStdout {
+		topts.Stdout = os.Stdout
+	}
+	shutdownTracing, err := telemetry.Setup(context.Background(), topts)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := shutdownTracing(ctx); err != nil {
+			cfg.Logger.Warn("tracing shutdown", "err", err)
+		}
+	}()
 	defer startPprof(cfg.Logger)()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
