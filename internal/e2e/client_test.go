@@ -67,6 +67,18 @@ func call(t *testing.T, method, url string, body []byte, header ...string) (int,
 	return resp.StatusCode, b
 }
 
+// postLost posts an event to a process that a fault point may kill before it answers:
+// it returns 0 when the connection broke instead of an answer.
+func postLost(t *testing.T, p *proc, ev publish.NotificationData) int {
+	t.Helper()
+	resp, err := httpClient.Post(p.URL+"/v1/events", "application/json", bytes.NewReader(mustJSON(t, ev)))
+	if err != nil {
+		return 0
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
 // accepted is the answer to POST /v1/events.
 type accepted struct {
 	EventID         string  `json:"eventId"`
