@@ -5,6 +5,7 @@ import (
 	"time"
 
 	notify "github.com/notifyd/notifyd"
+	"github.com/notifyd/notifyd/internal/sms"
 	"github.com/notifyd/notifyd/internal/store"
 )
 
@@ -67,7 +68,7 @@ func redactPayload(raw json.RawMessage) json.RawMessage {
 		for _, r := range rs {
 			if m, ok := r.(map[string]any); ok {
 				if p, ok := m["phoneNumber"].(string); ok {
-					m["phoneNumber"] = maskPhone(p)
+					m["phoneNumber"] = sms.MaskPhone(p)
 				}
 			}
 		}
@@ -77,15 +78,4 @@ func redactPayload(raw json.RawMessage) json.RawMessage {
 		return raw
 	}
 	return out
-}
-
-func maskPhone(p string) string {
-	if len(p) <= 6 {
-		return "***"
-	}
-	b := []byte(p)
-	for i := 5; i < len(b)-2; i++ {
-		b[i] = '*'
-	}
-	return string(b)
 }
