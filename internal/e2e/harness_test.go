@@ -59,7 +59,7 @@ func baseEnv(t *testing.T) []string {
 func startNotifyd(t *testing.T, name string, env ...string) *proc {
 	t.Helper()
 	p := &proc{t: t, name: name, env: env, done: make(chan struct{})}
-	p.cmd = exec.Command(notifydBin)
+	p.cmd = exec.Command(notifyd(t))
 	p.cmd.Env = append(baseEnv(t), env...)
 	stderr, err := p.cmd.StderrPipe()
 	if err != nil {

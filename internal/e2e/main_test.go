@@ -5,32 +5,51 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/notifyd/notifyd/internal/testenv"
 )
 
-// notifydBin is the notifyd binary the tests run, built once by TestMain.
-var notifydBin string
+// binDir holds the notifyd binary the tests run; TestMain makes and removes it.
+var binDir string
+
+var build struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// notifyd returns the notifyd binary, built on first use (once per test binary, so a
+// run that selects no test, such as a benchmark smoke run, builds nothing).
+func notifyd(t *testing.T) string {
+	t.Helper()
+	build.once.Do(func() {
+		path := filepath.Join(binDir, "notifyd")
+		out, err := exec.Command("go", "build", "-o", path, "github.com/notifyd/notifyd/cmd/notifyd").CombinedOutput()
+		if err != nil {
+			build.err = fmt.Errorf("go build ./cmd/notifyd: %v\n%s", err, out)
+			return
+		}
+		build.path = path
+	})
+	if build.err != nil {
+		t.Fatal(build.err)
+	}
+	return build.path
+}
 
 func TestMain(m *testing.M) {
 	os.Exit(run(m))
 }
 
 func run(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "notifyd-e2e-")
-	if err != nil {
+	var err error
+	if binDir, err = os.MkdirTemp("", "notifyd-e2e-"); err != nil {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1
 	}
-	defer os.RemoveAll(dir)
-	notifydBin = filepath.Join(dir, "notifyd")
-	build := exec.Command("go", "build", "-o", notifydBin, "github.com/notifyd/notifyd/cmd/notifyd")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "e2e: building notifyd:", err)
-		return 1
-	}
+	defer os.RemoveAll(binDir)
 	defer testenv.StopGoAWS()
 	return m.Run()
 }
