@@ -1,0 +1,131 @@
+package ctl_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/notifyd/notifyd/internal/app"
+	"github.com/notifyd/notifyd/internal/ctl"
+)
+
+// startApp runs the real notifyd on a free port with a fresh SQLite file until the test
+// ends.
+func startApp(t *testing.T, cfg app.Config) (*app.App, string) {
+	t.Helper()
+	cfg.HTTPAddr = "127.0.0.1:0"
+	cfg.DatabaseURL = "sqlite:" + filepath.Join(t.TempDir(), "notify.db")
+	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	if os.Getenv("NOTIFY_TEST_LOG") != "" {
+		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	if cfg.DeliveryPoll == 0 {
+		cfg.DeliveryPoll = 20 * time.Millisecond
+	}
+	a, err := app.New(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	})
+	return a, "http://" + a.Addr()
+}
+
+// syncBuffer is a bytes.Buffer safe for a command writing while the test reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// result is what one notifyctl run did.
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// ctlRun runs notifyctl against server with args.
+type ctlRun struct {
+	t      *testing.T
+	server string
+	cache  string
+	stdin  string
+	tty    bool
+}
+
+func newCtl(t *testing.T, server string) *ctlRun {
+	return &ctlRun{t: t, server: server, cache: t.TempDir()}
+}
+
+func (c *ctlRun) run(args ...string) result {
+	c.t.Helper()
+	var out, errb syncBuffer
+	code := ctl.Main(context.Background(), append([]string{"--server", c.server}, args...),
+		ctl.IO{Stdin: strings.NewReader(c.stdin), Stdout: &out, Stderr: &errb, StderrTTY: c.tty, CacheDir: c.cache})
+	return result{code: code, stdout: out.String(), stderr: errb.String()}
+}
+
+// ok runs and fails the test unless the command succeeded.
+func (c *ctlRun) ok(args ...string) result {
+	c.t.Helper()
+	r := c.run(args...)
+	if r.code != 0 {
+		c.t.Fatalf("notifyctl %s: exit %d\nstdout: %s\nstderr: %s", strings.Join(args, " "), r.code, r.stdout, r.stderr)
+	}
+	return r
+}
+
+// fails runs and fails the test unless the command exited with code.
+func (c *ctlRun) fails(code int, args ...string) result {
+	c.t.Helper()
+	r := c.run(args...)
+	if r.code != code {
+		c.t.Fatalf("notifyctl %s: got exit %d, want %d\nstdout: %s\nstderr: %s", strings.Join(args, " "), r.code, code, r.stdout, r.stderr)
+	}
+	return r
+}
+
+func contains(t *testing.T, what, got string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(got, w) {
+			t.Errorf("%s: got\n%s\nwant it to contain %q", what, got, w)
+		}
+	}
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
