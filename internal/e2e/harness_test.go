@@ -90,6 +90,9 @@ func startNotifyd(t *testing.T, name string, env ...string) *proc {
 	}()
 	t.Cleanup(func() {
 		p.Kill()
+		if p.countLogs("WARNING: DATA RACE") > 0 {
+			t.Errorf("%s: the race detector reported a data race (see its log)", name)
+		}
 		if t.Failed() {
 			p.dumpLogs()
 		}

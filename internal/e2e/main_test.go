@@ -26,7 +26,11 @@ func notifyd(t *testing.T) string {
 	t.Helper()
 	build.once.Do(func() {
 		path := filepath.Join(binDir, "notifyd")
-		out, err := exec.Command("go", "build", "-o", path, "github.com/notifyd/notifyd/cmd/notifyd").CombinedOutput()
+		args := []string{"build", "-o", path}
+		if raceEnabled {
+			args = append(args, "-race")
+		}
+		out, err := exec.Command("go", append(args, "github.com/notifyd/notifyd/cmd/notifyd")...).CombinedOutput()
 		if err != nil {
 			build.err = fmt.Errorf("go build ./cmd/notifyd: %v\n%s", err, out)
 			return
