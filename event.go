@@ -256,7 +256,8 @@ func (ev *Event) Validate(l Limits) error {
 			return FieldErrorf(CodeInvalidEvent, field+".userId", "must be at most 128 printable characters")
 		}
 		if r.Phone != "" && !e164.MatchString(r.Phone) {
-			return FieldErrorf(CodeInvalidEvent, field+".phoneNumber", "%q is not an E.164 number such as +821012345678", r.Phone)
+			// The number itself is not repeated: errors end up in responses and stored reasons.
+			return FieldErrorf(CodeInvalidEvent, field+".phoneNumber", "is not an E.164 number such as +821012345678")
 		}
 	}
 	if l.MaxEventID > 0 && len(ev.EventID) > l.MaxEventID {

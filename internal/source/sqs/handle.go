@@ -13,6 +13,7 @@ import (
 	"github.com/notifyd/notifyd/internal/fault"
 	"github.com/notifyd/notifyd/internal/ingest"
 	"github.com/notifyd/notifyd/internal/store"
+	"github.com/notifyd/notifyd/internal/telemetry"
 )
 
 // outcome is what became of one message.
@@ -143,8 +144,8 @@ func (s *Source) reject(ctx context.Context, q *queue, it *item) {
 		return
 	}
 	it.outcome = rejected
-	s.log.Warn("sqs: message rejected", "queue", q.name, "message_id", aws.ToString(it.msg.MessageId),
-		"code", notify.ErrorCode(it.err), "field", field, "receive_count", max(count, 1), "traceparent", it.trace)
+	s.log.WarnContext(telemetry.ContextWithTraceParent(ctx, it.trace), "sqs: message rejected", "queue", q.name, "message_id", aws.ToString(it.msg.MessageId),
+		"code", notify.ErrorCode(it.err), "field", field, "receive_count", max(count, 1))
 }
 
 func messageAttribute(m types.Message, name string) string {
