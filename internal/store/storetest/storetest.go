@@ -256,14 +256,16 @@ func testDeliveries(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	noPhone := Input("d2", "nophone")
 	noPhone.Prepared.Targets[0].Phone = ""
-	accept(t, s, Input("d1", "u1"), noPhone)
+	traced := Input("d1", "u1")
+	traced.TraceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+	accept(t, s, traced, noPhone)
 	now := time.Now()
 	got, err := s.ClaimDeliveries(ctx, notify.ChannelSMS, now, time.Minute, 10)
 	if err != nil || len(got) != 1 {
 		t.Fatalf("claim = %+v, %v; want the one SMS with a phone", got, err)
 	}
 	m := got[0]
-	if m.To != "+821012345678" || m.Attempt != 1 || m.UserID != "u1" || m.EventID != "d1" || m.Text == "" {
+	if m.To != "+821012345678" || m.Attempt != 1 || m.UserID != "u1" || m.EventID != "d1" || m.Text == "" || m.TraceParent != traced.TraceParent {
 		t.Fatalf("claimed %+v", m)
 	}
 	if again, _ := s.ClaimDeliveries(ctx, notify.ChannelSMS, now, time.Minute, 10); len(again) != 0 {
