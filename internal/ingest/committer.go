@@ -22,6 +22,11 @@ type committer struct {
 	mu     sync.RWMutex // guards closed against concurrent submit
 	closed bool
 	wg     sync.WaitGroup
+
+	// Committed batches go to one publishing goroutine, in commit order, so the next
+	// transaction runs while the last one's notifications are written to streams.
+	published chan []store.AcceptResult
+	pubDone   chan struct{}
 }
 
 type commitReq struct {
@@ -32,11 +37,21 @@ type commitReq struct {
 }
 
 func newCommitter(st store.Store, maxBatch, workers int, after func([]store.AcceptResult), m *metrics) *committer {
-	c := &committer{st: st, maxBatch: maxBatch, after: after, m: m, reqs: make(chan *commitReq, 4096)}
+	c := &committer{st: st, maxBatch: maxBatch, after: after, m: m, reqs: make(chan *commitReq, 4096),
+		published: make(chan []store.AcceptResult, 64), pubDone: make(chan struct{})}
 	for range workers {
 		c.wg.Go(c.run)
 	}
+	go c.publish()
 	return c
+}
+
+// publish runs after for each committed batch, in commit order, until close.
+func (c *committer) publish() {
+	defer close(c.pubDone)
+	for results := range c.published {
+		c.after(results)
+	}
 }
 
 func (c *committer) submit(ctx context.Context, in []store.AcceptInput) ([]store.AcceptResult, error) {
@@ -63,15 +78,21 @@ func (c *committer) submit(ctx context.Context, in []store.AcceptInput) ([]store
 	}
 }
 
-// close stops new submissions and returns once every queued batch is committed.
+// close stops new submissions and returns once every queued batch is committed and
+// published.
 func (c *committer) close() {
 	c.mu.Lock()
-	if !c.closed {
+	first := !c.closed
+	if first {
 		c.closed = true
 		close(c.reqs)
 	}
 	c.mu.Unlock()
 	c.wg.Wait()
+	if first {
+		close(c.published)
+	}
+	<-c.pubDone
 }
 
 func (c *committer) run() {
@@ -127,8 +148,8 @@ func (c *committer) commit(group []*commitReq, n int) {
 		close(r.done)
 	}
 	if err == nil {
-		// With one committer this runs in commit order; with several, a user's live
-		// events may arrive out of order and the SSE hub heals the gap from the store.
-		c.after(results)
+		// With one committer this is commit order; with several, a user's live events
+		// may arrive out of order and the SSE hub heals the gap from the store.
+		c.published <- results
 	}
 }

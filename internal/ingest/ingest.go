@@ -211,8 +211,8 @@ func (s *Service) acceptPrepared(ctx context.Context, batch []store.AcceptInput)
 	return results, nil
 }
 
-// afterCommit runs on the committer after each commit, in commit order: live push first,
-// then the delivery workers.
+// afterCommit runs on the committer's publishing goroutine after each commit, in commit
+// order: live push first, then the delivery workers.
 func (s *Service) afterCommit(results []store.AcceptResult) {
 	var fresh []notify.Notification
 	queued := false
