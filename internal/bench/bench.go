@@ -118,7 +118,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		p := newPublisher(cfg, run, hc, base)
 		expected := int64(cfg.Events) * int64(cfg.Recipients)
 		cs.expect(expected)
-		pubStart := time.Now()
+		pubStart, cpu0 := time.Now(), selfCPU()
 		p.run(ctx)
 		res.PublishSeconds = time.Since(pubStart).Seconds()
 		res.Accepted, res.PublishErrors, res.ErrorSample = p.accepted.Load(), p.errors.Load(), p.sample()
@@ -127,6 +127,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			res.Server.End = end
 		}
 		cs.close()
+		res.ClientCPUSeconds = selfCPU() - cpu0
 		res.DeliverSeconds = cs.lastAt().Sub(pubStart).Seconds()
 		res.Expected = expected
 		res.finish(cs)

@@ -27,6 +27,8 @@ type Result struct {
 	AcceptedPerSec float64 `json:"acceptedEventsPerSec"`
 	PushedPerSec   float64 `json:"pushedNotificationsPerSec"`
 	Latency        Latency `json:"latencyMs"`
+	// ClientCPUSeconds is the bench's own CPU from publish start to the end.
+	ClientCPUSeconds float64 `json:"clientCpuSeconds,omitempty"`
 
 	Server ServerStats `json:"server"`
 }
