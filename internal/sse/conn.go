@@ -21,6 +21,7 @@ type conn struct {
 	draining bool  // a drain goroutine owns the socket; writes append to pending
 	pending  []byte
 	closed   bool
+	started  bool // the response head is written; until then nothing else may be
 }
 
 func newConn(user string, nc net.Conn) *conn {

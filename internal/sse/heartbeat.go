@@ -32,7 +32,10 @@ func (h *Hub) heartbeats() {
 					continue
 				}
 				c.mu.Lock()
-				ok := c.writeLocked(h, heartbeatFrame)
+				ok := true
+				if c.started { // registered streams wait for their response head
+					ok = c.writeLocked(h, heartbeatFrame)
+				}
 				c.mu.Unlock()
 				if !ok {
 					h.drop(c, "slow client")

@@ -93,6 +93,9 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, userID string) error
 		h.drop(c, "client closed")
 		return nil
 	}
+	c.mu.Lock()
+	c.started = true
+	c.mu.Unlock()
 	h.enqueue(c) // replays (last, newest] and anything offered meanwhile, then goes live
 	return nil
 }
