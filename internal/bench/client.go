@@ -127,8 +127,9 @@ func (cs *clients) dial(ctx context.Context, i int) (*client, error) {
 		return nil, fmt.Errorf("stream %d: %w", i, err)
 	}
 	if !bytes.HasPrefix(status, []byte("HTTP/1.1 200")) {
+		rest, _ := br.Peek(br.Buffered())
 		nc.Close()
-		return nil, fmt.Errorf("stream %d: %s", i, bytes.TrimSpace(status))
+		return nil, fmt.Errorf("stream %d: %q %q", i, status, rest)
 	}
 	for n := 0; ; n++ { // headers, bounded
 		line, err := br.ReadSlice('\n')
