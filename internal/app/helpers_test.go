@@ -6,64 +6,30 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/notifyd/notifyd/internal/app"
+	"github.com/notifyd/notifyd/internal/app/apptest"
 )
 
 // server is a running App for a test.
 type server struct {
-	*app.App
-	URL  string
-	db   string // its NOTIFY_DATABASE_URL
-	stop func()
+	*apptest.Server
+	db string
 }
 
 func startApp(t *testing.T, cfg app.Config) *server {
 	t.Helper()
-	if cfg.HTTPAddr == "" {
-		cfg.HTTPAddr = "127.0.0.1:0"
-	}
-	if cfg.DatabaseURL == "" {
-		cfg.DatabaseURL = "sqlite:" + filepath.Join(t.TempDir(), "notify.db")
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-		if os.Getenv("NOTIFY_TEST_LOG") != "" {
-			cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
-		}
-	}
-	if cfg.DeliveryPoll == 0 {
-		cfg.DeliveryPoll = 50 * time.Millisecond
-	}
-	a, err := app.New(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
-	var once sync.Once
-	s := &server{App: a, URL: "http://" + a.Addr(), db: cfg.DatabaseURL}
-	s.stop = func() {
-		once.Do(func() {
-			cancel()
-			if err := <-done; err != nil {
-				t.Errorf("Run: %v", err)
-			}
-		})
-	}
-	t.Cleanup(s.stop)
-	return s
+	s := apptest.Start(t, cfg)
+	return &server{Server: s, db: s.DB}
 }
+
+func (s *server) stop() { s.Stop() }
 
 func readFile(t *testing.T, path string) []byte {
 	t.Helper()

@@ -3,10 +3,6 @@ package ctl_test
 import (
 	"bytes"
 	"context"
-	"io"
-	"log/slog"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -14,6 +10,7 @@ import (
 	"time"
 
 	"github.com/notifyd/notifyd/internal/app"
+	"github.com/notifyd/notifyd/internal/app/apptest"
 	"github.com/notifyd/notifyd/internal/ctl"
 )
 
@@ -21,29 +18,11 @@ import (
 // ends.
 func startApp(t *testing.T, cfg app.Config) (*app.App, string) {
 	t.Helper()
-	cfg.HTTPAddr = "127.0.0.1:0"
-	cfg.DatabaseURL = "sqlite:" + filepath.Join(t.TempDir(), "notify.db")
-	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-	if os.Getenv("NOTIFY_TEST_LOG") != "" {
-		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	}
 	if cfg.DeliveryPoll == 0 {
 		cfg.DeliveryPoll = 20 * time.Millisecond
 	}
-	a, err := app.New(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	})
-	return a, "http://" + a.Addr()
+	s := apptest.Start(t, cfg)
+	return s.App, s.URL
 }
 
 // syncBuffer is a bytes.Buffer safe for a command writing while the test reads.

@@ -8,12 +8,12 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/notifyd/notifyd/internal/app"
+	"github.com/notifyd/notifyd/internal/app/apptest"
 	"github.com/notifyd/notifyd/internal/telemetry"
 	"github.com/notifyd/notifyd/internal/testenv"
 	"github.com/notifyd/notifyd/publish"
@@ -44,21 +44,7 @@ func TestMetricsAndTraceInLogs(t *testing.T) {
 
 	logs := &syncBuffer{}
 	lg := slog.New(telemetry.LogHandler(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
-	a, err := app.New(context.Background(), app.Config{HTTPAddr: "127.0.0.1:0", DatabaseURL: "sqlite:" + filepath.Join(t.TempDir(), "notify.db"),
-		SQSQueues: []string{queue}, SQSProtocol: "query", SQSWait: time.Second, DeliveryPoll: 50 * time.Millisecond, Logger: lg})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	}()
-	base := "http://" + a.Addr()
+	base := apptest.Start(t, app.Config{SQSQueues: []string{queue}, SQSProtocol: "query", SQSWait: time.Second, Logger: lg}).URL
 	until(t, "readiness", func() bool { return get(t, base+"/readyz") != "" })
 
 	// A stream, so the connection gauge has something to count.

@@ -2,42 +2,20 @@ package web_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
-	"os"
-	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/notifyd/notifyd/internal/app"
+	"github.com/notifyd/notifyd/internal/app/apptest"
 )
 
 // startApp runs the real notifyd on a free port with a fresh SQLite file, stopped when
 // the test ends, and returns its base URL.
 func startApp(t *testing.T) string {
 	t.Helper()
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if os.Getenv("NOTIFY_TEST_LOG") != "" {
-		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	}
-	a, err := app.New(context.Background(), app.Config{HTTPAddr: "127.0.0.1:0",
-		DatabaseURL: "sqlite:" + filepath.Join(t.TempDir(), "notify.db"), Logger: logger, DeliveryPoll: 50 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	})
-	return "http://" + a.Addr()
+	return apptest.Start(t, app.Config{}).URL
 }
 
 // call sends a JSON request as user (dev auth; "" for none) and decodes the answer into
