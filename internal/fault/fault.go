@@ -32,10 +32,10 @@ import (
 const Env = "NOTIFY_FAULT"
 
 var (
-	armed atomic.Bool  // a point is armed; false in production
-	point string       // the armed point's name
-	nth   int64 = 1    // kill on this hit of the point
-	hits  atomic.Int64 // hits of the armed point so far
+	armed atomic.Bool      // a point is armed; false in production
+	point string           // the armed point's name
+	nth   int64        = 1 // kill on this hit of the point
+	hits  atomic.Int64     // hits of the armed point so far
 )
 
 func init() { arm(os.Getenv(Env)) }
