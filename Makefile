@@ -22,7 +22,7 @@ fuzz:
 	@if [ -x scripts/fuzz.sh ]; then FUZZTIME=$(FUZZTIME) scripts/fuzz.sh; fi
 
 bench-smoke:
-	$(GO) test -run='^$$' -bench=. -benchtime=1x $$($(GO) list ./...) > /dev/null
+	$(GO) test -run='^$$' -bench=. -benchtime=1x $$($(GO) list ./...)
 
 build:
 	$(GO) build -o bin/ ./cmd/...
