@@ -39,6 +39,9 @@ func run(args []string) error {
 	var spawn, dbURL string
 	var serverArgs stringList
 	var asJSON bool
+	var source string
+	var sqsPollers int
+	var sqsVisibility time.Duration
 	var limit time.Duration
 	fs.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "notifyd to measure (loopback only); ignored with --spawn")
 	fs.StringVar(&spawn, "spawn", "", "path of a notifyd binary to start on a free port (temporary SQLite unless --database-url)")
@@ -58,6 +61,9 @@ func run(args []string) error {
 	fs.DurationVar(&cfg.Timeout, "timeout", 60*time.Second, "wait this long after publishing for the last notification")
 	fs.StringVar(&cfg.Token, "token", os.Getenv("NOTIFY_INGEST_TOKEN"), "ingest bearer token")
 	fs.DurationVar(&limit, "limit", 15*time.Minute, "the whole run ends after this")
+	fs.StringVar(&source, "source", "http", "publish over http, or sqs: start goaws in this process, spawn notifyd on one queue and time a raw receive+delete loop on another in the same run (needs --spawn)")
+	fs.IntVar(&sqsPollers, "sqs-pollers", 2, "with --source sqs: notifyd's NOTIFY_SQS_POLLERS and the raw loop's pollers")
+	fs.DurationVar(&sqsVisibility, "sqs-visibility", 30*time.Second, "with --source sqs: the queues' VisibilityTimeout (a lost receive hides its messages this long)")
 	fs.BoolVar(&asJSON, "json", false, "print JSON instead of a table")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -68,8 +74,31 @@ func run(args []string) error {
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 
+	var env []string
+	switch source {
+	case "http":
+	case "sqs":
+		if spawn == "" {
+			return errors.New("--source sqs needs --spawn: the bench starts goaws and gives notifyd its queue")
+		}
+		batchSet := false
+		fs.Visit(func(f *flag.Flag) { batchSet = batchSet || f.Name == "batch" })
+		if !batchSet {
+			cfg.Batch = 10 // one SendMessageBatch per publish
+		}
+		q, err := bench.StartSQS(ctx, sqsPollers, sqsVisibility)
+		if err != nil {
+			return err
+		}
+		defer bench.StopSQS()
+		env = q.Env()
+		cfg.Source, cfg.Publish, cfg.Baseline = "sqs", q.Publish(q.NotifyURL), q.Baseline()
+		fmt.Fprintf(os.Stderr, "notify-bench: goaws on %s, notifyd consumes %s, raw loop %s\n", q.Endpoint, q.NotifyURL, q.RawURL)
+	default:
+		return fmt.Errorf("--source %q: want http or sqs", source)
+	}
 	if spawn != "" {
-		srv, err := bench.Spawn(ctx, spawn, dbURL, serverArgs, os.Stderr)
+		srv, err := bench.Spawn(ctx, spawn, dbURL, serverArgs, env, os.Stderr)
 		if err != nil {
 			return err
 		}

@@ -34,7 +34,22 @@ type Config struct {
 	Token       string        // NOTIFY_INGEST_TOKEN, if the server wants one
 	// Publish, when set, replaces HTTP publishing (e.g. SQS): it sends the bodies and
 	// returns once the transport took them.
+	Publish func(ctx context.Context, bodies [][]byte) error `json:"-"`
+	// Baseline, when set, is measured first in the same run: the same publishers send
+	// the same number of events through Baseline.Publish while Baseline.Consume takes
+	// them, and its rate is reported next to notifyd's (the SQS raw loop).
+	Baseline *Baseline `json:"-"`
+	// Source names the transport in the report ("http" or "sqs").
+	Source string
+}
+
+// Baseline is a consumer notifyd is compared with in the same run.
+type Baseline struct {
+	Name    string
 	Publish func(ctx context.Context, bodies [][]byte) error
+	// Consume takes n events as they are published; it returns how many it took, when
+	// it took the last, and an error when it fell short.
+	Consume func(ctx context.Context, n int) (int64, time.Time, error)
 }
 
 func (c *Config) defaults() {
@@ -111,6 +126,10 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		}
 	}
 
+	if cfg.Events > 0 && cfg.Baseline != nil {
+		res.Baseline = runBaseline(ctx, cfg, run, hc, base)
+	}
+
 	if cfg.Events > 0 {
 		if res.Server.Start, err = Scrape(ctx, hc, base); err != nil {
 			return nil, err
@@ -131,6 +150,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		res.DeliverSeconds = cs.lastAt().Sub(pubStart).Seconds()
 		res.Expected = expected
 		res.finish(cs)
+		if res.Baseline != nil && res.Baseline.PerSec > 0 {
+			res.Baseline.Ratio = res.PushedPerSec / res.Baseline.PerSec
+		}
 	}
 	res.StreamErrors, res.Gaps = cs.streamErrors.Load(), cs.gaps.Load()
 	return res, nil
@@ -153,3 +175,36 @@ func users(r *rand.Rand, conns, k int) []int {
 
 // counter is a shared atomic count.
 type counter = atomic.Int64
+
+// runBaseline publishes cfg.Events through the baseline while it consumes them, the same
+// way the measured run publishes to notifyd, and times first publish → last consumed.
+func runBaseline(ctx context.Context, cfg Config, run string, hc *http.Client, base string) *BaselineResult {
+	b := cfg.Baseline
+	bc := cfg
+	bc.Publish, bc.Baseline = b.Publish, nil
+	p := newPublisher(bc, run+"b", hc, base)
+	cctx, cancel := context.WithTimeout(ctx, cfg.Timeout+time.Duration(float64(cfg.Events)/max(cfg.Rate, 1)*float64(time.Second)))
+	defer cancel()
+	type consumed struct {
+		n    int64
+		last time.Time
+		err  error
+	}
+	done := make(chan consumed, 1)
+	start, cpu0 := time.Now(), selfCPU()
+	go func() {
+		n, last, err := b.Consume(cctx, cfg.Events)
+		done <- consumed{n, last, err}
+	}()
+	p.run(ctx)
+	r := &BaselineResult{Name: b.Name, PublishSeconds: time.Since(start).Seconds(), PublishErrors: p.errors.Load()}
+	c := <-done
+	r.Consumed, r.Seconds, r.ClientCPUSeconds = c.n, c.last.Sub(start).Seconds(), selfCPU()-cpu0
+	if c.err != nil {
+		r.Error = c.err.Error()
+	}
+	if r.Seconds > 0 {
+		r.PerSec = float64(r.Consumed) / r.Seconds
+	}
+	return r
+}

@@ -24,10 +24,27 @@ func WriteTable(w io.Writer, r *Result) error {
 		if c.Rate > 0 {
 			rate = fmt.Sprintf("%.0f/s", c.Rate)
 		}
-		row("published", "%d events × %d recipient(s), %d per request, %d publishers, %s", c.Events, c.Recipients, c.Batch, c.Publishers, rate)
+		src := c.Source
+		if src == "" {
+			src = "http"
+		}
+		if b := r.Baseline; b != nil {
+			row("baseline", "%s: %d of %d in %.2fs = %.0f/s (publish %.2fs, errors %d, bench CPU %.2fs)%s", b.Name, b.Consumed, c.Events, b.Seconds, b.PerSec,
+				b.PublishSeconds, b.PublishErrors, b.ClientCPUSeconds, errSuffix(b.Error))
+		}
+		row("published", "over %s: %d events × %d recipient(s), %d per request, %d publishers, %s", src, c.Events, c.Recipients, c.Batch, c.Publishers, rate)
 		row("accepted", "%d events in %.2fs = %.0f events/s", r.Accepted, r.PublishSeconds, r.AcceptedPerSec)
 		row("stored and pushed", "%d of %d notifications in %.2fs = %.0f/s", r.Received, r.Expected, r.DeliverSeconds, r.PushedPerSec)
 		row("publish→SSE latency", "p50 %.2f ms  p95 %.2f ms  p99 %.2f ms  max %.2f ms", r.Latency.P50, r.Latency.P95, r.Latency.P99, r.Latency.Max)
+		if b := r.Baseline; b != nil && b.PerSec > 0 {
+			row("notifyd / baseline", "%.3f (%.0f/s vs %.0f/s)", b.Ratio, r.PushedPerSec, b.PerSec)
+		}
+		if c.Source == "sqs" {
+			d := func(name string) float64 { return r.Server.End.Get(name) - r.Server.Start.Get(name) }
+			row("notifyd SQS counters", "received %.0f, accepted %.0f, duplicates %.0f, deleted %.0f, left for redelivery %.0f, receive errors %.0f, visibility extensions %.0f",
+				d("notifyd_sqs_received_total"), d("notifyd_sqs_accepted_total"), d("notifyd_sqs_duplicates_total"), d("notifyd_sqs_deleted_total"),
+				d("notifyd_sqs_retried_total"), d("notifyd_sqs_receive_errors_total"), d("notifyd_sqs_visibility_extensions_total"))
+		}
 		if r.Server.CommitsDuringRun > 0 {
 			row("group commit", "%.0f transactions, %.1f events each", r.Server.CommitsDuringRun, r.Server.CommitBatchMean)
 		}
@@ -49,3 +66,10 @@ func WriteJSON(w io.Writer, r *Result) error {
 }
 
 func kib(b float64) string { return fmt.Sprintf("%.2f KiB", b/1024) }
+
+func errSuffix(e string) string {
+	if e == "" {
+		return ""
+	}
+	return ", error: " + e
+}

@@ -31,6 +31,22 @@ type Result struct {
 	ClientCPUSeconds float64 `json:"clientCpuSeconds,omitempty"`
 
 	Server ServerStats `json:"server"`
+
+	Baseline *BaselineResult `json:"baseline,omitempty"`
+}
+
+// BaselineResult is the baseline consumer's run (Config.Baseline).
+type BaselineResult struct {
+	Name             string  `json:"name"`
+	Consumed         int64   `json:"consumed"`
+	PublishSeconds   float64 `json:"publishSeconds"`
+	PublishErrors    int64   `json:"publishErrors"`
+	Seconds          float64 `json:"seconds"` // first publish to last consumed
+	PerSec           float64 `json:"perSec"`
+	ClientCPUSeconds float64 `json:"clientCpuSeconds"` // the bench's CPU, goaws included when in process
+	Error            string  `json:"error,omitempty"`
+	// Ratio is notifyd's stored-and-pushed rate over the baseline's rate.
+	Ratio float64 `json:"ratio"`
 }
 
 // Latency is publish→SSE latency in milliseconds.

@@ -24,8 +24,9 @@ type Server struct {
 
 // Spawn starts the notifyd binary at path on a free loopback port. With databaseURL ""
 // it uses a fresh SQLite file in a temporary folder. args are passed on (e.g.
-// --heartbeat=1s). It inherits the bench's open-file limit and raises nothing.
-func Spawn(ctx context.Context, path, databaseURL string, args []string, stderr io.Writer) (*Server, error) {
+// --heartbeat=1s), env is added to the bench's environment (e.g. the SQS settings). It
+// inherits the bench's open-file limit and raises nothing.
+func Spawn(ctx context.Context, path, databaseURL string, args, env []string, stderr io.Writer) (*Server, error) {
 	dir, err := os.MkdirTemp("", "notify-bench-")
 	if err != nil {
 		return nil, err
@@ -40,7 +41,11 @@ func Spawn(ctx context.Context, path, databaseURL string, args []string, stderr 
 	}
 	all := append([]string{"--http-addr=" + addr, "--database-url=" + databaseURL, "--log-level=warn"}, args...)
 	cmd := exec.Command(path, all...)
-	cmd.Stdout, cmd.Stderr, cmd.Dir = stderr, stderr, dir
+	out := &prefixed{w: stderr, prefix: []byte("notifyd: ")}
+	cmd.Stdout, cmd.Stderr, cmd.Dir = out, out, dir
+	if len(env) > 0 {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	if err := cmd.Start(); err != nil {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("spawn %s: %w", path, err)
@@ -90,6 +95,29 @@ func (s *Server) Stop() {
 		_ = s.cmd.Process.Kill()
 		<-s.exit
 	}
+}
+
+// prefixed marks each line the server writes, so its logs (the AWS SDK's included) are
+// not mistaken for the bench's. exec copies the output from one goroutine.
+type prefixed struct {
+	w      io.Writer
+	prefix []byte
+	mid    bool // inside a line
+}
+
+func (p *prefixed) Write(b []byte) (int, error) {
+	var out []byte
+	for _, c := range b {
+		if !p.mid {
+			out = append(out, p.prefix...)
+		}
+		out = append(out, c)
+		p.mid = c != '\n'
+	}
+	if _, err := p.w.Write(out); err != nil {
+		return 0, err
+	}
+	return len(b), nil
 }
 
 func freeAddr() (string, error) {

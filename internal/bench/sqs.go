@@ -1,0 +1,145 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/notifyd/notifyd/internal/testenv"
+)
+
+// SQS is the bench's SQS side: an in-process goaws (the one the tests use) with two
+// queues. Queue 1 is the one notifyd consumes; queue 2 gets the same events for the raw
+// receive+delete loop that notifyd is compared with, in the same run and the same goaws.
+type SQS struct {
+	Endpoint   string
+	NotifyURL  string // queue 1: notifyd's NOTIFY_SQS_QUEUES
+	RawURL     string // queue 2: the raw loop's
+	client     *sqs.Client
+	rawPollers int
+}
+
+// StartSQS starts goaws on a free loopback port and creates the two queues. Stop it with
+// StopSQS when the run is over.
+// visibility is the queues' VisibilityTimeout: how long a received message that was not
+// deleted stays hidden.
+func StartSQS(ctx context.Context, pollers int, visibility time.Duration) (*SQS, error) {
+	g, err := testenv.StartGoAWS()
+	if err != nil {
+		return nil, err
+	}
+	s := &SQS{Endpoint: g.URL, client: g.SQS(), rawPollers: max(pollers, 1)}
+	run := strconv.FormatInt(time.Now().UnixNano(), 36)
+	for i, u := range []*string{&s.NotifyURL, &s.RawURL} {
+		out, err := s.client.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(fmt.Sprintf("notify-bench-%s-%d", run, i+1)),
+			Attributes: map[string]string{"VisibilityTimeout": strconv.Itoa(max(int(visibility/time.Second), 1))}})
+		if err != nil {
+			testenv.StopGoAWS()
+			return nil, fmt.Errorf("goaws: create queue: %w", err)
+		}
+		*u = aws.ToString(out.QueueUrl)
+	}
+	return s, nil
+}
+
+// StopSQS stops the in-process goaws.
+func StopSQS() { testenv.StopGoAWS() }
+
+// Env is what a spawned notifyd needs to consume queue 1 of this goaws.
+func (s *SQS) Env() []string {
+	return []string{
+		"AWS_ENDPOINT_URL=" + s.Endpoint,
+		"AWS_REGION=us-east-1",
+		"AWS_ACCESS_KEY_ID=goaws",
+		"AWS_SECRET_ACCESS_KEY=goaws",
+		"NOTIFY_SQS_QUEUES=" + s.NotifyURL,
+		"NOTIFY_SQS_PROTOCOL=query",
+		"NOTIFY_SQS_WAIT=1s",
+		"NOTIFY_SQS_POLLERS=" + strconv.Itoa(s.rawPollers),
+	}
+}
+
+// Publish returns a Config.Publish that sends each body as one message to queueURL,
+// with SendMessageBatch, 10 per call.
+func (s *SQS) Publish(queueURL string) func(ctx context.Context, bodies [][]byte) error {
+	return func(ctx context.Context, bodies [][]byte) error {
+		for lo := 0; lo < len(bodies); lo += 10 {
+			hi := min(lo+10, len(bodies))
+			entries := make([]types.SendMessageBatchRequestEntry, 0, hi-lo)
+			for i := lo; i < hi; i++ {
+				entries = append(entries, types.SendMessageBatchRequestEntry{Id: aws.String(strconv.Itoa(i)), MessageBody: aws.String(string(bodies[i]))})
+			}
+			out, err := s.client.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(queueURL), Entries: entries})
+			if err != nil {
+				return fmt.Errorf("SendMessageBatch: %w", err)
+			}
+			if len(out.Failed) > 0 {
+				return fmt.Errorf("SendMessageBatch: %d of %d failed, first: %s", len(out.Failed), len(entries), aws.ToString(out.Failed[0].Message))
+			}
+		}
+		return nil
+	}
+}
+
+// Baseline is the raw loop over queue 2, for Config.Baseline.
+func (s *SQS) Baseline() *Baseline {
+	return &Baseline{Name: "raw SQS receive(10)+DeleteMessageBatch", Publish: s.Publish(s.RawURL), Consume: s.rawLoop}
+}
+
+// rawLoop runs s.rawPollers loops of ReceiveMessage (10, the same long poll and
+// attributes notifyd asks for) then DeleteMessageBatch of what came, until n messages
+// were deleted or ctx ends. It returns how many were deleted and when the last delete
+// answered.
+func (s *SQS) rawLoop(ctx context.Context, n int) (int64, time.Time, error) {
+	var deleted counter
+	var mu sync.Mutex
+	var last time.Time
+	var firstErr error
+	var wg sync.WaitGroup
+	for range s.rawPollers {
+		wg.Go(func() {
+			for ctx.Err() == nil && deleted.Load() < int64(n) {
+				out, err := s.client.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
+					QueueUrl:                    aws.String(s.RawURL),
+					MaxNumberOfMessages:         10,
+					WaitTimeSeconds:             1,
+					MessageAttributeNames:       []string{"All"},
+					MessageSystemAttributeNames: []types.MessageSystemAttributeName{types.MessageSystemAttributeNameAll},
+				})
+				if err == nil && len(out.Messages) > 0 {
+					entries := make([]types.DeleteMessageBatchRequestEntry, len(out.Messages))
+					for i, m := range out.Messages {
+						entries[i] = types.DeleteMessageBatchRequestEntry{Id: aws.String(strconv.Itoa(i)), ReceiptHandle: m.ReceiptHandle}
+					}
+					var dout *sqs.DeleteMessageBatchOutput
+					if dout, err = s.client.DeleteMessageBatch(ctx, &sqs.DeleteMessageBatchInput{QueueUrl: aws.String(s.RawURL), Entries: entries}); err == nil {
+						deleted.Add(int64(len(entries) - len(dout.Failed)))
+						mu.Lock()
+						last = time.Now()
+						mu.Unlock()
+					}
+				}
+				if err != nil && ctx.Err() == nil {
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = err
+					}
+					mu.Unlock()
+					time.Sleep(100 * time.Millisecond) // bounded by ctx and the count
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if firstErr == nil && deleted.Load() < int64(n) {
+		firstErr = errors.New("raw loop: time ran out")
+	}
+	return deleted.Load(), last, firstErr
+}
