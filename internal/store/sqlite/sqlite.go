@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/pressly/goose/v3"
 	"modernc.org/sqlite"
@@ -22,18 +23,61 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// Open opens (creating it and its folder if needed) and migrates the SQLite file at path.
-func Open(ctx context.Context, path string) (*sqlstore.Store, error) {
+// Sync settings for the ?sync= parameter.
+const (
+	// SyncFull (the default) fsyncs the WAL at every commit: a committed, acknowledged
+	// event survives a process crash, an OS crash and a power loss.
+	SyncFull = "full"
+	// SyncNormal does not fsync at commit (SQLite's synchronous=NORMAL in WAL mode; the
+	// WAL is fsynced at checkpoints): a committed event survives a process crash or
+	// SIGKILL, but an OS crash or power loss can roll back the last transactions, events
+	// that were already acknowledged (HTTP 202, SQS message deleted) and pushed.
+	SyncNormal = "normal"
+)
+
+// ParseDSN splits what follows "sqlite:" in NOTIFY_DATABASE_URL into the file path and
+// the sync setting: "data/notify.db", "data/notify.db?sync=full" (the default) or
+// "data/notify.db?sync=normal". Unknown parameters and values are errors.
+func ParseDSN(dsn string) (path, sync string, err error) {
+	path, query, _ := strings.Cut(dsn, "?")
+	if path == "" {
+		return "", "", errors.New("sqlite: empty path")
+	}
+	q, err := url.ParseQuery(query)
+	if err != nil {
+		return "", "", fmt.Errorf("sqlite: %q: %w", query, err)
+	}
+	sync = SyncFull
+	for k, v := range q {
+		if k != "sync" {
+			return "", "", fmt.Errorf("sqlite: unknown parameter %q in %q (the only one is sync=full|normal)", k, dsn)
+		}
+		if len(v) != 1 || (v[0] != SyncFull && v[0] != SyncNormal) {
+			return "", "", fmt.Errorf("sqlite: sync=%s: want sync=full (fsync every commit, the default) or sync=normal (no fsync at commit: survives a process crash, not an OS crash or power loss)", strings.Join(v, ","))
+		}
+		sync = v[0]
+	}
+	return path, sync, nil
+}
+
+// Open opens (creating it and its folder if needed) and migrates the SQLite file named
+// by dsn: a path, optionally with ?sync=full (the default) or ?sync=normal (ParseDSN).
+func Open(ctx context.Context, dsn string) (*sqlstore.Store, error) {
+	path, sync, err := ParseDSN(dsn)
+	if err != nil {
+		return nil, err
+	}
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return nil, fmt.Errorf("sqlite: %w", err)
 		}
 	}
-	// synchronous(FULL): a committed event survives power loss, not only a crash. Group
-	// commit (internal/ingest) keeps the fsyncs per event low.
+	// synchronous(FULL), the default: a committed event survives power loss, not only a
+	// crash. Group commit (internal/ingest) keeps the fsyncs per event low.
+	// synchronous(NORMAL) with ?sync=normal: no fsync at commit (see SyncNormal).
 	// temp_store(MEMORY): a multi-row INSERT's statement journal stays in memory instead
 	// of a temporary file written page by page.
-	pragmas := "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)"
+	pragmas := "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(" + strings.ToUpper(sync) + ")&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)"
 	// The writer's cache (32 MiB) holds a whole group-committed batch, so no page is
 	// spilled to the WAL mid-transaction and rewritten at commit; checkpointing every
 	// 8192 pages instead of 1000 copies each hot index page once per many commits.
