@@ -36,7 +36,7 @@ func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 func run(args []string) error {
 	fs := flag.NewFlagSet("notify-bench", flag.ContinueOnError)
 	var cfg bench.Config
-	var spawn, dbURL string
+	var spawn, dbURL, sqliteSync string
 	var serverArgs stringList
 	var asJSON bool
 	var source string
@@ -46,6 +46,7 @@ func run(args []string) error {
 	fs.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "notifyd to measure (loopback only); ignored with --spawn")
 	fs.StringVar(&spawn, "spawn", "", "path of a notifyd binary to start on a free port (temporary SQLite unless --database-url)")
 	fs.StringVar(&dbURL, "database-url", "", "with --spawn: the server's NOTIFY_DATABASE_URL")
+	fs.StringVar(&sqliteSync, "sqlite-sync", "", "with --spawn and no --database-url: the temporary SQLite file's ?sync= (full or normal; empty: the server's default, full)")
 	fs.Var(&serverArgs, "server-arg", "with --spawn: one more notifyd flag, e.g. --server-arg=--heartbeat=1s (repeatable)")
 	fs.IntVar(&cfg.Conns, "conns", 1000, "SSE streams, one per user u0…u(N-1)")
 	fs.IntVar(&cfg.SourceIPs, "source-ips", 0, "spread streams over 127.0.0.2…127.0.0.(1+n) (default one per 5,000 streams)")
@@ -98,7 +99,7 @@ func run(args []string) error {
 		return fmt.Errorf("--source %q: want http or sqs", source)
 	}
 	if spawn != "" {
-		srv, err := bench.Spawn(ctx, spawn, dbURL, serverArgs, env, os.Stderr)
+		srv, err := bench.Spawn(ctx, spawn, dbURL, sqliteSync, serverArgs, env, os.Stderr)
 		if err != nil {
 			return err
 		}

@@ -23,16 +23,20 @@ type Server struct {
 }
 
 // Spawn starts the notifyd binary at path on a free loopback port. With databaseURL ""
-// it uses a fresh SQLite file in a temporary folder. args are passed on (e.g.
+// it uses a fresh SQLite file in a temporary folder, with ?sync=sqliteSync when that is
+// set. args are passed on (e.g.
 // --heartbeat=1s), env is added to the bench's environment (e.g. the SQS settings). It
 // inherits the bench's open-file limit and raises nothing.
-func Spawn(ctx context.Context, path, databaseURL string, args, env []string, stderr io.Writer) (*Server, error) {
+func Spawn(ctx context.Context, path, databaseURL, sqliteSync string, args, env []string, stderr io.Writer) (*Server, error) {
 	dir, err := os.MkdirTemp("", "notify-bench-")
 	if err != nil {
 		return nil, err
 	}
 	if databaseURL == "" {
 		databaseURL = "sqlite:" + filepath.Join(dir, "bench.db")
+		if sqliteSync != "" {
+			databaseURL += "?sync=" + sqliteSync
+		}
 	}
 	addr, err := freeAddr()
 	if err != nil {
