@@ -130,7 +130,7 @@ func (s *Service) Prepare(in Input) (store.AcceptInput, error) {
 	if received.IsZero() {
 		received = time.Now()
 	}
-	return store.AcceptInput{Key: key, PayloadHash: hex.EncodeToString(sum[:]), Source: in.Source, TraceParent: in.TraceParent, Prepared: p, ReceivedAt: received}, nil
+	return store.AcceptInput{Key: key, PayloadHash: hex.EncodeToString(sum[:]), Source: in.Source, TraceParent: in.TraceParent, Prepared: p, ReceivedAt: received, Payload: payload}, nil
 }
 
 // Accept prepares and stores inputs. Per-input failures are in the results; a non-nil

@@ -68,6 +68,10 @@ type AcceptInput struct {
 	TraceParent string // W3C trace context carried from the producer, if any
 	Prepared    *notify.Prepared
 	ReceivedAt  time.Time
+	// Payload, when set, is Prepared.Event.MarshalJSON() as the caller already encoded it
+	// (ingest does, to hash it): the store writes it as is instead of encoding again.
+	// Nil: the store encodes Prepared.Event.
+	Payload []byte
 }
 
 // AcceptResult says what became of one AcceptInput.

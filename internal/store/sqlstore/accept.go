@@ -135,9 +135,12 @@ func eventArgs(in []store.AcceptInput, idx []int, token string, now time.Time) (
 	args := make([]any, 0, len(idx)*8)
 	for _, i := range idx {
 		a := in[i]
-		payload, err := a.Prepared.Event.MarshalJSON()
-		if err != nil {
-			return nil, err
+		payload := a.Payload // encoded once by ingest, on the caller's goroutine
+		if payload == nil {
+			var err error
+			if payload, err = a.Prepared.Event.MarshalJSON(); err != nil {
+				return nil, err
+			}
 		}
 		received := a.ReceivedAt
 		if received.IsZero() {
