@@ -22,6 +22,17 @@ func startApp(t *testing.T) string {
 // out (if not nil), returning the status.
 func call(t *testing.T, method, url, user string, body any, out any) int {
 	t.Helper()
+	var header []string
+	if user != "" {
+		header = []string{"X-User-Id", user}
+	}
+	return callWith(t, method, url, header, body, out)
+}
+
+// callWith is call with any request headers, given as name, value pairs (for example
+// "Authorization", "Bearer "+token in jwt mode).
+func callWith(t *testing.T, method, url string, header []string, body any, out any) int {
+	t.Helper()
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -35,8 +46,8 @@ func call(t *testing.T, method, url, user string, body any, out any) int {
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	if user != "" {
-		req.Header.Set("X-User-Id", user)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -50,6 +61,19 @@ func call(t *testing.T, method, url, user string, body any, out any) int {
 		}
 	}
 	return res.StatusCode
+}
+
+// publish posts ev to the app at base (not through any proxy) and returns the id of the
+// one notification it makes.
+func publish(t *testing.T, base string, ev map[string]any) int64 {
+	t.Helper()
+	var pub struct {
+		NotificationIDs []int64 `json:"notificationIds"`
+	}
+	if got := call(t, http.MethodPost, base+"/v1/events", "", ev, &pub); got != http.StatusAccepted || len(pub.NotificationIDs) != 1 {
+		t.Fatalf("POST /v1/events: got %d %v, want 202 and one notification", got, pub.NotificationIDs)
+	}
+	return pub.NotificationIDs[0]
 }
 
 // event is a DELIVERY_STARTED NotificationData for one store owner (no SMS involved).

@@ -111,6 +111,20 @@ func get[T any](b *browser, step string, a chromedp.Action[T]) T {
 	return v
 }
 
+// eventually polls cond (something outside the page, such as the store) until it holds,
+// failing like run after 10 s. The page updates optimistically, before the server has
+// answered, so what the page shows is not yet what the server has.
+func (b *browser) eventually(what string, cond func() bool) {
+	b.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			b.fail("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 func (b *browser) fail(format string, args ...any) {
 	b.t.Helper()
 	msg := fmt.Sprintf(format, args...)
