@@ -108,7 +108,7 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	if !strings.HasPrefix(cfg.DatabaseURL, "sqlite:") {
 		committers = 4
 	}
-	a.Ingest = ingest.New(a.Store, ingest.Options{Registry: registry, Limits: cfg.Limits, Publisher: publisher, Committers: committers,
+	a.Ingest = ingest.New(a.Store, ingest.Options{Registry: registry, Limits: cfg.Limits, Publisher: publisher, Committers: committers, Linger: cfg.CommitLinger,
 		Delivered: a.Worker.Kick, Logger: a.log, Metrics: a.reg})
 
 	if len(cfg.SQSQueues) > 0 {

@@ -45,7 +45,8 @@ type Config struct {
 	JWTCookie      string
 	IngestToken    string
 
-	ConfigFile   string // NOTIFY_CONFIG: event types YAML
+	CommitLinger time.Duration // how long a busy group commit waits for more events
+	ConfigFile   string        // NOTIFY_CONFIG: event types YAML
 	Limits       notify.Limits
 	MaxBody      int64
 	Heartbeat    time.Duration

@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/notifyd/notifyd/internal/store"
 )
@@ -27,7 +28,14 @@ type committer struct {
 	// transaction runs while the last one's notifications are written to streams.
 	published chan []store.AcceptResult
 	pubDone   chan struct{}
+
+	// linger: when the last commit ended less than busyGap ago (events are arriving
+	// steadily), wait up to linger for more before committing, so each transaction
+	// carries several events instead of one. An idle committer commits at once.
+	linger time.Duration
 }
+
+const busyGap = 2 * time.Millisecond
 
 type commitReq struct {
 	in   []store.AcceptInput
@@ -36,8 +44,8 @@ type commitReq struct {
 	done chan struct{}
 }
 
-func newCommitter(st store.Store, maxBatch, workers int, after func([]store.AcceptResult), m *metrics) *committer {
-	c := &committer{st: st, maxBatch: maxBatch, after: after, m: m, reqs: make(chan *commitReq, 4096),
+func newCommitter(st store.Store, maxBatch, workers int, linger time.Duration, after func([]store.AcceptResult), m *metrics) *committer {
+	c := &committer{st: st, maxBatch: maxBatch, linger: linger, after: after, m: m, reqs: make(chan *commitReq, 4096),
 		published: make(chan []store.AcceptResult, 64), pubDone: make(chan struct{})}
 	for range workers {
 		c.wg.Go(c.run)
@@ -97,6 +105,7 @@ func (c *committer) close() {
 
 func (c *committer) run() {
 	var carry *commitReq
+	var lastEnd time.Time // when this goroutine's last commit ended
 	for {
 		first := carry
 		carry = nil
@@ -108,6 +117,12 @@ func (c *committer) run() {
 		}
 		group := []*commitReq{first}
 		n := len(first.in)
+		var wait <-chan time.Time
+		var timer *time.Timer
+		if c.linger > 0 && time.Since(lastEnd) < busyGap {
+			timer = time.NewTimer(c.linger)
+			wait = timer.C
+		}
 	gather:
 		for n < c.maxBatch {
 			select {
@@ -121,11 +136,32 @@ func (c *committer) run() {
 				}
 				group = append(group, r)
 				n += len(r.in)
+				continue
 			default:
+			}
+			if wait == nil {
+				break
+			}
+			select {
+			case r, ok := <-c.reqs:
+				if !ok {
+					break gather
+				}
+				if n+len(r.in) > c.maxBatch {
+					carry = r
+					break gather
+				}
+				group = append(group, r)
+				n += len(r.in)
+			case <-wait:
 				break gather
 			}
 		}
+		if timer != nil {
+			timer.Stop()
+		}
 		c.commit(group, n)
+		lastEnd = time.Now()
 	}
 }
 

@@ -54,6 +54,10 @@ type Publisher interface {
 type Options struct {
 	Registry *notify.Registry
 	Limits   notify.Limits
+	// Linger is how long a busy committer waits for more events before it commits
+	// (0: never; it still batches whatever queued during the previous commit). It only
+	// applies while commits follow each other closely; an idle one commits at once.
+	Linger time.Duration
 	// MaxBatch bounds the events one transaction takes (default 512).
 	MaxBatch int
 	// Committers is how many transactions may run at once (default 1; SQLite has one
@@ -92,10 +96,10 @@ func New(st store.Store, o Options) *Service {
 		o.Delivered = func() {}
 	}
 	s := &Service{reg: o.Registry, limits: o.Limits, pub: o.Publisher, delivered: o.Delivered, log: o.Logger, m: newMetrics(o.Metrics)}
-	s.gc = newCommitter(st, max(o.MaxBatch, 1), max(o.Committers, 1), s.afterCommit, s.m)
-	if o.MaxBatch == 0 {
-		s.gc.maxBatch = 512
+	if o.MaxBatch <= 0 {
+		o.MaxBatch = 512
 	}
+	s.gc = newCommitter(st, o.MaxBatch, max(o.Committers, 1), o.Linger, s.afterCommit, s.m)
 	return s
 }
 
