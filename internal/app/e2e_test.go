@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/notifyd/notifyd/internal/app"
+	"github.com/notifyd/notifyd/internal/app/apptest"
 )
 
 const sampleDir = "../../examples/events/"
@@ -140,7 +141,7 @@ func TestIngestStreamInbox(t *testing.T) {
 	if all.Marked != 1 || count.Count != 0 {
 		t.Fatalf("read-all marked %d, unread now %d", all.Marked, count.Count)
 	}
-	eventually(t, "two SMS", func() bool { return sms.total.Load() == 2 })
+	apptest.Eventually(t, "two SMS", func() bool { return sms.total.Load() == 2 })
 
 	// Another user sees none of it, and cannot mark it.
 	do(t, "GET", s.URL+"/v1/notifications", nil, "X-User-Id", "8").decode(t, &list)
@@ -220,7 +221,7 @@ func TestSameKeyOnce(t *testing.T) {
 		t.Fatalf("second push id %s", ev.ID)
 	}
 	st.quiet(t, 300*time.Millisecond)
-	eventually(t, "two SMS", func() bool { return sms.total.Load() == 2 })
+	apptest.Eventually(t, "two SMS", func() bool { return sms.total.Load() == 2 })
 	time.Sleep(200 * time.Millisecond) // give a wrong second send the chance to show up
 	for k, n := range sms.counts() {
 		if n != 1 {
@@ -311,7 +312,7 @@ func TestRestartKeepsEverything(t *testing.T) {
 	if len(list.Notifications) != 5 {
 		t.Fatalf("after restart user 9 has %d notifications, want 5", len(list.Notifications))
 	}
-	eventually(t, "5 SMS after restart", func() bool { return sms.total.Load() == 5 })
+	apptest.Eventually(t, "5 SMS after restart", func() bool { return sms.total.Load() == 5 })
 	time.Sleep(300 * time.Millisecond)
 	if sms.total.Load() != 5 {
 		t.Fatalf("%d SMS, want 5", sms.total.Load())

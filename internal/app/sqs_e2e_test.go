@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/notifyd/notifyd/internal/app"
+	"github.com/notifyd/notifyd/internal/app/apptest"
 	"github.com/notifyd/notifyd/internal/testenv"
 	"github.com/notifyd/notifyd/publish"
 )
@@ -26,7 +27,7 @@ func TestSQSToStream(t *testing.T) {
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
 	cfgFile := t.TempDir() + "/types.yaml"
 	s := startApp(t, app.Config{SQSQueues: []string{name}, SQSProtocol: "query", SQSWait: time.Second})
-	eventually(t, "SQS ready", func() bool { return do(t, "GET", s.URL+"/readyz", nil).Status == 200 })
+	apptest.Eventually(t, "SQS ready", func() bool { return do(t, "GET", s.URL+"/readyz", nil).Status == 200 })
 	st := openStream(t, s.URL+"/v1/notifications/stream?user=77")
 
 	sender := publish.NewSQS(g.SQS(), url)
@@ -56,7 +57,7 @@ func TestSQSToStream(t *testing.T) {
 			Status string `json:"status"`
 		} `json:"rejected"`
 	}
-	eventually(t, "the poison message in the rejected list", func() bool {
+	apptest.Eventually(t, "the poison message in the rejected list", func() bool {
 		do(t, "GET", s.URL+"/v1/admin/rejected?status=rejected", nil).decode(t, &rejected)
 		return len(rejected.Rejected) == 1
 	})

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/notifyd/notifyd/internal/app"
+	"github.com/notifyd/notifyd/internal/app/apptest"
 )
 
 func TestStatus(t *testing.T) {
@@ -15,7 +16,7 @@ func TestStatus(t *testing.T) {
 	c.ok("publish", "-f", "-")
 
 	// The log provider sends the SMS soon; wait for it.
-	waitFor(t, "the SMS to be sent", func() bool {
+	apptest.Eventually(t, "the SMS to be sent", func() bool {
 		r := c.ok("status", "order-1001", "--json")
 		var st struct {
 			Recipients []struct {

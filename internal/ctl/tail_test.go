@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/notifyd/notifyd/internal/app"
+	"github.com/notifyd/notifyd/internal/app/apptest"
 	"github.com/notifyd/notifyd/internal/ctl"
 )
 
@@ -43,7 +44,7 @@ func TestTailResumes(t *testing.T) {
 	c := newCtl(t, server)
 
 	out, errOut, wait := tailAsync(t, c, "11", "--count", "2")
-	waitFor(t, "tail to connect", func() bool { return strings.Contains(errOut.String(), "tailing user 11 from now on") })
+	apptest.Eventually(t, "tail to connect", func() bool { return strings.Contains(errOut.String(), "tailing user 11 from now on") })
 	publishN(t, c, "11", 2)
 	if code := wait(); code != 0 {
 		t.Fatalf("tail: exit %d\n%s", code, errOut.String())

@@ -125,37 +125,29 @@ func (c *committer) run() {
 		}
 	gather:
 		for n < c.maxBatch {
+			var r *commitReq
+			var ok bool
 			select {
-			case r, ok := <-c.reqs:
-				if !ok {
+			case r, ok = <-c.reqs:
+			default: // nothing waiting: commit now, or linger while busy
+				if wait == nil {
 					break gather
 				}
-				if n+len(r.in) > c.maxBatch {
-					carry = r
+				select {
+				case r, ok = <-c.reqs:
+				case <-wait:
 					break gather
 				}
-				group = append(group, r)
-				n += len(r.in)
-				continue
-			default:
 			}
-			if wait == nil {
-				break
-			}
-			select {
-			case r, ok := <-c.reqs:
-				if !ok {
-					break gather
-				}
-				if n+len(r.in) > c.maxBatch {
-					carry = r
-					break gather
-				}
-				group = append(group, r)
-				n += len(r.in)
-			case <-wait:
+			if !ok {
 				break gather
 			}
+			if n+len(r.in) > c.maxBatch {
+				carry = r
+				break gather
+			}
+			group = append(group, r)
+			n += len(r.in)
 		}
 		if timer != nil {
 			timer.Stop()

@@ -4,22 +4,9 @@ import (
 	"net/http"
 	"strconv"
 	"testing"
-	"time"
 )
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
-
-// waitFor polls cond until it holds, failing the test after 10 s.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
 
 // publishDemo adds a few more notifications for the docs screenshot.
 func publishDemo(t *testing.T, base, user string) {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/notifyd/notifyd/internal/app/apptest"
 )
 
 type listAnswer struct {
@@ -95,7 +96,7 @@ func TestInboxInBrowser(t *testing.T) {
 		call(t, http.MethodGet, base+"/v1/notifications", user, nil, &list)
 		return list.read(pub.NotificationIDs[0])
 	})
-	waitFor(t, "the link to open in a new tab", func() bool { return slices.Contains(b.openedTabs(), link) })
+	apptest.Eventually(t, "the link to open in a new tab", func() bool { return slices.Contains(b.openedTabs(), link) })
 
 	if demo != "" {
 		png := get(b, "screenshot for the docs", chromedp.FullScreenshot(100))

@@ -65,3 +65,15 @@ func Start(t testing.TB, cfg app.Config) *Server {
 
 // Stop shuts the server down gracefully and waits; later calls do nothing.
 func (s *Server) Stop() { s.stop() }
+
+// Eventually polls cond every 20 ms until it holds, failing the test after 10 s.
+func Eventually(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
