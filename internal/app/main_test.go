@@ -4,11 +4,11 @@ import (
 	"os"
 	"testing"
 
-	"github.com/notifyd/notifyd/internal/testenv"
+	"github.com/notifyd/notifyd/internal/testenv/goawstest"
 )
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	testenv.StopGoAWS() // goaws runs in process and its state is global
+	goawstest.StopGoAWS() // goaws runs in process and its state is global
 	os.Exit(code)
 }

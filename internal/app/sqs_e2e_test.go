@@ -11,7 +11,7 @@ import (
 
 	"github.com/notifyd/notifyd/internal/app"
 	"github.com/notifyd/notifyd/internal/app/apptest"
-	"github.com/notifyd/notifyd/internal/testenv"
+	"github.com/notifyd/notifyd/internal/testenv/goawstest"
 	"github.com/notifyd/notifyd/publish"
 )
 
@@ -19,7 +19,7 @@ import (
 // it to the user's stream; a poison message lands in the rejected list, and is replayed
 // through the admin route once the cause is fixed.
 func TestSQSToStream(t *testing.T) {
-	g := testenv.RequireGoAWS(t)
+	g := goawstest.RequireGoAWS(t)
 	name, url := g.Queue(t, "app-e2e", map[string]string{"VisibilityTimeout": "5"})
 	t.Setenv("AWS_ENDPOINT_URL", g.URL)
 	t.Setenv("AWS_REGION", "us-east-1")

@@ -17,7 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
-	"github.com/notifyd/notifyd/internal/testenv"
+	"github.com/notifyd/notifyd/internal/testenv/goawstest"
 	"github.com/notifyd/notifyd/publish"
 )
 
@@ -245,14 +245,14 @@ func metric(t *testing.T, p *proc, name string) float64 {
 
 // sqsQueue is a goaws queue of a test and the env that makes notifyd consume it.
 type sqsQueue struct {
-	g   *testenv.GoAWS
+	g   *goawstest.GoAWS
 	URL string
 	env []string
 }
 
 func newQueue(t *testing.T, visibility time.Duration) *sqsQueue {
 	t.Helper()
-	g := testenv.RequireGoAWS(t)
+	g := goawstest.RequireGoAWS(t)
 	_, url := g.Queue(t, "e2e", map[string]string{"VisibilityTimeout": strconv.Itoa(int(visibility / time.Second))})
 	return &sqsQueue{g: g, URL: url, env: []string{
 		"NOTIFY_SQS_QUEUES=" + url,

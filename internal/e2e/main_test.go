@@ -8,7 +8,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/notifyd/notifyd/internal/testenv"
+	"github.com/notifyd/notifyd/internal/testenv/goawstest"
 )
 
 // binDir holds the notifyd binary the tests run; TestMain makes and removes it.
@@ -54,6 +54,6 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(binDir)
-	defer testenv.StopGoAWS()
+	defer goawstest.StopGoAWS()
 	return m.Run()
 }

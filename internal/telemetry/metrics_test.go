@@ -15,13 +15,13 @@ import (
 	"github.com/notifyd/notifyd/internal/app"
 	"github.com/notifyd/notifyd/internal/app/apptest"
 	"github.com/notifyd/notifyd/internal/telemetry"
-	"github.com/notifyd/notifyd/internal/testenv"
+	"github.com/notifyd/notifyd/internal/testenv/goawstest"
 	"github.com/notifyd/notifyd/publish"
 )
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	testenv.StopGoAWS() // goaws runs in process and its state is global
+	goawstest.StopGoAWS() // goaws runs in process and its state is global
 	os.Exit(code)
 }
 
@@ -29,7 +29,7 @@ func TestMain(m *testing.M) {
 // producer's traceparent, over HTTP or as an SQS message attribute, reaches the log lines
 // of that event's handling: accept and delivery.
 func TestMetricsAndTraceInLogs(t *testing.T) {
-	g := testenv.RequireGoAWS(t)
+	g := goawstest.RequireGoAWS(t)
 	queue, queueURL := g.Queue(t, "telemetry", map[string]string{"VisibilityTimeout": "5"})
 	t.Setenv("AWS_ENDPOINT_URL", g.URL)
 	t.Setenv("AWS_REGION", "us-east-1")

@@ -20,13 +20,13 @@ import (
 	"github.com/notifyd/notifyd/internal/ingest"
 	"github.com/notifyd/notifyd/internal/store"
 	"github.com/notifyd/notifyd/internal/store/sqlite"
-	"github.com/notifyd/notifyd/internal/testenv"
+	"github.com/notifyd/notifyd/internal/testenv/goawstest"
 )
 
 // env is one test's world: the shared goaws, a fresh store and ingest service.
 type env struct {
 	t      *testing.T
-	goaws  *testenv.GoAWS
+	goaws  *goawstest.GoAWS
 	client *sqs.Client
 	store  store.Store
 	svc    *ingest.Service
@@ -35,7 +35,7 @@ type env struct {
 
 func newEnv(t *testing.T, reg *notify.Registry) *env {
 	t.Helper()
-	g := testenv.RequireGoAWS(t)
+	g := goawstest.RequireGoAWS(t)
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "notify.db"))
 	if err != nil {
 		t.Fatal(err)

@@ -4,11 +4,11 @@ import (
 	"os"
 	"testing"
 
-	"github.com/notifyd/notifyd/internal/testenv"
+	"github.com/notifyd/notifyd/internal/testenv/goawstest"
 )
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	testenv.StopGoAWS()
+	goawstest.StopGoAWS()
 	os.Exit(code)
 }

@@ -11,7 +11,7 @@ import (
 
 	notify "github.com/notifyd/notifyd"
 	"github.com/notifyd/notifyd/internal/ingest"
-	"github.com/notifyd/notifyd/internal/testenv"
+	"github.com/notifyd/notifyd/internal/testenv/goawstest"
 	"github.com/notifyd/notifyd/publish"
 )
 
@@ -22,7 +22,7 @@ func TestSNSFanOut(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, notify.DefaultRegistry())
 	snsClient := e.goaws.SNS()
-	topic, err := snsClient.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String(testenv.UniqueName(t, "order-events"))})
+	topic, err := snsClient.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String(goawstest.UniqueName(t, "order-events"))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +35,7 @@ func TestSNSFanOut(t *testing.T) {
 			attrs["RawMessageDelivery"] = "true"
 		}
 		if _, err := snsClient.Subscribe(ctx, &sns.SubscribeInput{
-			TopicArn: topic.TopicArn, Protocol: aws.String("sqs"), Endpoint: aws.String(testenv.QueueARN(name)), Attributes: attrs,
+			TopicArn: topic.TopicArn, Protocol: aws.String("sqs"), Endpoint: aws.String(goawstest.QueueARN(name)), Attributes: attrs,
 		}); err != nil {
 			t.Fatal(err)
 		}
@@ -76,12 +76,12 @@ func TestSNSMessageIDIsTheKey(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, notify.DefaultRegistry())
 	snsClient := e.goaws.SNS()
-	topic, err := snsClient.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String(testenv.UniqueName(t, "order-events"))})
+	topic, err := snsClient.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String(goawstest.UniqueName(t, "order-events"))})
 	if err != nil {
 		t.Fatal(err)
 	}
 	name, url := e.queue("fanout", 30)
-	if _, err := snsClient.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"), Endpoint: aws.String(testenv.QueueARN(name))}); err != nil {
+	if _, err := snsClient.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"), Endpoint: aws.String(goawstest.QueueARN(name))}); err != nil {
 		t.Fatal(err)
 	}
 	body := `{"whoToNotify":{"userId":22,"role":"OWNER"},"publishInformation":{"notificationType":"QUESTION_REGISTERED","data":{"storeId":1,"questionId":2}}}`

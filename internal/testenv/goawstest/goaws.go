@@ -1,4 +1,6 @@
-package testenv
+// Package goawstest runs goaws, an SQS- and SNS-compatible server, in the test process.
+// It lives apart from testenv so that only the tests that need goaws pay for starting it.
+package goawstest
 
 import (
 	"context"
@@ -11,6 +13,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/notifyd/notifyd/internal/testenv"
 
 	"github.com/Admiral-Piett/goaws/app"
 	"github.com/Admiral-Piett/goaws/app/gosqs"
@@ -135,7 +139,7 @@ func orderedRequests(h http.Handler) http.Handler {
 func RequireGoAWS(t testing.TB) *GoAWS {
 	t.Helper()
 	g, err := StartGoAWS()
-	Require(t, "goaws", err)
+	testenv.Require(t, "goaws", err)
 	return g
 }
 
