@@ -208,7 +208,7 @@ func TestFaultStoreUnavailable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proxy := startProxy(t, u.Host)
+	proxy := testenv.StartProxy(t, u.Host)
 	u.Host = proxy.Addr()
 	q := newQueue(t, 2*time.Second)
 	prov := newProvider(t)
@@ -220,7 +220,7 @@ func TestFaultStoreUnavailable(t *testing.T) {
 	}
 	waitSent(t, p, before, waitLong)
 
-	proxy.Cut()
+	proxy.Down()
 	httpEv := event("store-http", "502")
 	if status, _ := postEvent(t, p, httpEv); status != http.StatusServiceUnavailable {
 		t.Fatalf("POST while the store is cut off: %d, want 503", status)
@@ -235,7 +235,7 @@ func TestFaultStoreUnavailable(t *testing.T) {
 		t.Errorf("/readyz with the store cut off: %d, want 503", status)
 	}
 
-	proxy.Restore()
+	proxy.Up()
 	// The producer retries its refused event: nothing was stored, so it is new (202).
 	deadline := time.Now().Add(waitLong)
 	for {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/notifyd/notifyd/internal/testenv"
 )
 
 // TestInboxCatchUpAfterReconnect puts a TCP proxy between Chromium and notifyd, cuts every
@@ -17,7 +18,7 @@ import (
 func TestInboxCatchUpAfterReconnect(t *testing.T) {
 	b := newBrowser(t, 30*time.Second)
 	base := startApp(t)
-	p := startProxy(t, strings.TrimPrefix(base, "http://"))
+	p := testenv.StartProxy(t, strings.TrimPrefix(base, "http://"))
 	const user = "8"
 
 	b.run("load the page through the proxy and sign in",
@@ -41,8 +42,8 @@ func TestInboxCatchUpAfterReconnect(t *testing.T) {
 	// Cut every connection. The browser's reconnection is held at the proxy (pending,
 	// not refused) until both notifications are committed, so they can only reach the
 	// page by the server's replay.
-	release := p.holdNew()
-	p.cut()
+	release := p.HoldNew()
+	p.Cut()
 	b.run("see the page notice the cut",
 		chromedp.WaitVisible(chromedp.CSS(`#conn:not([data-state="live"])`)),
 	)
@@ -80,7 +81,7 @@ func TestInboxCatchUpAfterReconnect(t *testing.T) {
 		b.fail("listed after the fourth: %v, want %v", ids, []int64{id4, id3, id2, id1})
 	}
 	// On the wire too: every notification reached the browser exactly once.
-	wire := strings.Join(p.responses(), "")
+	wire := strings.Join(p.Responses(), "")
 	for _, li := range listedSeqs(b) {
 		if n := strings.Count(wire, "id: "+li+"\nevent: notification\n"); n != 1 {
 			b.fail("notification seq %s was sent to the browser %d times, want 1", li, n)
@@ -108,9 +109,9 @@ func listedSeqs(b *browser) []string {
 }
 
 // streamRequests returns the heads of the requests for the SSE stream that went through the proxy.
-func streamRequests(p *tcpProxy) []string {
+func streamRequests(p *testenv.Proxy) []string {
 	var out []string
-	for _, sent := range p.requests() {
+	for _, sent := range p.Requests() {
 		for _, head := range requestHeads(sent) {
 			if strings.HasPrefix(head, "GET /v1/notifications/stream?") {
 				out = append(out, head)
