@@ -1,0 +1,77 @@
+// Package channel is what every delivery channel (sms, email, webpush) and the delivery
+// engine (internal/delivery) agree on: the receipt of a send and how a failed send is
+// classified. Providers live in subpackages (internal/channel/sms, …); the engine knows
+// them only through its Sender interface, which returns these types.
+package channel
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Receipt is what a channel's sender reports after a provider accepted a message.
+type Receipt struct {
+	Provider   string   // the provider that accepted it: "sns", "webhook", "smtp", "vapid", …
+	ProviderID string   // the provider's message id, if it gives one
+	FailedOver []string // providers tried before it, each "name: error" (SMS failover)
+}
+
+// Kind says what the engine does with a failed send.
+type Kind int
+
+// The kinds of failure.
+const (
+	// KindTransient is worth retrying with backoff (network, 5xx, throttling, 4xx SMTP).
+	KindTransient Kind = iota
+	// KindPermanent can never succeed for this message (invalid number, 5xx SMTP): the
+	// delivery fails at once.
+	KindPermanent
+	// KindSkip means there is nothing to send to (bad address, no push subscription left):
+	// the delivery is recorded skipped with Reason.
+	KindSkip
+)
+
+// Error classifies a failed send. Any error that is not an *Error is transient.
+type Error struct {
+	Kind   Kind
+	Code   string // the provider's error code, if any
+	Reason string // for KindSkip: the contract's reason (no_phone, no_email, no_subscription, …)
+	Err    error
+}
+
+func (e *Error) Error() string {
+	kind := [...]string{"transient", "permanent", "skip"}[e.Kind]
+	if e.Code != "" {
+		return fmt.Sprintf("%s error %s: %v", kind, e.Code, e.Err)
+	}
+	return fmt.Sprintf("%s error: %v", kind, e.Err)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Permanent wraps err as a failure retrying can never fix.
+func Permanent(code string, err error) error { return &Error{Kind: KindPermanent, Code: code, Err: err} }
+
+// Transient wraps err as a failure worth retrying.
+func Transient(code string, err error) error { return &Error{Kind: KindTransient, Code: code, Err: err} }
+
+// Skip wraps err as "nothing to send to", recorded skipped with reason.
+func Skip(reason string, err error) error { return &Error{Kind: KindSkip, Reason: reason, Err: err} }
+
+// KindOf returns how err is classified (KindTransient for an unclassified error).
+func KindOf(err error) Kind {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Kind
+	}
+	return KindTransient
+}
+
+// SkipReason returns the reason of a KindSkip error, "" otherwise.
+func SkipReason(err error) string {
+	var e *Error
+	if errors.As(err, &e) && e.Kind == KindSkip {
+		return e.Reason
+	}
+	return ""
+}
