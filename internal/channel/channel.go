@@ -50,10 +50,14 @@ func (e *Error) Error() string {
 func (e *Error) Unwrap() error { return e.Err }
 
 // Permanent wraps err as a failure retrying can never fix.
-func Permanent(code string, err error) error { return &Error{Kind: KindPermanent, Code: code, Err: err} }
+func Permanent(code string, err error) error {
+	return &Error{Kind: KindPermanent, Code: code, Err: err}
+}
 
 // Transient wraps err as a failure worth retrying.
-func Transient(code string, err error) error { return &Error{Kind: KindTransient, Code: code, Err: err} }
+func Transient(code string, err error) error {
+	return &Error{Kind: KindTransient, Code: code, Err: err}
+}
 
 // Skip wraps err as "nothing to send to", recorded skipped with reason.
 func Skip(reason string, err error) error { return &Error{Kind: KindSkip, Reason: reason, Err: err} }
