@@ -52,7 +52,9 @@ func (f *flakyStore) CompleteDelivery(ctx context.Context, id int64, attempt int
 	return err
 }
 
-const shortLease = 300 * time.Millisecond
+// shortLease is short for a test, long enough that a loaded machine (a renewal every third
+// of it) does not miss it.
+const shortLease = time.Second
 
 // A send that takes several leases keeps its row: a second worker polling all the while
 // never claims it, and it is sent once, on attempt 1.
@@ -64,7 +66,7 @@ func TestLeaseRenewedWhileSending(t *testing.T) {
 	run(t, fs, delivery.Options{Sender: slow, Lease: shortLease})
 	<-slow.began
 	run(t, fs, delivery.Options{Sender: other, Lease: shortLease})
-	<-time.After(6 * shortLease) // the lease would have run out twice over without renewal
+	<-time.After(4 * shortLease) // the lease would have run out four times over without renewal
 	close(slow.block)
 	d := waitStatus(t, st, "e0", notify.StatusSent)
 	if d.Attempts != 1 || slow.count(d.ID) != 1 || other.count(d.ID) != 0 {
@@ -73,7 +75,7 @@ func TestLeaseRenewedWhileSending(t *testing.T) {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	if fs.renewals < 3 {
-		t.Errorf("%d renewals during 6 leases, want at least 3", fs.renewals)
+		t.Errorf("%d renewals during 4 leases, want at least 3", fs.renewals)
 	}
 }
 
@@ -81,7 +83,7 @@ func TestLeaseRenewedWhileSending(t *testing.T) {
 // while it retries, so no other worker sends the message again.
 func TestRecordRetriesUnderRenewedLease(t *testing.T) {
 	st, _ := setup(t, 1)
-	fs := &flakyStore{Store: st, failComplete: 4} // 100+200+400+800 ms of retries: 5 leases
+	fs := &flakyStore{Store: st, failComplete: 5} // 100+200+400+800+1600 ms of retries: 3 leases
 	first := &sender{calls: map[int64]int{}, began: make(chan struct{}, 1)}
 	other := &sender{calls: map[int64]int{}}
 	run(t, fs, delivery.Options{Sender: first, Lease: shortLease})
@@ -93,8 +95,8 @@ func TestRecordRetriesUnderRenewedLease(t *testing.T) {
 	}
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
-	if fs.completeErrors != 4 {
-		t.Errorf("%d failed recordings, want 4", fs.completeErrors)
+	if fs.completeErrors != 5 {
+		t.Errorf("%d failed recordings, want 5", fs.completeErrors)
 	}
 }
 
@@ -122,8 +124,9 @@ func TestLostLeaseNotRecordedOver(t *testing.T) {
 		}
 		<-time.After(10 * time.Millisecond)
 	}
+	// (The stalled worker may have claimed the row again meanwhile; its sends stall too.)
 	after := status(t, st, "e0")
-	if after.Status != notify.StatusSent || after.Attempts != 2 || after.ProviderID != d.ProviderID || other.count(d.ID) != 1 {
+	if after.Status != notify.StatusSent || after.Attempts != d.Attempts || after.Attempts < 2 || after.ProviderID != d.ProviderID || other.count(d.ID) != 1 {
 		t.Fatalf("after the stalled worker's late outcome: %+v (other sent %d), want the second claim's sent record", after, other.count(d.ID))
 	}
 }
