@@ -4,6 +4,8 @@
 //
 //	notify-bench --spawn /tmp/notifyd --conns 10000 --events 200000 --batch 50
 //	notify-bench --addr 127.0.0.1:8080 --conns 1000 --events 10000 --rate 2000
+//	notify-bench --spawn /tmp/notifyd --peer centrifugo --sqlite-sync full,normal \
+//	    --conns 10000 --events 60000 --rate 2000 --publishers 16
 package main
 
 import (
@@ -11,7 +13,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"net"
 	"os"
 	"os/signal"
 	"strings"
@@ -46,7 +47,7 @@ func run(args []string) error {
 	fs.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "notifyd to measure (loopback only); ignored with --spawn")
 	fs.StringVar(&spawn, "spawn", "", "path of a notifyd binary to start on a free port (temporary SQLite unless --database-url)")
 	fs.StringVar(&dbURL, "database-url", "", "with --spawn: the server's NOTIFY_DATABASE_URL")
-	fs.StringVar(&sqliteSync, "sqlite-sync", "", "with --spawn and no --database-url: the temporary SQLite file's ?sync= (full or normal; empty: the server's default, full)")
+	fs.StringVar(&sqliteSync, "sqlite-sync", "", "with --spawn and no --database-url: the temporary SQLite file's ?sync= (full or normal; empty: the server's default, full); with --peer a comma-separated list, one notifyd pass each (default full)")
 	fs.Var(&serverArgs, "server-arg", "with --spawn: one more notifyd flag, e.g. --server-arg=--heartbeat=1s (repeatable)")
 	fs.IntVar(&cfg.Conns, "conns", 1000, "SSE streams, one per user u0…u(N-1)")
 	fs.IntVar(&cfg.SourceIPs, "source-ips", 0, "spread streams over 127.0.0.2…127.0.0.(1+n) (default one per 5,000 streams)")
@@ -66,6 +67,17 @@ func run(args []string) error {
 	fs.IntVar(&sqsPollers, "sqs-pollers", 2, "with --source sqs: notifyd's NOTIFY_SQS_POLLERS and the raw loop's pollers")
 	fs.DurationVar(&sqsVisibility, "sqs-visibility", 30*time.Second, "with --source sqs: the queues' VisibilityTimeout (a lost receive hides its messages this long)")
 	fs.BoolVar(&asJSON, "json", false, "print JSON instead of a table")
+	var pf peerFlags
+	fs.StringVar(&pf.kind, "peer", "", "also run the same load against another SSE server in this run and print both side by side: centrifugo (installs and spawns Centrifugo "+bench.CentrifugoVersion+"), or url (a running server given by --peer-subscribe/--peer-publish/--peer-body); needs --spawn")
+	fs.StringVar(&pf.name, "peer-name", "", "the peer's column title")
+	fs.StringVar(&pf.subscribe, "peer-subscribe", "", `with --peer url: stream URL template, {user} and {token}, e.g. http://127.0.0.1:8000/connection/uni_sse?cf_connect={"token":"{token}"}`)
+	fs.StringVar(&pf.publish, "peer-publish", "", "with --peer url: publish URL template ({user})")
+	fs.StringVar(&pf.body, "peer-body", `{"channel":"#{user}","data":{event}}`, "with --peer url: publish body template, {user} and {event} (the event's JSON)")
+	fs.Var(&pf.headers, "peer-header", `with --peer url: a publish header, "Name: value" (repeatable)`)
+	fs.StringVar(&pf.jwtSecret, "peer-jwt-secret", "", "with --peer url: HS256 secret for {token} (a JWT with sub=<user>)")
+	fs.IntVar(&pf.pid, "peer-pid", 0, "with --peer url: the peer's process id, for its CPU and memory from /proc")
+	fs.StringVar(&pf.cache, "peer-cache", defaultCacheDir(), "with --peer centrifugo: where the built peer is kept")
+	fs.IntVar(&pf.probes, "fsync-probes", 200, "with --peer: 4 KiB write+fdatasync probes before each pass (the median is reported)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -74,6 +86,25 @@ func run(args []string) error {
 	defer stop()
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
+
+	if pf.kind != "" {
+		switch pf.kind {
+		case "centrifugo", "url":
+		default:
+			return fmt.Errorf("--peer %q: want centrifugo or url", pf.kind)
+		}
+		if source != "http" {
+			return errors.New("--peer publishes over http only")
+		}
+		if cfg.Batch != 1 || cfg.Recipients != 1 {
+			return errors.New("--peer sends one event per request to one user: leave --batch and --recipients at 1")
+		}
+		pf.syncs = sqliteSync
+		if pf.syncs == "" {
+			pf.syncs = "full"
+		}
+		return sideBySide(ctx, cfg, spawn, dbURL, serverArgs, pf, asJSON)
+	}
 
 	var env []string
 	switch source {
@@ -104,7 +135,7 @@ func run(args []string) error {
 			return err
 		}
 		defer srv.Stop()
-		cfg.Addr = srv.Addr
+		cfg.Addr, cfg.PID = srv.Addr, srv.PID()
 		fmt.Fprintf(os.Stderr, "notify-bench: notifyd pid %d on %s\n", srv.PID(), srv.Addr)
 	}
 	if err := loopback(cfg.Addr); err != nil {
@@ -122,12 +153,8 @@ func run(args []string) error {
 
 // loopback refuses anything but a loopback address: the bench never loads another host.
 func loopback(addr string) error {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
+	if err := bench.Loopback(addr); err != nil {
 		return fmt.Errorf("--addr: %w", err)
-	}
-	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		return errors.New("--addr must be a loopback address")
 	}
 	return nil
 }

@@ -41,6 +41,12 @@ type Config struct {
 	Baseline *Baseline `json:"-"`
 	// Source names the transport in the report ("http" or "sqs").
 	Source string
+	// Peer, when set, runs the same load against another SSE server instead of notifyd
+	// (one event per request, one recipient; no /metrics, no id checks).
+	Peer *Peer `json:"-"`
+	// PID, when set, is the server's process: its CPU and memory are then also read from
+	// /proc, the same way for notifyd and for a peer.
+	PID int `json:"-"`
 }
 
 // Baseline is a consumer notifyd is compared with in the same run.
@@ -86,6 +92,9 @@ func (c *Config) defaults() {
 	if c.Timeout <= 0 {
 		c.Timeout = 60 * time.Second
 	}
+	if c.Peer != nil {
+		c.Batch, c.Recipients = 1, 1
+	}
 }
 
 // Run connects, publishes, waits for the notifications and reports. ctx bounds the whole
@@ -97,11 +106,20 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	hc := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: cfg.Publishers + 2, DisableCompression: true}}
 	defer hc.CloseIdleConnections()
 
-	before, err := Scrape(ctx, hc, base)
+	scrape := func() (Metrics, error) {
+		if cfg.Peer != nil {
+			return Metrics{}, nil
+		}
+		return Scrape(ctx, hc, base)
+	}
+	before, err := scrape()
 	if err != nil {
 		return nil, fmt.Errorf("metrics before connecting: %w", err)
 	}
 	res.Server.Before = before
+	res.LoadBefore = LoadAvg()
+	defer func() { res.LoadAfter = LoadAvg() }()
+	proc0 := res.proc()
 
 	run := strconv.FormatInt(time.Now().UnixNano(), 36)
 	cs := newClients(cfg, run)
@@ -113,12 +131,15 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	res.ConnectSeconds = time.Since(t0).Seconds()
 	// Let the server settle (catch-up pool, GC) before reading its memory.
 	time.Sleep(2 * time.Second)
-	after, err := Scrape(ctx, hc, base)
+	after, err := scrape()
 	if err != nil {
 		return nil, fmt.Errorf("metrics after connecting: %w", err)
 	}
 	res.Server.Connected = after
 	res.perConn(cfg.Conns)
+	if cfg.PID > 0 {
+		res.Proc.RSSPerConn = (res.proc().RSSBytes - proc0.RSSBytes) / float64(cfg.Conns)
+	}
 
 	if cfg.Hold > 0 {
 		if err := res.hold(ctx, hc, base, cfg.Hold); err != nil {
@@ -131,9 +152,10 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 
 	if cfg.Events > 0 {
-		if res.Server.Start, err = Scrape(ctx, hc, base); err != nil {
+		if res.Server.Start, err = scrape(); err != nil {
 			return nil, err
 		}
+		p0 := res.proc()
 		p := newPublisher(cfg, run, hc, base)
 		expected := int64(cfg.Events) * int64(cfg.Recipients)
 		cs.expect(expected)
@@ -142,14 +164,19 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		res.PublishSeconds = time.Since(pubStart).Seconds()
 		res.Accepted, res.PublishErrors, res.ErrorSample = p.accepted.Load(), p.errors.Load(), p.sample()
 		cs.wait(ctx, cfg.Timeout)
-		if end, err := Scrape(ctx, hc, base); err == nil {
+		if end, err := scrape(); err == nil {
 			res.Server.End = end
 		}
+		p1 := res.proc()
 		cs.close()
 		res.ClientCPUSeconds = selfCPU() - cpu0
 		res.DeliverSeconds = cs.lastAt().Sub(pubStart).Seconds()
 		res.Expected = expected
 		res.finish(cs)
+		if cfg.PID > 0 {
+			res.Proc.CPUSecondsRun = p1.CPUSeconds - p0.CPUSeconds
+			res.Proc.CPUPerEventMicros = 1e6 * res.Proc.CPUSecondsRun / float64(max(res.Received, 1))
+		}
 		if res.Baseline != nil && res.Baseline.PerSec > 0 {
 			res.Baseline.Ratio = res.PushedPerSec / res.Baseline.PerSec
 		}

@@ -9,7 +9,9 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httputil"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -82,6 +84,9 @@ func (cs *clients) connect(ctx context.Context, wantConns int, hc *http.Client, 
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if cs.cfg.Peer != nil {
+		return nil // a peer subscribes before it answers (Centrifugo does); it has no notifyd metrics
+	}
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		m, err := Scrape(ctx, hc, base)
@@ -103,10 +108,13 @@ func (cs *clients) connect(ctx context.Context, wantConns int, hc *http.Client, 
 func (cs *clients) dial(ctx context.Context, i int) (*client, error) {
 	src := &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(2+i%cs.cfg.SourceIPs))}
 	d := net.Dialer{LocalAddr: src, Timeout: 10 * time.Second}
+	hostport, target, err := cs.target(i)
+	if err != nil {
+		return nil, err
+	}
 	var nc net.Conn
-	var err error
 	for attempt := range 3 { // a full accept queue drops SYNs; try again shortly
-		if nc, err = d.DialContext(ctx, "tcp", cs.cfg.Addr); err == nil {
+		if nc, err = d.DialContext(ctx, "tcp", hostport); err == nil {
 			break
 		}
 		time.Sleep(time.Duration(attempt+1) * 200 * time.Millisecond)
@@ -114,7 +122,7 @@ func (cs *clients) dial(ctx context.Context, i int) (*client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dial stream %d: %w", i, err)
 	}
-	req := "GET /v1/notifications/stream?user=u" + strconv.Itoa(i) + " HTTP/1.1\r\nHost: " + cs.cfg.Addr + "\r\nAccept: text/event-stream\r\n\r\n"
+	req := "GET " + target + " HTTP/1.1\r\nHost: " + hostport + "\r\nAccept: text/event-stream\r\n\r\n"
 	_ = nc.SetDeadline(time.Now().Add(30 * time.Second))
 	if _, err := io.WriteString(nc, req); err != nil {
 		nc.Close()
@@ -131,6 +139,7 @@ func (cs *clients) dial(ctx context.Context, i int) (*client, error) {
 		nc.Close()
 		return nil, fmt.Errorf("stream %d: %q %q", i, status, rest)
 	}
+	chunked := false
 	for n := 0; ; n++ { // headers, bounded
 		line, err := br.ReadSlice('\n')
 		if err != nil || n > 64 {
@@ -140,9 +149,35 @@ func (cs *clients) dial(ctx context.Context, i int) (*client, error) {
 		if len(bytes.TrimSpace(line)) == 0 {
 			break
 		}
+		chunked = chunked || isChunked(line)
 	}
 	_ = nc.SetDeadline(time.Time{})
+	if chunked { // a net/http server's stream (the peer's); notifyd writes the raw stream
+		br = bufio.NewReaderSize(httputil.NewChunkedReader(br), 1024)
+	}
 	return &client{nc: nc, br: br}, nil
+}
+
+// target is stream i's host:port and request target: notifyd's stream URL, or the
+// peer's subscribe template for user u<i>.
+func (cs *clients) target(i int) (hostport, target string, err error) {
+	user := "u" + strconv.Itoa(i)
+	p := cs.cfg.Peer
+	if p == nil {
+		return cs.cfg.Addr, "/v1/notifications/stream?user=" + user, nil
+	}
+	v := Values{User: user}
+	if p.Token != nil {
+		v.Token = p.Token(user)
+	}
+	return StreamRequest(p.Subscribe, v)
+}
+
+// isChunked reports whether a response header line is Transfer-Encoding: chunked.
+func isChunked(line []byte) bool {
+	name, value, ok := bytes.Cut(line, []byte(":"))
+	return ok && strings.EqualFold(string(bytes.TrimSpace(name)), "Transfer-Encoding") &&
+		strings.EqualFold(string(bytes.TrimSpace(value)), "chunked")
 }
 
 var (
@@ -171,7 +206,7 @@ func (cs *clients) read(c *client) {
 			return
 		}
 		switch {
-		case bytes.HasPrefix(line, idField):
+		case cs.cfg.Peer == nil && bytes.HasPrefix(line, idField):
 			seq, perr := strconv.ParseInt(string(bytes.TrimSpace(line[len(idField):])), 10, 64)
 			if perr == nil {
 				if c.lastSeq != 0 && seq != c.lastSeq+1 {

@@ -19,6 +19,7 @@ type publisher struct {
 	id   string
 	hc   *http.Client
 	url  string
+	peer *Peer   // publish to a peer instead of notifyd
 	next counter // index of the next event to send
 
 	accepted, errors counter
@@ -27,7 +28,7 @@ type publisher struct {
 }
 
 func newPublisher(cfg Config, run string, hc *http.Client, base string) *publisher {
-	return &publisher{cfg: cfg, id: run, hc: hc, url: base + "/v1/events"}
+	return &publisher{cfg: cfg, id: run, hc: hc, url: base + "/v1/events", peer: cfg.Peer}
 }
 
 func (p *publisher) run(ctx context.Context) {
@@ -41,6 +42,7 @@ func (p *publisher) run(ctx context.Context) {
 
 func (p *publisher) loop(ctx context.Context, start time.Time, r *rand.Rand) {
 	var body bytes.Buffer
+	var evbuf, user, url []byte
 	for ctx.Err() == nil {
 		lo := int(p.next.Add(int64(p.cfg.Batch))) - p.cfg.Batch
 		if lo >= p.cfg.Events {
@@ -61,13 +63,23 @@ func (p *publisher) loop(ctx context.Context, start time.Time, r *rand.Rand) {
 		if p.cfg.Publish != nil {
 			bodies := make([][]byte, 0, hi-lo)
 			for n := lo; n < hi; n++ {
-				bodies = append(bodies, p.event(nil, r, n, sent))
+				bodies = append(bodies, p.event(nil, users(r, p.cfg.Conns, p.cfg.Recipients), n, sent))
 			}
 			p.result(hi-lo, p.cfg.Publish(ctx, bodies))
 			continue
 		}
 		body.Reset()
 		b := body.AvailableBuffer()
+		if p.peer != nil { // one event per request, for one user
+			us := users(r, p.cfg.Conns, 1)
+			ev := p.event(evbuf[:0], us, lo, sent)
+			evbuf = ev
+			user = strconv.AppendInt(append(user[:0], 'u'), int64(us[0]), 10)
+			v := Values{User: string(user), Event: ev}
+			url = p.peer.Publish.Append(url[:0], v)
+			p.result(1, p.post(ctx, string(url), p.peer.Body.Append(b, v)))
+			continue
+		}
 		if p.cfg.Batch > 1 {
 			b = append(b, '[')
 		}
@@ -75,20 +87,19 @@ func (p *publisher) loop(ctx context.Context, start time.Time, r *rand.Rand) {
 			if n > lo {
 				b = append(b, ',')
 			}
-			b = p.event(b, r, n, sent)
+			b = p.event(b, users(r, p.cfg.Conns, p.cfg.Recipients), n, sent)
 		}
 		if p.cfg.Batch > 1 {
 			b = append(b, ']')
 		}
-		p.result(hi-lo, p.post(ctx, b))
+		p.result(hi-lo, p.post(ctx, p.url, b))
 	}
 }
 
 // event appends event n as NotificationData. Its eventId carries the send time, which the
 // SSE side reads back for the latency.
-func (p *publisher) event(b []byte, r *rand.Rand, n int, sent string) []byte {
+func (p *publisher) event(b []byte, us []int, n int, sent string) []byte {
 	b = append(b, `{"whoToNotify":`...)
-	us := users(r, p.cfg.Conns, p.cfg.Recipients)
 	if len(us) > 1 {
 		b = append(b, '[')
 	}
@@ -126,13 +137,17 @@ func (p *publisher) event(b []byte, r *rand.Rand, n int, sent string) []byte {
 	return append(b, `}}}`...)
 }
 
-func (p *publisher) post(ctx context.Context, body []byte) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.url, bytes.NewReader(body))
+func (p *publisher) post(ctx context.Context, url string, body []byte) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	if p.cfg.Token != "" {
+	if p.peer != nil {
+		for k, v := range p.peer.Header {
+			req.Header[k] = v
+		}
+	} else if p.cfg.Token != "" {
 		req.Header.Set("Authorization", "Bearer "+p.cfg.Token)
 	}
 	resp, err := p.hc.Do(req)
@@ -142,7 +157,11 @@ func (p *publisher) post(ctx context.Context, body []byte) error {
 	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 	resp.Body.Close()
 	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("POST /v1/events: %s: %s", resp.Status, bytes.TrimSpace(msg))
+		return fmt.Errorf("POST %s: %s: %s", req.URL.Path, resp.Status, bytes.TrimSpace(msg))
+	}
+	// Centrifugo's API answers errors with 200 and {"error":{…}}.
+	if p.peer != nil && bytes.Contains(msg, []byte(`"error"`)) {
+		return fmt.Errorf("POST %s: %s", req.URL.Path, bytes.TrimSpace(msg))
 	}
 	return nil
 }

@@ -33,6 +33,28 @@ type Result struct {
 	Server ServerStats `json:"server"`
 
 	Baseline *BaselineResult `json:"baseline,omitempty"`
+
+	// Proc is the server's CPU and memory from /proc (Config.PID).
+	Proc ProcStats `json:"proc"`
+	// LoadBefore and LoadAfter are the machine's load averages (1, 5, 15 min).
+	LoadBefore string `json:"loadBefore"`
+	LoadAfter  string `json:"loadAfter"`
+}
+
+// ProcStats are the server's figures read from /proc/<pid>, for notifyd and a peer alike.
+type ProcStats struct {
+	RSSPerConn        float64 `json:"rssBytesPerConn"`          // RSS after connecting minus before, per stream
+	CPUSecondsRun     float64 `json:"cpuSecondsDuringPublish"`  // from publish start to the end
+	CPUPerEventMicros float64 `json:"cpuMicrosPerNotification"` // CPUSecondsRun per notification received
+}
+
+// proc samples the server's process, zero without Config.PID.
+func (r *Result) proc() ProcSample {
+	if r.Config.PID <= 0 {
+		return ProcSample{}
+	}
+	s, _ := ReadProc(r.Config.PID) // a server that died shows as zero; the run reports its errors
+	return s
 }
 
 // BaselineResult is the baseline consumer's run (Config.Baseline).

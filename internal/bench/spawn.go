@@ -2,11 +2,9 @@ package bench
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,13 +12,19 @@ import (
 	"time"
 )
 
-// Server is a notifyd the bench started.
-type Server struct {
+// Process is a server the bench started: notifyd (Spawn) or a peer (SpawnCentrifugo).
+type Process struct {
+	Name string
 	Addr string
+	// Dir is the process's temporary working folder (its SQLite file, its config), on
+	// the disk the fsync probe measures.
+	Dir  string
 	cmd  *exec.Cmd
-	dir  string
 	exit chan error
 }
+
+// Server is a notifyd the bench started.
+type Server = Process
 
 // Spawn starts the notifyd binary at path on a free loopback port. With databaseURL ""
 // it uses a fresh SQLite file in a temporary folder, with ?sync=sqliteSync when that is
@@ -28,76 +32,66 @@ type Server struct {
 // --heartbeat=1s), env is added to the bench's environment (e.g. the SQS settings). It
 // inherits the bench's open-file limit and raises nothing.
 func Spawn(ctx context.Context, path, databaseURL, sqliteSync string, args, env []string, stderr io.Writer) (*Server, error) {
+	addr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	return startProcess(ctx, "notifyd", path, func(dir string) ([]string, error) {
+		db := databaseURL
+		if db == "" {
+			db = "sqlite:" + filepath.Join(dir, "bench.db")
+			if sqliteSync != "" {
+				db += "?sync=" + sqliteSync
+			}
+		}
+		return append([]string{"--http-addr=" + addr, "--database-url=" + db, "--log-level=warn"}, args...), nil
+	}, env, addr, "/healthz", stderr)
+}
+
+// startProcess makes a temporary folder, asks args for the command line (it may write
+// files there), starts bin in it and waits until http://addr+health answers 200.
+func startProcess(ctx context.Context, name, bin string, args func(dir string) ([]string, error), env []string, addr, health string, stderr io.Writer) (*Process, error) {
 	dir, err := os.MkdirTemp("", "notify-bench-")
 	if err != nil {
 		return nil, err
 	}
-	if databaseURL == "" {
-		databaseURL = "sqlite:" + filepath.Join(dir, "bench.db")
-		if sqliteSync != "" {
-			databaseURL += "?sync=" + sqliteSync
-		}
-	}
-	addr, err := freeAddr()
+	all, err := args(dir)
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	all := append([]string{"--http-addr=" + addr, "--database-url=" + databaseURL, "--log-level=warn"}, args...)
-	cmd := exec.Command(path, all...)
-	out := &prefixed{w: stderr, prefix: []byte("notifyd: ")}
+	cmd := exec.Command(bin, all...)
+	out := &prefixed{w: stderr, prefix: []byte(name + ": ")}
 	cmd.Stdout, cmd.Stderr, cmd.Dir = out, out, dir
 	if len(env) > 0 {
 		cmd.Env = append(os.Environ(), env...)
 	}
 	if err := cmd.Start(); err != nil {
 		os.RemoveAll(dir)
-		return nil, fmt.Errorf("spawn %s: %w", path, err)
+		return nil, fmt.Errorf("spawn %s: %w", bin, err)
 	}
-	s := &Server{Addr: addr, cmd: cmd, dir: dir, exit: make(chan error, 1)}
-	go func() { s.exit <- cmd.Wait() }()
-	if err := s.waitHealthy(ctx, 30*time.Second); err != nil {
-		s.Stop()
+	p := &Process{Name: name, Addr: addr, Dir: dir, cmd: cmd, exit: make(chan error, 1)}
+	go func() { p.exit <- cmd.Wait() }()
+	if err := healthy(ctx, name, "http://"+addr+health, p.exit, 60*time.Second); err != nil {
+		p.Stop()
 		return nil, err
 	}
-	return s, nil
-}
-
-func (s *Server) waitHealthy(ctx context.Context, limit time.Duration) error {
-	hc := &http.Client{Timeout: time.Second}
-	defer hc.CloseIdleConnections()
-	deadline := time.Now().Add(limit)
-	for time.Now().Before(deadline) {
-		select {
-		case err := <-s.exit:
-			s.exit <- err
-			return fmt.Errorf("notifyd exited at start: %v", err)
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(50 * time.Millisecond):
-		}
-		if resp, err := hc.Get("http://" + s.Addr + "/healthz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-	}
-	return errors.New("notifyd did not become healthy in time")
+	return p, nil
 }
 
 // PID is the server's process id.
-func (s *Server) PID() int { return s.cmd.Process.Pid }
+func (s *Process) PID() int { return s.cmd.Process.Pid }
 
 // Stop sends SIGTERM, waits up to 30s, then kills; and removes the temporary folder.
-func (s *Server) Stop() {
-	defer os.RemoveAll(s.dir)
+func (s *Process) Stop() {
+	defer os.RemoveAll(s.Dir)
 	_ = s.cmd.Process.Signal(syscall.SIGTERM)
 	select {
-	case <-s.exit:
+	case err := <-s.exit:
+		s.exit <- err
 	case <-time.After(30 * time.Second):
 		_ = s.cmd.Process.Kill()
-		<-s.exit
+		s.exit <- <-s.exit
 	}
 }
 
