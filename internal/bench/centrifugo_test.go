@@ -17,9 +17,9 @@ func TestCentrifugoConfigKeys(t *testing.T) {
 			Address string `json:"address"`
 			Port    int    `json:"port"`
 		} `json:"http_server"`
-		Engine struct{ Type string } `json:"engine"`
+		Engine struct{ Type string }  `json:"engine"`
 		UniSSE struct{ Enabled bool } `json:"uni_sse"`
-		API    struct{ Key string } `json:"http_api"`
+		API    struct{ Key string }   `json:"http_api"`
 		Client struct {
 			Token struct {
 				HMAC string `json:"hmac_secret_key"`
