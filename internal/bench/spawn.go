@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -59,6 +60,12 @@ func startProcess(ctx context.Context, name, bin string, args func(dir string) (
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, err
+	}
+	if strings.ContainsRune(bin, filepath.Separator) { // it runs in dir: a relative path would not resolve
+		if bin, err = filepath.Abs(bin); err != nil {
+			os.RemoveAll(dir)
+			return nil, err
+		}
 	}
 	cmd := exec.Command(bin, all...)
 	out := &prefixed{w: stderr, prefix: []byte(name + ": ")}
