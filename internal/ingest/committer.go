@@ -16,7 +16,7 @@ import (
 type committer struct {
 	st       store.Store
 	maxBatch int
-	after    func([]store.AcceptResult)
+	after    func(in []store.AcceptInput, out []store.AcceptResult)
 	m        *metrics
 
 	reqs   chan *commitReq
@@ -26,7 +26,7 @@ type committer struct {
 
 	// Committed batches go to one publishing goroutine, in commit order, so the next
 	// transaction runs while the last one's notifications are written to streams.
-	published chan []store.AcceptResult
+	published chan committed
 	pubDone   chan struct{}
 
 	// linger: when the last commit ended less than busyGap ago (events are arriving
@@ -37,6 +37,12 @@ type committer struct {
 
 const busyGap = 2 * time.Millisecond
 
+// committed is one committed transaction: its inputs and their results, index for index.
+type committed struct {
+	in  []store.AcceptInput
+	out []store.AcceptResult
+}
+
 type commitReq struct {
 	in   []store.AcceptInput
 	out  []store.AcceptResult
@@ -44,9 +50,9 @@ type commitReq struct {
 	done chan struct{}
 }
 
-func newCommitter(st store.Store, maxBatch, workers int, linger time.Duration, after func([]store.AcceptResult), m *metrics) *committer {
+func newCommitter(st store.Store, maxBatch, workers int, linger time.Duration, after func([]store.AcceptInput, []store.AcceptResult), m *metrics) *committer {
 	c := &committer{st: st, maxBatch: maxBatch, linger: linger, after: after, m: m, reqs: make(chan *commitReq, 4096),
-		published: make(chan []store.AcceptResult, 64), pubDone: make(chan struct{})}
+		published: make(chan committed, 64), pubDone: make(chan struct{})}
 	for range workers {
 		c.wg.Go(c.run)
 	}
@@ -57,8 +63,8 @@ func newCommitter(st store.Store, maxBatch, workers int, linger time.Duration, a
 // publish runs after for each committed batch, in commit order, until close.
 func (c *committer) publish() {
 	defer close(c.pubDone)
-	for results := range c.published {
-		c.after(results)
+	for b := range c.published {
+		c.after(b.in, b.out)
 	}
 }
 
@@ -178,6 +184,6 @@ func (c *committer) commit(group []*commitReq, n int) {
 	if err == nil {
 		// With one committer this is commit order; with several, a user's live events
 		// may arrive out of order and the SSE hub heals the gap from the store.
-		c.published <- results
+		c.published <- committed{in: all, out: results}
 	}
 }

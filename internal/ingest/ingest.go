@@ -216,16 +216,19 @@ func (s *Service) acceptPrepared(ctx context.Context, batch []store.AcceptInput)
 }
 
 // afterCommit runs on the committer's publishing goroutine after each commit, in commit
-// order: live push first, then the delivery workers.
-func (s *Service) afterCommit(results []store.AcceptResult) {
+// order: live push first, then the delivery workers, woken only when the commit queued a
+// delivery (a channel other than the inbox): a wake-up costs each worker a claim query on
+// the store, and the inbox is served by the push itself. The workers' poll still finds
+// anything a wake-up would have.
+func (s *Service) afterCommit(in []store.AcceptInput, results []store.AcceptResult) {
 	var fresh []notify.Notification
 	queued := false
-	for _, r := range results {
+	for i, r := range results {
 		if r.Duplicate || r.Err != nil {
 			continue
 		}
 		fresh = append(fresh, r.Notifications...)
-		queued = true
+		queued = queued || queuesDelivery(in[i])
 	}
 	if len(fresh) > 0 && s.pub != nil {
 		s.pub.Publish(context.Background(), fresh)
@@ -233,6 +236,21 @@ func (s *Service) afterCommit(results []store.AcceptResult) {
 	if queued {
 		s.delivered()
 	}
+}
+
+// queuesDelivery reports whether storing a routes a recipient to a queued channel.
+func queuesDelivery(a store.AcceptInput) bool {
+	if a.Prepared == nil {
+		return true // unknown: wake the workers
+	}
+	for _, t := range a.Prepared.Targets {
+		for _, c := range t.Channels {
+			if c != notify.ChannelInbox {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // startAccept starts the span of one Accept or AcceptPrepared call.
