@@ -19,6 +19,14 @@ type Pass struct {
 
 // WriteSideBySide prints the passes of one run as one table, a column per server.
 func WriteSideBySide(w io.Writer, passes []Pass) error {
+	if len(passes) > 0 && passes[0].Result != nil {
+		c := passes[0].Result.Config
+		rate := "flat out"
+		if c.Rate > 0 {
+			rate = fmt.Sprintf("%.0f/s", c.Rate)
+		}
+		fmt.Fprintf(w, "load: %d streams, %d events, one per request, %d publishers, %s\n", c.Conns, c.Events, c.Publishers, rate)
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	cells := func(k string, f func(p Pass, r *Result) string) {
 		fmt.Fprintf(tw, "%s\t", k)
@@ -39,14 +47,6 @@ func WriteSideBySide(w io.Writer, passes []Pass) error {
 		fmt.Fprintf(tw, "%s\t", p.Name)
 	}
 	fmt.Fprintln(tw)
-	if len(passes) > 0 && passes[0].Result != nil {
-		c := passes[0].Result.Config
-		rate := "flat out"
-		if c.Rate > 0 {
-			rate = fmt.Sprintf("%.0f/s", c.Rate)
-		}
-		fmt.Fprintf(tw, "load\t%d streams, %d events, one per request, %d publishers, %s\n", c.Conns, c.Events, c.Publishers, rate)
-	}
 	cells("stored and pushed/s", func(_ Pass, r *Result) string { return fmt.Sprintf("%.0f", r.PushedPerSec) })
 	cells("accepted/s", func(_ Pass, r *Result) string { return fmt.Sprintf("%.0f", r.AcceptedPerSec) })
 	cells("received", func(_ Pass, r *Result) string { return fmt.Sprintf("%d/%d", r.Received, r.Expected) })

@@ -126,6 +126,9 @@ func (dialect) TxOptions() *sql.TxOptions { return nil }
 
 // Returning: SQLite (3.35+) answers INSERT … RETURNING, so Accept skips reading rows back.
 func (dialect) Returning() bool { return true }
+
+// CacheStatements: Accept's statements stay prepared on the one writer connection.
+func (dialect) CacheStatements() bool { return true }
 func (dialect) Retryable(err error) bool {
 	var se *sqlite.Error
 	if errors.As(err, &se) {

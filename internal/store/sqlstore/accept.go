@@ -72,7 +72,7 @@ func (s *Store) accept(ctx context.Context, tx *sql.Tx, in []store.AcceptInput) 
 			if err != nil {
 				return err
 			}
-			_, err = tx.ExecContext(ctx, s.d.InsertIgnore()+` events (idem_key, payload_hash, type, source, payload, trace_parent, accept_token, created_at) VALUES `+rowsOf(hi-lo, 8), args...)
+			_, err = s.exec(ctx, tx, s.d.InsertIgnore()+` events (idem_key, payload_hash, type, source, payload, trace_parent, accept_token, created_at) VALUES `+rowsOf(hi-lo, 8), args...)
 			return dbErr("insert events", err)
 		}); err != nil {
 			return nil, err
@@ -162,7 +162,7 @@ func (s *Store) selectEvents(ctx context.Context, tx *sql.Tx, in []store.AcceptI
 		// exclusively; a duplicate's with the shared lock of the key check, after waiting
 		// for the inserting transaction to end), and asking for an exclusive lock now would
 		// make concurrent acceptors of one key deadlock upgrading their shared locks.
-		r, err := tx.QueryContext(ctx, `SELECT id, idem_key, payload_hash, accept_token FROM events WHERE idem_key IN (`+placeholders(len(keys))+`)`, keys...)
+		r, err := s.query(ctx, tx, `SELECT id, idem_key, payload_hash, accept_token FROM events WHERE idem_key IN (`+placeholders(len(keys))+`)`, keys...)
 		if err != nil {
 			return dbErr("select events", err)
 		}
@@ -224,7 +224,7 @@ func (s *Store) insertNotifications(ctx context.Context, tx *sql.Tx, in []store.
 		for _, u := range users[lo:hi] {
 			args = append(args, u, last[u])
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO recipients (user_id, last_seq) VALUES `+rowsOf(hi-lo, 2)+s.d.UpsertSeq(), args...)
+		_, err := s.exec(ctx, tx, `INSERT INTO recipients (user_id, last_seq) VALUES `+rowsOf(hi-lo, 2)+s.d.UpsertSeq(), args...)
 		return dbErr("update sequences", err)
 	}); err != nil {
 		return err
@@ -245,7 +245,7 @@ func (s *Store) insertNotifications(ctx context.Context, tx *sql.Tx, in []store.
 		}
 	} else {
 		if err := chunks(len(notes), maxRowsPerInsert, func(lo, hi int) error {
-			_, err := tx.ExecContext(ctx, `INSERT INTO notifications (event_id, user_id, seq, role, type, message, url, created_at) VALUES `+rowsOf(hi-lo, 8), notificationArgs(in, notes[lo:hi], created)...)
+			_, err := s.exec(ctx, tx, `INSERT INTO notifications (event_id, user_id, seq, role, type, message, url, created_at) VALUES `+rowsOf(hi-lo, 8), notificationArgs(in, notes[lo:hi], created)...)
 			return dbErr("insert notifications", err)
 		}); err != nil {
 			return err
@@ -297,7 +297,7 @@ func (s *Store) insertNotifications(ctx context.Context, tx *sql.Tx, in []store.
 		for _, d := range deliveries[lo:hi] {
 			args = append(args, d.note, string(d.channel), d.address, string(d.status), d.reason, d.detail, created, created)
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO deliveries (notification_id, channel, address, status, reason, last_error, next_attempt_at, updated_at) VALUES `+rowsOf(hi-lo, 8), args...)
+		_, err := s.exec(ctx, tx, `INSERT INTO deliveries (notification_id, channel, address, status, reason, last_error, next_attempt_at, updated_at) VALUES `+rowsOf(hi-lo, 8), args...)
 		return dbErr("insert deliveries", err)
 	}); err != nil {
 		return err
@@ -329,7 +329,7 @@ func (s *Store) lockSeqs(ctx context.Context, tx *sql.Tx, users []string) (map[s
 		for _, u := range missing[lo:hi] {
 			args = append(args, u, 0)
 		}
-		_, err := tx.ExecContext(ctx, s.d.InsertIgnore()+` recipients (user_id, last_seq) VALUES `+rowsOf(hi-lo, 2), args...)
+		_, err := s.exec(ctx, tx, s.d.InsertIgnore()+` recipients (user_id, last_seq) VALUES `+rowsOf(hi-lo, 2), args...)
 		return dbErr("insert recipients", err)
 	}); err != nil {
 		return nil, err
@@ -348,7 +348,7 @@ func (s *Store) lockSeqs(ctx context.Context, tx *sql.Tx, users []string) (map[s
 func (s *Store) selectSeqs(ctx context.Context, tx *sql.Tx, users []string) (map[string]int64, error) {
 	last := make(map[string]int64, len(users))
 	err := chunks(len(users), maxRowsPerInsert, func(lo, hi int) error {
-		r, err := tx.QueryContext(ctx, `SELECT user_id, last_seq FROM recipients WHERE user_id IN (`+placeholders(hi-lo)+`) ORDER BY user_id`+s.d.ForUpdate(), anys(users[lo:hi])...)
+		r, err := s.query(ctx, tx, `SELECT user_id, last_seq FROM recipients WHERE user_id IN (`+placeholders(hi-lo)+`) ORDER BY user_id`+s.d.ForUpdate(), anys(users[lo:hi])...)
 		if err != nil {
 			return dbErr("lock recipients", err)
 		}

@@ -30,7 +30,7 @@ func (s *Store) insertEventsReturning(ctx context.Context, tx *sql.Tx, in []stor
 		if err != nil {
 			return err
 		}
-		r, err := tx.QueryContext(ctx, s.d.InsertIgnore()+` events (idem_key, payload_hash, type, source, payload, trace_parent, accept_token, created_at) VALUES `+rowsOf(hi-lo, 8)+` RETURNING id, idem_key, payload_hash`, args...)
+		r, err := s.query(ctx, tx, s.d.InsertIgnore()+` events (idem_key, payload_hash, type, source, payload, trace_parent, accept_token, created_at) VALUES `+rowsOf(hi-lo, 8)+` RETURNING id, idem_key, payload_hash`, args...)
 		if err != nil {
 			return dbErr("insert events", err)
 		}
@@ -62,7 +62,7 @@ func (s *Store) insertNotesReturning(ctx context.Context, tx *sql.Tx, in []store
 	}
 	err := chunks(len(notes), maxRowsPerInsert, func(lo, hi int) error {
 		args := notificationArgs(in, notes[lo:hi], created)
-		r, err := tx.QueryContext(ctx, `INSERT INTO notifications (event_id, user_id, seq, role, type, message, url, created_at) VALUES `+rowsOf(hi-lo, 8)+` RETURNING id, user_id, seq`, args...)
+		r, err := s.query(ctx, tx, `INSERT INTO notifications (event_id, user_id, seq, role, type, message, url, created_at) VALUES `+rowsOf(hi-lo, 8)+` RETURNING id, user_id, seq`, args...)
 		if err != nil {
 			return dbErr("insert notifications", err)
 		}

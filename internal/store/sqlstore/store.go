@@ -13,17 +13,21 @@ import (
 
 // Store is store.Store over a SQL database.
 type Store struct {
-	db DBs
-	d  Dialect
+	db    DBs
+	d     Dialect
+	stmts *stmtCache
 }
 
 var _ store.Store = (*Store)(nil)
 
 // New returns a Store over migrated databases.
-func New(db DBs, d Dialect) *Store { return &Store{db: db, d: d} }
+func New(db DBs, d Dialect) *Store { return &Store{db: db, d: d, stmts: newStmtCache(d)} }
 
 // Close closes the databases.
-func (s *Store) Close() error { return s.db.close() }
+func (s *Store) Close() error {
+	s.stmts.close()
+	return s.db.close()
+}
 
 // Ping checks both pools answer.
 func (s *Store) Ping(ctx context.Context) error { return store.Unavailable(s.db.ping(ctx)) }
@@ -45,6 +49,7 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 }
 
 func (s *Store) tryTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	s.stmts.prepare(ctx, s.db.W)
 	tx, err := s.db.W.BeginTx(ctx, s.d.TxOptions())
 	if err != nil {
 		return store.Unavailable(fmt.Errorf("begin: %w", err))
