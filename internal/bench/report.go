@@ -47,6 +47,7 @@ func WriteTable(w io.Writer, r *Result) error {
 		}
 		if r.Server.CommitsDuringRun > 0 {
 			row("group commit", "%.0f transactions, %.1f events each", r.Server.CommitsDuringRun, r.Server.CommitBatchMean)
+			row("server stages (mean ms)", "%s", r.Server.Stages)
 		}
 		row("CPU (2 cores shared)", "server %.2fs, bench %.2fs, %.0f µs per notification together", r.Server.CPUSecondsRun, r.ClientCPUSeconds,
 			1e6*(r.Server.CPUSecondsRun+r.ClientCPUSeconds)/float64(max(r.Received, 1)))

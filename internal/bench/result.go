@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"time"
@@ -94,6 +95,18 @@ type ServerStats struct {
 	CommitBatchMean  float64 `json:"commitBatchMeanEvents,omitempty"`
 	CommitsDuringRun float64 `json:"commits,omitempty"`
 	CPUSecondsRun    float64 `json:"cpuSecondsDuringPublish,omitempty"` // server CPU from publish start to the end
+	// Stages are notifyd's mean time per stage during the run, in ms (commit wait,
+	// commit, publish lag, publish), from its histograms' sums and counts.
+	Stages Stages `json:"stagesMeanMs"`
+}
+
+// Stages are mean milliseconds of the stages between ingest and the streams.
+type Stages struct {
+	CommitWait, Commit, PublishLag, Publish float64
+}
+
+func (s Stages) String() string {
+	return fmt.Sprintf("commit wait %.2f, commit %.2f, publish lag %.2f, publish %.2f", s.CommitWait, s.Commit, s.PublishLag, s.Publish)
 }
 
 func (r *Result) perConn(n int) {
@@ -157,4 +170,13 @@ func (r *Result) finish(cs *clients) {
 		r.Server.CommitBatchMean = (e.Get("notifyd_commit_batch_events_sum") - b.Get("notifyd_commit_batch_events_sum")) / n
 	}
 	r.Server.CPUSecondsRun = e.Get("process_cpu_seconds_total") - b.Get("process_cpu_seconds_total")
+	mean := func(name string) float64 {
+		n := e.Get(name+"_count") - b.Get(name+"_count")
+		if n <= 0 {
+			return 0
+		}
+		return 1e3 * (e.Get(name+"_sum") - b.Get(name+"_sum")) / n
+	}
+	r.Server.Stages = Stages{CommitWait: mean("notifyd_commit_wait_seconds"), Commit: mean("notifyd_commit_seconds"),
+		PublishLag: mean("notifyd_publish_lag_seconds"), Publish: mean("notifyd_publish_seconds")}
 }

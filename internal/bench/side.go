@@ -65,6 +65,18 @@ func WriteSideBySide(w io.Writer, passes []Pass) error {
 		}
 		return fmt.Sprintf("%.1f", r.Server.CommitBatchMean)
 	})
+	stage := func(k string, f func(Stages) float64) {
+		cells(k, func(_ Pass, r *Result) string {
+			if r.Config.Peer != nil {
+				return "–"
+			}
+			return fmt.Sprintf("%.2f", f(r.Server.Stages))
+		})
+	}
+	stage("mean commit wait ms", func(s Stages) float64 { return s.CommitWait })
+	stage("mean commit ms", func(s Stages) float64 { return s.Commit })
+	stage("mean publish lag ms", func(s Stages) float64 { return s.PublishLag })
+	stage("mean publish ms", func(s Stages) float64 { return s.Publish })
 	cells("fsync 4 KiB median ms", func(p Pass, _ *Result) string { return fmt.Sprintf("%.2f", float64(p.Fsync)/1e6) })
 	cells("errors (publish/stream/gaps)", func(_ Pass, r *Result) string {
 		return fmt.Sprintf("%d/%d/%d", r.PublishErrors, r.StreamErrors, r.Gaps)

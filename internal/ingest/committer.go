@@ -41,13 +41,15 @@ const busyGap = 2 * time.Millisecond
 type committed struct {
 	in  []store.AcceptInput
 	out []store.AcceptResult
+	at  time.Time // when the transaction committed
 }
 
 type commitReq struct {
-	in   []store.AcceptInput
-	out  []store.AcceptResult
-	err  error
-	done chan struct{}
+	queued time.Time
+	in     []store.AcceptInput
+	out    []store.AcceptResult
+	err    error
+	done   chan struct{}
 }
 
 func newCommitter(st store.Store, maxBatch, workers int, linger time.Duration, after func([]store.AcceptInput, []store.AcceptResult), m *metrics) *committer {
@@ -64,12 +66,15 @@ func newCommitter(st store.Store, maxBatch, workers int, linger time.Duration, a
 func (c *committer) publish() {
 	defer close(c.pubDone)
 	for b := range c.published {
+		start := time.Now()
+		c.m.pubLag.Observe(start.Sub(b.at).Seconds())
 		c.after(b.in, b.out)
+		c.m.pubTime.Observe(time.Since(start).Seconds())
 	}
 }
 
 func (c *committer) submit(ctx context.Context, in []store.AcceptInput) ([]store.AcceptResult, error) {
-	req := &commitReq{in: in, done: make(chan struct{})}
+	req := &commitReq{queued: time.Now(), in: in, done: make(chan struct{})}
 	c.mu.RLock()
 	if c.closed {
 		c.mu.RUnlock()
@@ -169,8 +174,14 @@ func (c *committer) commit(group []*commitReq, n int) {
 		all = append(all, r.in...)
 	}
 	c.m.batchSize.Observe(float64(len(all)))
+	start := time.Now()
+	for _, r := range group {
+		c.m.queueWait.Observe(start.Sub(r.queued).Seconds())
+	}
 	// ctx is not a caller's: a caller giving up must not roll back other callers' events.
 	results, err := c.st.Accept(context.Background(), all)
+	end := time.Now()
+	c.m.commitTime.Observe(end.Sub(start).Seconds())
 	off := 0
 	for _, r := range group {
 		if err != nil {
@@ -184,6 +195,6 @@ func (c *committer) commit(group []*commitReq, n int) {
 	if err == nil {
 		// With one committer this is commit order; with several, a user's live events
 		// may arrive out of order and the SSE hub heals the gap from the store.
-		c.published <- committed{in: all, out: results}
+		c.published <- committed{in: all, out: results, at: end}
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	notify "github.com/notifyd/notifyd"
 	"github.com/notifyd/notifyd/internal/ingest"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // The delivery workers are woken after a commit only when it queued a delivery: an
@@ -32,6 +33,37 @@ func TestDeliveredOnlyWhenADeliveryIsQueued(t *testing.T) {
 		svc.Close() // runs every commit's after-work
 		if got := woken.Load(); got != tc.want {
 			t.Errorf("%s: workers woken %d times, want %d", tc.role, got, tc.want)
+		}
+	}
+}
+
+// Each stage between submit and the streams is timed once per batch or transaction, so
+// that the bench can break publish→SSE latency down.
+func TestStageHistograms(t *testing.T) {
+	st := openStore(t)
+	reg := prometheus.NewRegistry()
+	svc := ingest.New(st, ingest.Options{Registry: notify.DefaultRegistry(), Metrics: reg})
+	evs, err := notify.DecodeEvents([]byte(`{"whoToNotify":{"userId":"u1","role":"OWNER"},"publishInformation":{"notificationType":"DELIVERY_STARTED","eventId":"e1","message":"m","data":{"orderId":1}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Accept(context.Background(), []ingest.Input{{Event: evs[0], Source: "http"}}); err != nil {
+		t.Fatal(err)
+	}
+	svc.Close()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]uint64{}
+	for _, mf := range mfs {
+		if h := mf.GetMetric()[0].GetHistogram(); h != nil {
+			got[mf.GetName()] = h.GetSampleCount()
+		}
+	}
+	for _, name := range []string{"notifyd_commit_wait_seconds", "notifyd_commit_seconds", "notifyd_publish_lag_seconds", "notifyd_publish_seconds"} {
+		if got[name] != 1 {
+			t.Errorf("%s: %d observations, want 1", name, got[name])
 		}
 	}
 }
