@@ -5,9 +5,10 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	notify "github.com/notifyd/notifyd"
 	"github.com/notifyd/notifyd/internal/ingest"
-	"github.com/prometheus/client_golang/prometheus"
 )
 
 // The delivery workers are woken after a commit only when it queued a delivery: an
