@@ -34,6 +34,21 @@ type Store interface {
 	MarkRead(ctx context.Context, userID string, id int64, at time.Time) error
 	MarkAllRead(ctx context.Context, userID string, at time.Time) (int64, error)
 
+	// Inbox states (round 2). ListInbox pages through userID's notifications newest first
+	// under a filter; the cursor is a seq, so notifications arriving meanwhile (higher
+	// seqs) never shift a page.
+	ListInbox(ctx context.Context, userID string, f InboxFilter) ([]notify.Notification, error)
+	// InboxCounts counts userID's unread and unseen notifications that are not archived.
+	InboxCounts(ctx context.Context, userID string) (InboxCounts, error)
+	// MarkReadUpTo marks read every unread notification of userID with seq <= upToSeq
+	// (of typ, when not empty); it returns how many changed.
+	MarkReadUpTo(ctx context.Context, userID, typ string, upToSeq int64, at time.Time) (int64, error)
+	// MarkSeenUpTo marks seen every unseen notification of userID with seq <= upToSeq.
+	MarkSeenUpTo(ctx context.Context, userID string, upToSeq int64, at time.Time) (int64, error)
+	// SetArchived archives (at non-nil; an archived one keeps its first time) or
+	// unarchives (at nil) one of userID's notifications; ErrNotFound as MarkRead.
+	SetArchived(ctx context.Context, userID string, id int64, at *time.Time) error
+
 	// ClaimDeliveries leases up to limit due deliveries of channel: pending ones whose
 	// next attempt is due, and sending ones whose lease expired. Each claim bumps Attempt;
 	// the lease holds across processes.
@@ -108,6 +123,32 @@ type RecipientStatus struct {
 	Role         notify.Role         `json:"role"`
 	Notification notify.Notification `json:"notification"`
 	Deliveries   []notify.Delivery   `json:"deliveries"`
+}
+
+// InboxFilter narrows ListInbox. Zero values: every status, archived excluded, any type,
+// from the newest.
+type InboxFilter struct {
+	Status   string // "" or InboxAll, InboxUnread, InboxRead
+	Archived string // "" or ArchivedExclude, ArchivedInclude, ArchivedOnly
+	Type     string
+	Before   int64 // only seq < Before (<= 0: from the newest)
+	Limit    int
+}
+
+// The InboxFilter values.
+const (
+	InboxAll        = "all"
+	InboxUnread     = "unread"
+	InboxRead       = "read"
+	ArchivedExclude = "exclude"
+	ArchivedInclude = "include"
+	ArchivedOnly    = "only"
+)
+
+// InboxCounts are the numbers the bell shows.
+type InboxCounts struct {
+	Unread int `json:"count"`
+	Unseen int `json:"unseen"`
 }
 
 // Rejected is a message a source could not accept, kept so it can be replayed.

@@ -366,16 +366,17 @@ func (s *Store) selectSeqs(ctx context.Context, tx *sql.Tx, users []string) (map
 	return last, err
 }
 
-const notificationCols = `n.id, n.user_id, n.seq, e.idem_key, n.type, n.message, n.url, n.created_at, n.read_at`
+const notificationCols = `n.id, n.user_id, n.seq, e.idem_key, n.type, n.message, n.url, n.created_at, n.read_at, n.seen_at, n.archived_at`
 
-func scanNotification(sc interface{ Scan(...any) error }, n *notify.Notification) error {
+func scanNotification(sc interface{ Scan(...any) error }, n *notify.Notification, head ...any) error {
 	var created int64
-	var read *int64
-	if err := sc.Scan(&n.ID, &n.UserID, &n.Seq, &n.EventID, &n.Type, &n.Message, &n.URL, &created, &read); err != nil {
+	var read, seen, archived *int64
+	dst := append(head, &n.ID, &n.UserID, &n.Seq, &n.EventID, &n.Type, &n.Message, &n.URL, &created, &read, &seen, &archived)
+	if err := sc.Scan(dst...); err != nil {
 		return err
 	}
 	n.CreatedAt = fromMS(created)
-	n.ReadAt = fromNullMS(read)
+	n.ReadAt, n.SeenAt, n.ArchivedAt = fromNullMS(read), fromNullMS(seen), fromNullMS(archived)
 	return nil
 }
 
@@ -391,12 +392,9 @@ func (s *Store) notificationsOfEvents(ctx context.Context, q queryer, eventIDs [
 		for r.Next() {
 			var eid int64
 			var n notify.Notification
-			var created int64
-			var read *int64
-			if err := r.Scan(&eid, &n.ID, &n.UserID, &n.Seq, &n.EventID, &n.Type, &n.Message, &n.URL, &created, &read); err != nil {
+			if err := scanNotification(r, &n, &eid); err != nil {
 				return dbErr("scan notifications", err)
 			}
-			n.CreatedAt, n.ReadAt = fromMS(created), fromNullMS(read)
 			out[eid] = append(out[eid], n)
 		}
 		return dbErr("select notifications", r.Err())

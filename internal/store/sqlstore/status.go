@@ -26,14 +26,11 @@ func (s *Store) EventStatus(ctx context.Context, key string) (*store.EventStatus
 	index := map[int64]int{}
 	for r.Next() {
 		var rs store.RecipientStatus
-		var created int64
-		var read *int64
 		n := &rs.Notification
-		if err := r.Scan(&rs.Role, &n.ID, &n.UserID, &n.Seq, &n.EventID, &n.Type, &n.Message, &n.URL, &created, &read); err != nil {
+		if err := scanNotification(r, n, &rs.Role); err != nil {
 			r.Close()
 			return nil, dbErr("scan notifications", err)
 		}
-		n.CreatedAt, n.ReadAt = fromMS(created), fromNullMS(read)
 		rs.UserID = n.UserID
 		rs.Deliveries = []notify.Delivery{}
 		index[n.ID] = len(st.Recipients)
