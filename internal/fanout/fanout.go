@@ -21,16 +21,31 @@ type Deliverer interface {
 	Deliver(ns []notify.Notification)
 }
 
+// StateDeliverer tells a user's open streams that notifications changed state (read,
+// seen, archived) on another tab or device. Like Deliver it must not block on clients.
+type StateDeliverer interface {
+	DeliverState(sc notify.StateChange)
+}
+
 // Hub is a Deliverer that can also re-check its streams against the store, which Redis
-// calls whenever its subscription is (re)established.
+// calls whenever its subscription is (re)established, and pass on state changes.
 type Hub interface {
 	Deliverer
+	StateDeliverer
 	Resync(ctx context.Context)
 }
 
 // Local delivers straight to the in-process hub: the fan-out of a single replica.
 type Local struct {
-	Hub Deliverer
+	Hub interface {
+		Deliverer
+		StateDeliverer
+	}
+}
+
+// PublishState hands a state change to the in-process hub.
+func (l Local) PublishState(_ context.Context, sc notify.StateChange) {
+	l.Hub.DeliverState(sc)
 }
 
 // Publish implements ingest.Publisher.

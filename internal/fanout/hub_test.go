@@ -13,6 +13,7 @@ import (
 type fakeHub struct {
 	mu      sync.Mutex
 	got     []notify.Notification
+	states  []notify.StateChange
 	resyncs int
 	changed chan struct{}
 }
@@ -24,6 +25,19 @@ func (h *fakeHub) Deliver(ns []notify.Notification) {
 	h.got = append(h.got, ns...)
 	h.mu.Unlock()
 	h.signal()
+}
+
+func (h *fakeHub) DeliverState(sc notify.StateChange) {
+	h.mu.Lock()
+	h.states = append(h.states, sc)
+	h.mu.Unlock()
+	h.signal()
+}
+
+func (h *fakeHub) stateSnapshot() []notify.StateChange {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]notify.StateChange(nil), h.states...)
 }
 
 func (h *fakeHub) Resync(context.Context) {
@@ -78,5 +92,9 @@ func TestLocalDeliversInProcess(t *testing.T) {
 	Local{Hub: h}.Publish(context.Background(), nil)
 	if got, _ := h.snapshot(); len(got) != 3 || got[2].Seq != 3 {
 		t.Fatalf("got %+v, want seqs 1..3", got)
+	}
+	Local{Hub: h}.PublishState(context.Background(), notify.StateChange{UserID: "u1", IDs: []int64{2}, Unarchived: true})
+	if got := h.stateSnapshot(); len(got) != 1 || got[0].UserID != "u1" || !got[0].Unarchived {
+		t.Fatalf("states %+v, want the one change", got)
 	}
 }

@@ -107,17 +107,22 @@ func (r *Redis) session(reconnect bool) (up bool, err error) {
 			r.m.resyncs.Inc()
 			r.hub.Resync(r.ctx)
 		case *redis.Message:
-			origin, ns, err := decode(m.Payload)
+			origin, ns, states, err := decode(m.Payload)
 			if err != nil {
 				r.m.decodeErrors.Inc()
 				r.log.Warn("fanout: dropping undecodable message", "channel", m.Channel, "err", err)
 				continue
 			}
-			if origin == r.origin || len(ns) == 0 {
+			if origin == r.origin {
 				continue
 			}
-			r.m.received.Add(float64(len(ns)))
-			r.hub.Deliver(ns)
+			if len(ns) > 0 {
+				r.m.received.Add(float64(len(ns)))
+				r.hub.Deliver(ns)
+			}
+			for _, sc := range states {
+				r.hub.DeliverState(sc)
+			}
 		}
 	}
 }
