@@ -28,7 +28,7 @@ func main() {
 
 func run(args []string) error {
 	fs := flag.NewFlagSet("notifyd", flag.ContinueOnError)
-	cfg, logFormat, logLevel, queues, audience := app.Config{}, "", "", "", ""
+	cfg, logFormat, logLevel, queues, audience, corsOrigins := app.Config{}, "", "", "", "", ""
 	e := cli.Env{FS: fs}
 	e.String(&cfg.HTTPAddr, "http-addr", "NOTIFY_HTTP_ADDR", "127.0.0.1:8080", "listen address")
 	e.String(&cfg.DatabaseURL, "database-url", "NOTIFY_DATABASE_URL", "sqlite:data/notify.db", "sqlite:PATH or mysql://user:pass@host:port/db")
@@ -68,6 +68,7 @@ func run(args []string) error {
 	e.Duration(&cfg.Heartbeat, "heartbeat", "NOTIFY_HEARTBEAT", 0, "SSE heartbeat interval (default 25s)")
 	e.Float(&cfg.UserRate, "user-rate", "NOTIFY_USER_RATE", 20, "inbox and stream requests per second per user (0 = no limit)")
 	e.Int(&cfg.UserBurst, "user-burst", "NOTIFY_USER_BURST", 40, "burst above the per-user rate")
+	e.String(&corsOrigins, "cors-origins", "NOTIFY_CORS_ORIGINS", "", "comma-separated origins (https://shop.example) whose pages may embed the inbox: /embed.js, the inbox API and the stream")
 	e.Int(&cfg.MaxStreams, "max-streams", "NOTIFY_MAX_STREAMS", 8, "SSE streams per user")
 	e.String(&logFormat, "log-format", "NOTIFY_LOG_FORMAT", "json", "log format: json or text")
 	e.String(&logLevel, "log-level", "NOTIFY_LOG_LEVEL", "info", "log level: debug, info, warn, error")
@@ -82,6 +83,7 @@ func run(args []string) error {
 	}
 	cfg.SQSQueues = cli.List(queues)
 	cfg.JWTAudience = cli.List(audience)
+	cfg.CORSOrigins = cli.List(corsOrigins)
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(logLevel)); err != nil {
 		return fmt.Errorf("log level: %w", err)

@@ -85,7 +85,10 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	a.Hub = sse.NewHub(a.Store, hubOpts)
 	a.closers = append([]func(){a.Hub.Close}, a.closers...)
 
-	var publisher ingest.Publisher = fanout.Local{Hub: a.Hub}
+	var publisher interface {
+		ingest.Publisher
+		httpapi.StatePublisher
+	} = fanout.Local{Hub: a.Hub}
 	if cfg.RedisURL != "" {
 		r, err := fanout.NewRedis(cfg.RedisURL, a.Hub, fanout.RedisOptions{Logger: a.log, Metrics: a.reg})
 		if err != nil {
@@ -123,7 +126,7 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 		ready = append(ready, httpapi.Checker{Name: "sqs", Check: a.sqs.Ready})
 	}
 
-	api := httpapi.New(httpapi.Options{Store: a.Store, Ingest: a.Ingest, Hub: a.Hub, Auth: authn, IngestToken: auth.Token(cfg.IngestToken),
+	api := httpapi.New(httpapi.Options{Store: a.Store, Ingest: a.Ingest, Hub: a.Hub, States: publisher, CORSOrigins: cfg.CORSOrigins, Auth: authn, IngestToken: auth.Token(cfg.IngestToken),
 		MaxBody: cfg.MaxBody, UserRate: cfg.UserRate, UserBurst: cfg.UserBurst, Gatherer: a.reg, Logger: a.log, Ready: ready,
 		Mount: func(s *httpapi.Server) { web.Mount(s, web.Options{Auth: cfg.Auth}) },
 	})

@@ -53,6 +53,7 @@ type Config struct {
 	MaxStreams   int     // SSE streams per user
 	UserRate     float64 // inbox/stream requests per second per user (0 = no limit)
 	UserBurst    int
+	CORSOrigins  []string // origins whose pages may embed the inbox
 	Logger       *slog.Logger
 	ShutdownWait time.Duration // how long shutdown waits for in-flight work (default 30s)
 }

@@ -25,9 +25,15 @@ type Checker struct {
 
 // Options configure a Server.
 type Options struct {
-	Store       store.Store
-	Ingest      *ingest.Service
-	Hub         *sse.Hub
+	Store  store.Store
+	Ingest *ingest.Service
+	Hub    *sse.Hub
+	// States passes inbox state changes to the user's streams on every replica (nil: to
+	// Hub only).
+	States StatePublisher
+	// CORSOrigins may call the user routes and load the embed script from their pages
+	// (exact origins such as "https://shop.example"; none by default).
+	CORSOrigins []string
 	Auth        auth.Authenticator
 	IngestToken auth.Token
 	MaxBody     int64 // bytes of one POST /v1/events body (default 1 MiB)
@@ -49,6 +55,7 @@ type Server struct {
 	mux    *http.ServeMux
 	routes []string
 	limit  *limiter
+	cors   cors
 }
 
 // New builds the routes.
@@ -65,13 +72,16 @@ func New(o Options) *Server {
 	if o.Gatherer == nil {
 		o.Gatherer = prometheus.DefaultGatherer
 	}
-	s := &Server{o: o, log: o.Logger, mux: http.NewServeMux(), limit: newLimiter(o.UserRate, o.UserBurst)}
+	s := &Server{o: o, log: o.Logger, mux: http.NewServeMux(), limit: newLimiter(o.UserRate, o.UserBurst), cors: newCORS(o.CORSOrigins)}
 	s.Route("POST /v1/events", s.handle(s.admin(s.postEvents)))
 	s.Route("GET /v1/events/{eventId}", s.handle(s.admin(s.getEvent)))
 	s.Route("GET /v1/notifications", s.handle(s.user(s.listNotifications)))
 	s.Route("GET /v1/notifications/unread-count", s.handle(s.user(s.unreadCount)))
 	s.Route("POST /v1/notifications/{id}/read", s.handle(s.user(s.markRead)))
 	s.Route("POST /v1/notifications/read-all", s.handle(s.user(s.markAllRead)))
+	s.Route("POST /v1/notifications/seen", s.handle(s.user(s.markSeen)))
+	s.Route("POST /v1/notifications/{id}/archive", s.handle(s.user(s.archive)))
+	s.Route("POST /v1/notifications/{id}/unarchive", s.handle(s.user(s.unarchive)))
 	s.Route("GET /v1/notifications/stream", s.handle(s.user(s.stream)))
 	s.routeRejected()
 	s.Route("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -96,7 +106,12 @@ func (s *Server) Route(pattern string, h http.HandlerFunc) {
 func (s *Server) Routes() []string { return append([]string(nil), s.routes...) }
 
 // ServeHTTP implements http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.cors.handle(w, r) {
+		return
+	}
+	s.mux.ServeHTTP(w, r)
+}
 
 // Handle wraps a handler returning an error into the server's problem+json writer, for
 // routes mounted from other packages.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	notify "github.com/notifyd/notifyd"
@@ -84,7 +85,7 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, userID string) error
 	c.mu.Unlock()
 
 	head := "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-cache\r\n" +
-		"Connection: close\r\nX-Accel-Buffering: no\r\n\r\n" +
+		"Connection: close\r\nX-Accel-Buffering: no\r\n" + extraHeaders(w.Header()) + "\r\n" +
 		"retry: " + strconv.FormatInt(h.o.Retry.Milliseconds(), 10) + "\n\n"
 	_ = nc.SetWriteDeadline(time.Now().Add(h.o.WriteTimeout))
 	_, err = nc.Write([]byte(head))
@@ -98,6 +99,25 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, userID string) error
 	c.mu.Unlock()
 	h.enqueue(c) // replays (last, newest] and anything offered meanwhile, then goes live
 	return nil
+}
+
+// extraHeaders carries the headers a middleware set before the hijack (CORS) into the
+// stream's own response head; the stream's own fields win.
+func extraHeaders(h http.Header) string {
+	var b strings.Builder
+	for k, vs := range h {
+		switch http.CanonicalHeaderKey(k) {
+		case "Content-Type", "Cache-Control", "Connection", "X-Accel-Buffering", "Content-Length", "Transfer-Encoding":
+			continue
+		}
+		for _, v := range vs {
+			if strings.ContainsAny(k+v, "\r\n") {
+				continue
+			}
+			b.WriteString(k + ": " + v + "\r\n")
+		}
+	}
+	return b.String()
 }
 
 const unavailableBody = `{"type":"urn:notifyd:problem:unavailable","title":"Service unavailable","status":503,"detail":"cannot read the stream's position from the store; retry","code":"unavailable"}`
