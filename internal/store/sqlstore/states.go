@@ -47,8 +47,10 @@ func (s *Store) ListInbox(ctx context.Context, userID string, f store.InboxFilte
 		limit = 20
 	}
 	args = append(args, limit)
-	return s.queryNotifications(ctx, `SELECT `+notificationCols+` FROM notifications n JOIN events e ON e.id = n.event_id WHERE `+
-		strings.Join(where, " AND ")+` ORDER BY n.seq DESC LIMIT ?`, args...)
+	// The page's ids come from notifications alone, then the rows are joined: with the join
+	// in the same query MariaDB walks a deep cursor's page from the user's newest row.
+	return s.queryNotifications(ctx, `SELECT `+notificationCols+` FROM (SELECT n.id FROM notifications n WHERE `+
+		strings.Join(where, " AND ")+` ORDER BY n.seq DESC LIMIT ?) page JOIN notifications n ON n.id = page.id JOIN events e ON e.id = n.event_id ORDER BY n.seq DESC`, args...)
 }
 
 // InboxCounts implements store.Store.
