@@ -24,8 +24,9 @@ type Options struct {
 	Auth string
 }
 
-// Mount registers GET / (the inbox page), GET /static/<asset> for each asset and
-// GET /openapi.yaml on s.
+// Mount registers GET / (the inbox page), GET /static/<asset> for each asset,
+// GET /embed.js (the <notifyd-inbox> element other sites embed; CORS is the server's, for
+// NOTIFY_CORS_ORIGINS) and GET /openapi.yaml on s.
 func Mount(s *httpapi.Server, o Options) {
 	if o.Auth == "" {
 		o.Auth = "dev"
@@ -42,6 +43,7 @@ func Mount(s *httpapi.Server, o Options) {
 	for _, name := range assets() {
 		s.Route("GET /static/"+name, assetHandler(name))
 	}
+	s.Route("GET /embed.js", assetHandler("embed.js"))
 	s.Route("GET /openapi.yaml", openAPI)
 }
 
@@ -58,12 +60,13 @@ func renderPage(o Options) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// assets lists the embedded files served under /static/ (everything but the page).
+// assets lists the embedded files served under /static/ (everything but the page and the
+// embed script, which has its own path).
 func assets() []string {
 	var out []string
 	entries, _ := fs.ReadDir(static, "static")
 	for _, e := range entries {
-		if !e.IsDir() && e.Name() != "index.html" {
+		if !e.IsDir() && e.Name() != "index.html" && e.Name() != "embed.js" {
 			out = append(out, e.Name())
 		}
 	}
