@@ -96,6 +96,12 @@ label { display: flex; gap: 8px; align-items: center; padding: 4px 0; }
       this._unread = 0;
       this._provider = null;
       this._n = ++uid;
+      // A page may set tokenProvider before this script upgraded the element.
+      if (Object.prototype.hasOwnProperty.call(this, 'tokenProvider')) {
+        const fn = this.tokenProvider;
+        delete this.tokenProvider;
+        this._provider = typeof fn === 'function' ? fn : null;
+      }
     }
 
     get tokenProvider() { return this._provider; }
@@ -138,6 +144,8 @@ label { display: flex; gap: 8px; align-items: center; padding: 4px 0; }
       const ui = this._ui = {};
       ui.bell = el('button', { type: 'button', class: 'bell', part: 'bell', 'aria-haspopup': 'dialog', 'aria-expanded': 'false', 'aria-controls': id + 'p' });
       ui.bell.innerHTML = BELL; // a constant
+      ui.bellName = el('span', { class: 'sr' });
+      ui.bell.appendChild(ui.bellName);
       ui.badge = el('span', { class: 'badge', part: 'badge', 'aria-hidden': 'true', hidden: '' });
       ui.bell.appendChild(ui.badge);
       ui.panel = el('div', { class: 'panel', part: 'panel', id: id + 'p', role: 'dialog', 'aria-labelledby': id + 'h', hidden: '' });
@@ -222,10 +230,14 @@ label { display: flex; gap: 8px; align-items: center; padding: 4px 0; }
     }
     async _restart() {
       this._stop();
+      const gen = this._gen = (this._gen || 0) + 1;
       this._maxSeq = 0;
+      this._loaded = false;
       try {
         await Promise.all([this._load(), this._refreshCount()]);
+        this._loaded = true;
       } catch (_) { /* shown by _load */ }
+      if (gen !== this._gen) return; // restarted meanwhile (a new token, say)
       this._openStream();
       this._probeSettings();
     }
@@ -238,7 +250,8 @@ label { display: flex; gap: 8px; align-items: center; padding: 4px 0; }
         const token = await this._getToken(refresh);
         auth = token ? 'access_token=' + encodeURIComponent(token) : 'user=' + encodeURIComponent(this.getAttribute('user') || '');
       } catch (_) { /* retried below */ }
-      const src = new EventSource(this._server + '/v1/notifications/stream?' + auth + '&lastEventId=' + this._maxSeq);
+      if (!this.isConnected || this._es) return;
+      const src = new EventSource(this._server + '/v1/notifications/stream?' + auth + (this._loaded ? '&lastEventId=' + this._maxSeq : ''));
       this._es = src;
       src.onopen = () => this._setConn('live');
       src.addEventListener('notification', (e) => this._arrived(JSON.parse(e.data)));
@@ -264,12 +277,15 @@ label { display: flex; gap: 8px; align-items: center; padding: 4px 0; }
     }
     _arrived(v) {
       this._maxSeq = Math.max(this._maxSeq, v.seq);
-      if (this._tab !== 'archived' && !this._row(v.id)) {
+      const fits = this._tab === 'archived' ? !!v.archivedAt : !v.archivedAt && !(this._tab === 'unread' && v.read);
+      if (fits && !this._row(v.id)) {
         this._ui.list.prepend(this._render(v));
         this._ui.msg.hidden = true;
       }
-      if (!v.read) this._setCount(this._unread + 1);
-      this._say(this._t.arrived(v.message));
+      if (!v.read && !v.archivedAt) {
+        this._setCount(this._unread + 1);
+        this._say(this._t.arrived(v.message));
+      }
       this._refreshCount();
     }
     _applyState(s) {
@@ -394,7 +410,7 @@ label { display: flex; gap: 8px; align-items: center; padding: 4px 0; }
       ui.badge.hidden = n === 0;
       ui.badge.dataset.count = n;
       this.setAttribute('data-unread', n);
-      ui.bell.setAttribute('aria-label', n ? t.bell + ', ' + t.unreadN(n) : t.bell);
+      ui.bellName.textContent = n ? t.bell + ', ' + t.unreadN(n) : t.bell;
     }
     _say(text) {
       const live = this._ui.live;
