@@ -31,6 +31,7 @@
   const QUERY = { unread: 'status=unread', all: 'status=all', archived: 'archived=only' };
 
   const CSS = `
+[hidden] { display: none !important; }
 :host { position: relative; display: inline-block; font: 14px/1.4 system-ui, sans-serif; color: #1f2328; }
 button { font: inherit; cursor: pointer; }
 .bell { position: relative; border: 0; background: transparent; padding: 6px; border-radius: 8px; color: inherit; }
@@ -38,10 +39,8 @@ button { font: inherit; cursor: pointer; }
 .bell svg { width: 24px; height: 24px; display: block; }
 .badge { position: absolute; top: 0; right: 0; min-width: 18px; height: 18px; padding: 0 5px; box-sizing: border-box;
   border-radius: 9px; background: #b3261e; color: #fff; font-size: 11px; font-weight: 700; line-height: 18px; text-align: center; }
-.badge[hidden] { display: none; }
 .panel { position: absolute; right: 0; top: 100%; z-index: 1000; width: min(380px, 92vw); max-height: 70vh; overflow: auto;
   background: #fff; border: 1px solid #d0d7de; border-radius: 12px; box-shadow: 0 8px 24px rgba(0,0,0,.15); }
-.panel[hidden] { display: none; }
 header { display: flex; align-items: center; gap: 8px; padding: 10px 12px; border-bottom: 1px solid #eaeef2; }
 h2 { font-size: 16px; margin: 0; flex: 1; }
 .link { border: 0; background: none; color: #0b57d0; padding: 4px; border-radius: 4px; }

@@ -259,6 +259,18 @@
     scheduleCount();
   }
 
+  // applyState follows a change made elsewhere (SSE "state": ids, or up to a seq of a type).
+  function applyState(s) {
+    for (const [id, e] of items) {
+      const hit = Array.isArray(s.ids) ? s.ids.includes(id) : e.view.seq <= s.upToSeq && (!s.type || e.view.type === s.type);
+      if (!hit) continue;
+      if (s.readAt && !e.view.read) { e.view.read = true; paintRead(e); }
+      if (s.archivedAt) { e.li.remove(); items.delete(id); }
+    }
+    showEmpty();
+    scheduleCount();
+  }
+
   // ---- the live stream -----------------------------------------------------------------
 
   function closeStream() {
@@ -280,6 +292,7 @@
       try { v = JSON.parse(ev.data); } catch (_) { return; }
       add(v, true);
     });
+    src.addEventListener('state', (ev) => { try { applyState(JSON.parse(ev.data)); } catch (_) { /* not ours */ } });
     src.onopen = () => {
       backoff = 1000;
       setConn('live', 'Live');
