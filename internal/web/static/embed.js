@@ -179,7 +179,9 @@ label { display: flex; gap: 8px; align-items: center; padding: 4px 0; }
       ui.more.addEventListener('click', () => this._load(this._cursor));
       ui.tablist.addEventListener('click', (e) => { const t = e.target.closest('[role=tab]'); if (t) this._select(t.dataset.tab, true); });
       ui.tablist.addEventListener('keydown', (e) => this._tabKey(e));
-      ui.panel.addEventListener('keydown', (e) => { if (e.key === 'Escape') { e.stopPropagation(); this._close(true); } });
+      const esc = (e) => { if (e.key === 'Escape' && !ui.panel.hidden) { e.stopPropagation(); this._close(true); } };
+      ui.panel.addEventListener('keydown', esc);
+      ui.bell.addEventListener('keydown', esc);
       ui.list.addEventListener('click', (e) => this._rowAction(e));
       this._outside = (e) => { if (!ui.panel.hidden && !e.composedPath().includes(this)) this._close(false); };
       this._texts();
@@ -359,11 +361,10 @@ label { display: flex; gap: 8px; align-items: center; padding: 4px 0; }
       }
       if (this._tab === 'unread') li.remove();
     }
-    async _rowAction(e) {
+    _rowAction(e) {
       const b = e.target.closest('button[data-act]');
       const li = e.target.closest('li');
       if (!li) return;
-      const id = li.dataset.id;
       if (!b) { // following the link marks it read
         if (e.target.closest('a') && li.classList.contains('unread')) this._mark(li, 'read');
         return;
