@@ -45,10 +45,14 @@ type DeliveryStatus string
 // The delivery statuses.
 const (
 	StatusPending DeliveryStatus = "pending"
-	StatusSending DeliveryStatus = "sending"
-	StatusSent    DeliveryStatus = "sent"
-	StatusFailed  DeliveryStatus = "failed"
-	StatusSkipped DeliveryStatus = "skipped"
+	// StatusScheduled waits for its next_attempt_at (quiet hours, escalation); the worker
+	// claims it once due.
+	StatusScheduled DeliveryStatus = "scheduled"
+	StatusSending   DeliveryStatus = "sending"
+	StatusSent      DeliveryStatus = "sent"
+	StatusFailed    DeliveryStatus = "failed"
+	StatusSkipped   DeliveryStatus = "skipped"
+	StatusCancelled DeliveryStatus = "cancelled"
 )
 
 // Delivery is one notification on one queued channel.
