@@ -188,3 +188,14 @@ func TestPreferencesValidate(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func TestWindowSeconds(t *testing.T) {
+	w := mustWindow(t, "10:00:00-10:00:03")
+	if w.String() != "10:00-10:00:03" {
+		t.Errorf("got %s", w)
+	}
+	now := time.Date(2026, 6, 1, 10, 0, 1, 0, time.UTC)
+	if end, ok := w.Ends(now, time.UTC); !ok || !end.Equal(now.Add(2*time.Second)) {
+		t.Errorf("got %s %v", end, ok)
+	}
+}

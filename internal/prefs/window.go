@@ -13,19 +13,32 @@ type Window struct {
 	Start, End Clock
 }
 
-// Clock is a time of day in minutes after midnight (0–1439).
+// Clock is a time of day in seconds after midnight.
 type Clock int
 
-// ParseClock reads "HH:MM" (00:00–23:59).
+// ParseClock reads "HH:MM" (00:00–23:59), or "HH:MM:SS" where a window must end on a
+// second (tests of a window that closes in a few seconds).
 func ParseClock(s string) (Clock, error) {
-	t, err := time.Parse("15:04", strings.TrimSpace(s))
+	s = strings.TrimSpace(s)
+	layout := "15:04"
+	if strings.Count(s, ":") == 2 {
+		layout = "15:04:05"
+	}
+	t, err := time.Parse(layout, s)
 	if err != nil {
 		return 0, fmt.Errorf("%q is not a time of day such as 22:00", s)
 	}
-	return Clock(t.Hour()*60 + t.Minute()), nil
+	return clockOf(t), nil
 }
 
-func (c Clock) String() string { return fmt.Sprintf("%02d:%02d", int(c)/60, int(c)%60) }
+func clockOf(t time.Time) Clock { return Clock(t.Hour()*3600 + t.Minute()*60 + t.Second()) }
+
+func (c Clock) String() string {
+	if c%60 != 0 {
+		return fmt.Sprintf("%02d:%02d:%02d", int(c)/3600, int(c)/60%60, int(c)%60)
+	}
+	return fmt.Sprintf("%02d:%02d", int(c)/3600, int(c)/60%60)
+}
 
 // ParseWindow reads "21:00-08:00". Empty is no window (nil).
 func ParseWindow(s string) (*Window, error) {
@@ -83,7 +96,7 @@ func (w *Window) UnmarshalJSON(b []byte) error {
 // instant after the gap).
 func (w Window) Ends(t time.Time, loc *time.Location) (end time.Time, ok bool) {
 	lt := t.In(loc)
-	m := Clock(lt.Hour()*60 + lt.Minute())
+	m := clockOf(lt)
 	y, mo, d := lt.Date()
 	switch {
 	case w.Start < w.End: // same day: 01:00-06:00
@@ -107,10 +120,10 @@ func (w Window) Ends(t time.Time, loc *time.Location) (end time.Time, ok bool) {
 // spring-forward gap: 02:30 in New York on the second Sunday of March) is moved forward
 // by the gap (03:30). An ambiguous one (fall back) is its first occurrence.
 func wallTime(y int, mo time.Month, d int, c Clock, loc *time.Location) time.Time {
-	t := time.Date(y, mo, d, int(c)/60, int(c)%60, 0, 0, loc)
+	t := time.Date(y, mo, d, 0, 0, int(c), 0, loc)
 	lt := t.In(loc)
-	if got := Clock(lt.Hour()*60 + lt.Minute()); got != c && lt.Day() == time.Date(y, mo, d, 0, 0, 0, 0, time.UTC).Day() {
-		t = t.Add(time.Duration(c-got) * time.Minute) // time.Date went back before the gap
+	if got := clockOf(lt); got != c && lt.Day() == time.Date(y, mo, d, 0, 0, 0, 0, time.UTC).Day() {
+		t = t.Add(time.Duration(c-got) * time.Second) // time.Date went back before the gap
 	}
 	return t
 }

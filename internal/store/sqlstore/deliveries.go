@@ -9,7 +9,8 @@ import (
 	"github.com/notifyd/notifyd/internal/store"
 )
 
-// ClaimDeliveries implements store.Store. A claimed row is "sending" and its
+// ClaimDeliveries implements store.Store. Scheduled rows (quiet hours, escalation) are
+// claimed like pending ones once due. A claimed row is "sending" and its
 // next_attempt_at is the lease's end: if the claimer dies, the row is due again then.
 func (s *Store) ClaimDeliveries(ctx context.Context, channel notify.Channel, now time.Time, lease time.Duration, limit int) ([]notify.Message, error) {
 	var out []notify.Message
@@ -18,7 +19,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, channel notify.Channel, now
 		// next_attempt_at) index, so the rows come in index order and a claimer locks only
 		// the rows it takes, not every due row (which a sort would make it read and lock).
 		var ids []int64
-		for _, status := range []notify.DeliveryStatus{notify.StatusPending, notify.StatusSending} {
+		for _, status := range []notify.DeliveryStatus{notify.StatusPending, notify.StatusScheduled, notify.StatusSending} {
 			if len(ids) >= limit {
 				break
 			}

@@ -57,7 +57,7 @@ func (s *Store) EventStatus(ctx context.Context, key string) (*store.EventStatus
 		if err := r.Scan(&d.ID, &d.NotificationID, &d.Channel, &d.Status, &d.Attempts, &d.LastError, &d.Reason, &d.ProviderID, &next, &sent, &updated); err != nil {
 			return nil, dbErr("scan deliveries", err)
 		}
-		if d.Status == notify.StatusPending || d.Status == notify.StatusSending {
+		if d.Status == notify.StatusPending || d.Status == notify.StatusScheduled || d.Status == notify.StatusSending {
 			t := fromMS(next)
 			d.NextAttemptAt = &t
 		}
