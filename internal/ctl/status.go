@@ -101,7 +101,7 @@ func channelDetail(r recipient, c channelStatus) string {
 		}
 	case "skipped":
 		parts = append(parts, "reason: "+oneLine(c.Reason))
-	case "pending", "sending":
+	case "pending", "scheduled", "sending":
 		if c.Attempts > 0 {
 			parts = append(parts, plural(c.Attempts, "attempt")+" so far")
 		}
