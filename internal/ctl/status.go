@@ -101,7 +101,11 @@ func channelDetail(r recipient, c channelStatus) string {
 		}
 	case "skipped":
 		parts = append(parts, "reason: "+oneLine(c.Reason))
-	case "pending", "scheduled", "sending":
+	case "scheduled":
+		if c.NextAttemptAt != nil {
+			parts = append(parts, "due "+stamp(*c.NextAttemptAt))
+		}
+	case "pending", "sending":
 		if c.Attempts > 0 {
 			parts = append(parts, plural(c.Attempts, "attempt")+" so far")
 		}

@@ -24,7 +24,8 @@ type Recipients interface {
 	// profile, preferences, push subscriptions, notifications, their deliveries (pending
 	// ones never go out) and the user's sequence. A user who comes back starts again at
 	// seq 1 (a stream resuming from an older, higher Last-Event-ID is treated as at the
-	// newest). The events stay (other recipients' notifications refer to them).
+	// newest). The events stay (other recipients' notifications refer to them), the user taken out of
+	// their stored payloads.
 	EraseUser(ctx context.Context, userID string) (Erased, error)
 }
 

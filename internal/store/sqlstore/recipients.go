@@ -5,8 +5,10 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"slices"
 	"time"
 
+	notify "github.com/notifyd/notifyd"
 	"github.com/notifyd/notifyd/internal/prefs"
 	"github.com/notifyd/notifyd/internal/store"
 )
@@ -80,12 +82,49 @@ func (s *Store) PutPreferences(ctx context.Context, userID string, p prefs.Prefe
 	})
 }
 
+// scrubEvents removes userID from the recipients of every stored event that named them,
+// so the payloads kept for the other recipients hold no contact of the erased user. The
+// payload hash stays: a producer's retry of the same event is still a duplicate.
+func (s *Store) scrubEvents(ctx context.Context, tx *sql.Tx, userID string) error {
+	var ids []int64
+	if err := queryEach(ctx, tx, `SELECT DISTINCT event_id FROM notifications WHERE user_id = ?`, []any{userID}, func(r *sql.Rows) error {
+		var id int64
+		err := r.Scan(&id)
+		ids = append(ids, id)
+		return err
+	}); err != nil {
+		return dbErr("select the user's events", err)
+	}
+	for _, id := range ids {
+		var payload string
+		if err := tx.QueryRowContext(ctx, `SELECT payload FROM events WHERE id = ?`+s.d.ForUpdate(), id).Scan(&payload); err != nil {
+			return dbErr("select event", err)
+		}
+		ev, err := notify.DecodeEvent([]byte(payload))
+		if err != nil {
+			continue // not a payload this version wrote: leave it
+		}
+		ev.Recipients = slices.DeleteFunc(ev.Recipients, func(r notify.Recipient) bool { return r.UserID == userID })
+		out, err := ev.MarshalJSON()
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE events SET payload = ? WHERE id = ?`, string(out), id); err != nil {
+			return dbErr("scrub event", err)
+		}
+	}
+	return nil
+}
+
 // EraseUser implements store.Store. Deliveries go first (they refer to notifications);
 // a worker holding one of them in flight finds it gone when it records the outcome.
 func (s *Store) EraseUser(ctx context.Context, userID string) (store.Erased, error) {
 	var e store.Erased
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		e = store.Erased{}
+		if err := s.scrubEvents(ctx, tx, userID); err != nil {
+			return err
+		}
 		steps := []struct {
 			what, query string
 			count       func(n int64)

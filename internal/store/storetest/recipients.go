@@ -281,8 +281,16 @@ func testErase(t *testing.T, s store.Store) {
 	if err != nil || len(claimed) != 1 || claimed[0].UserID != "stays" {
 		t.Fatalf("claim after erasure = %+v, %v; want only the other recipient's SMS", claimed, err)
 	}
-	if st, err := s.EventStatus(ctx, "r1"); err != nil || len(st.Recipients) != 1 || st.Recipients[0].UserID != "stays" {
+	st, err := s.EventStatus(ctx, "r1")
+	if err != nil || len(st.Recipients) != 1 || st.Recipients[0].UserID != "stays" {
 		t.Fatalf("event status after erasure = %+v, %v", st, err)
+	}
+	if ev, err := notify.DecodeEvent(st.Payload); err != nil || len(ev.Recipients) != 1 || ev.Recipients[0].UserID != "stays" {
+		t.Fatalf("the kept payload still names the erased user: %s (%v)", st.Payload, err)
+	}
+	// The producer retrying an event of the erased user is still a duplicate.
+	if res := accept(t, s, Input("r1", "gone", "stays")); !res[0].Duplicate {
+		t.Fatalf("retry of a scrubbed event: %+v", res[0])
 	}
 	// A user who comes back starts a new sequence.
 	res := accept(t, s, Input("r4", "gone"))
