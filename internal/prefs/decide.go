@@ -43,7 +43,8 @@ type Input struct {
 type Decision struct {
 	Status        notify.DeliveryStatus // pending, scheduled or skipped
 	NextAttemptAt time.Time             // when it is due (Now for pending)
-	Reason        string                // why it was skipped
+	Reason        string                // why it was skipped (a contract code)
+	Detail        string                // the reason in words, for the status view
 	UnlessRead    bool                  // skip it if the notification is read before it is due
 	Address       string                // the phone number or email address it goes to
 }
@@ -64,13 +65,13 @@ func Decide(in Input) Decision {
 		return d
 	}
 	if !in.Rules.Required && !in.Prefs.Allows(in.Type, in.Channel) {
-		return skipped(d, ReasonOptedOut)
+		return skipped(d, ReasonOptedOut, "the user turned "+string(in.Channel)+" off for "+in.Type)
 	}
 	switch {
 	case in.Channel == ChannelSMS && d.Address == "":
-		return skipped(d, ReasonNoPhone)
+		return skipped(d, ReasonNoPhone, "no phone number")
 	case in.Channel == ChannelEmail && d.Address == "":
-		return skipped(d, ReasonNoEmail)
+		return skipped(d, ReasonNoEmail, "no email address")
 	}
 	at := in.Now
 	if delay := in.Rules.Escalate[in.Channel]; delay > 0 {
@@ -87,8 +88,8 @@ func Decide(in Input) Decision {
 	return d
 }
 
-func skipped(d Decision, reason string) Decision {
-	d.Status, d.Reason = notify.StatusSkipped, reason
+func skipped(d Decision, reason, detail string) Decision {
+	d.Status, d.Reason, d.Detail = notify.StatusSkipped, reason, detail
 	return d
 }
 

@@ -17,10 +17,10 @@ import (
 
 // The channels preferences speak of. inbox is always on; the others can be switched off.
 const (
-	ChannelInbox   notify.Channel = "inbox"
-	ChannelSMS     notify.Channel = "sms"
-	ChannelEmail   notify.Channel = "email"
-	ChannelWebPush notify.Channel = "webpush"
+	ChannelInbox   = notify.ChannelInbox
+	ChannelSMS     = notify.ChannelSMS
+	ChannelEmail   = notify.ChannelEmail
+	ChannelWebPush = notify.ChannelWebPush
 )
 
 // OptionalChannels are the channels a user may turn off, in display order.
@@ -32,11 +32,10 @@ func IsInbox(c notify.Channel) bool { return c == ChannelInbox || c == "sse" }
 
 // The reasons a delivery is skipped at decision time (CONTRACT: Channels).
 const (
-	ReasonOptedOut    = "opted_out"
-	ReasonNoPhone     = "no_phone"
-	ReasonNoEmail     = "no_email"
-	ReasonReadInTime  = "read_before_escalation"
-	ReasonUserDeleted = "user_deleted"
+	ReasonOptedOut   = notify.ReasonOptedOut
+	ReasonNoPhone    = notify.ReasonNoPhone
+	ReasonNoEmail    = notify.ReasonNoEmail
+	ReasonReadInTime = notify.ReasonReadBeforeEscalation
 )
 
 // Profile is what notifyd knows of a user beyond the events: contacts, zone and language.

@@ -38,7 +38,7 @@ func TestReadOnOtherReplicaCancelsEscalation(t *testing.T) {
 	var in []store.AcceptInput
 	for i := range n {
 		in = append(in, storetest.TypedInput(fmt.Sprintf("esc-%d", i), typ,
-			storetest.Recipient(fmt.Sprintf("u%d", i), "+821011112222", "", notify.ChannelSSE, notify.ChannelSMS)))
+			storetest.Recipient(fmt.Sprintf("u%d", i), "+821011112222", "", notify.ChannelInbox, notify.ChannelSMS)))
 	}
 	res, err := a.Accept(ctx, in)
 	if err != nil {

@@ -16,6 +16,7 @@ type deliveryRow struct {
 	note            int64
 	channel         notify.Channel
 	address, reason string
+	detail          string // the human side of reason, in last_error
 	status          notify.DeliveryStatus
 	next            time.Time
 	unlessRead      bool
@@ -51,16 +52,16 @@ func (s *Store) insertDeliveries(ctx context.Context, tx *sql.Tx, in []store.Acc
 			}
 			d := prefs.Decide(prefs.Input{Recipient: n.target.Recipient, Type: a.Prepared.Event.Type, Rules: prefs.RulesOf(a.Prepared.Type),
 				Channel: c, Profile: profiles[n.target.UserID], Prefs: settings[n.target.UserID], Now: now, Defaults: a.Defaults})
-			rows = append(rows, deliveryRow{note: ids[k], channel: c, address: d.Address, status: d.Status, reason: d.Reason, next: d.NextAttemptAt, unlessRead: d.UnlessRead})
+			rows = append(rows, deliveryRow{note: ids[k], channel: c, address: d.Address, status: d.Status, reason: d.Reason, detail: d.Detail, next: d.NextAttemptAt, unlessRead: d.UnlessRead})
 		}
 	}
 	created := ms(now)
 	return chunks(len(rows), maxRowsPerInsert, func(lo, hi int) error {
-		args := make([]any, 0, (hi-lo)*8)
+		args := make([]any, 0, (hi-lo)*9)
 		for _, d := range rows[lo:hi] {
-			args = append(args, d.note, string(d.channel), d.address, string(d.status), d.reason, ms(d.next), created, d.unlessRead)
+			args = append(args, d.note, string(d.channel), d.address, string(d.status), d.reason, d.detail, ms(d.next), created, d.unlessRead)
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO deliveries (notification_id, channel, address, status, reason, next_attempt_at, updated_at, unless_read) VALUES `+rowsOf(hi-lo, 8), args...)
+		_, err := tx.ExecContext(ctx, `INSERT INTO deliveries (notification_id, channel, address, status, reason, last_error, next_attempt_at, updated_at, unless_read) VALUES `+rowsOf(hi-lo, 9), args...)
 		return dbErr("insert deliveries", err)
 	})
 }

@@ -113,15 +113,15 @@ func testDecision(t *testing.T, s store.Store) {
 	}
 	answer := &notify.EventType{Name: "ANSWER_REGISTERED"}
 	payment := &notify.EventType{Name: "PAYMENT_FAILED", Required: true}
-	sms, email := notify.ChannelSMS, notify.Channel("email")
+	sms, email := notify.ChannelSMS, notify.ChannelEmail
 	accept(t, s,
 		TypedInput("d1", answer,
-			Recipient("off", "+821011112222", "", notify.ChannelSSE, sms),
-			Recipient("typeoff", "+821011112222", "", notify.ChannelSSE, sms),
-			Recipient("nophone", "", "", notify.ChannelSSE, sms, email),
-			Recipient("profiled", "", "", notify.ChannelSSE, sms, email),
-			Recipient("both", "+821011112222", "", notify.ChannelSSE, sms)),
-		TypedInput("d2", payment, Recipient("off", "+821011112222", "", notify.ChannelSSE, sms)))
+			Recipient("off", "+821011112222", "", notify.ChannelInbox, sms),
+			Recipient("typeoff", "+821011112222", "", notify.ChannelInbox, sms),
+			Recipient("nophone", "", "", notify.ChannelInbox, sms, email),
+			Recipient("profiled", "", "", notify.ChannelInbox, sms, email),
+			Recipient("both", "+821011112222", "", notify.ChannelInbox, sms)),
+		TypedInput("d2", payment, Recipient("off", "+821011112222", "", notify.ChannelInbox, sms)))
 
 	got := deliveriesOf(t, s, "d1")
 	for _, c := range []struct {
@@ -183,8 +183,8 @@ func testQuietHours(t *testing.T, s store.Store) {
 		t.Fatal(err)
 	}
 	typ := &notify.EventType{Name: "DELIVERY_STARTED"}
-	accept(t, s, TypedInput("q1", typ, Recipient("night", "+821011112222", "", notify.ChannelSSE, notify.ChannelSMS),
-		Recipient("day", "+821033334444", "", notify.ChannelSSE, notify.ChannelSMS)))
+	accept(t, s, TypedInput("q1", typ, Recipient("night", "+821011112222", "", notify.ChannelInbox, notify.ChannelSMS),
+		Recipient("day", "+821033334444", "", notify.ChannelInbox, notify.ChannelSMS)))
 	got := deliveriesOf(t, s, "q1")
 	d := got["night"][notify.ChannelSMS]
 	if d.Status != notify.StatusScheduled || d.NextAttemptAt == nil || !d.NextAttemptAt.Equal(end) {
@@ -207,10 +207,10 @@ func testEscalation(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	typ := &notify.EventType{Name: "ANSWER_REGISTERED", Escalate: map[notify.Channel]time.Duration{notify.ChannelSMS: 5 * time.Minute}}
 	res := accept(t, s,
-		TypedInput("x1", typ, Recipient("u", "+821011112222", "", notify.ChannelSSE, notify.ChannelSMS)),
-		TypedInput("x2", typ, Recipient("u", "+821011112222", "", notify.ChannelSSE, notify.ChannelSMS)),
-		TypedInput("x3", typ, Recipient("u", "+821011112222", "", notify.ChannelSSE, notify.ChannelSMS)),
-		TypedInput("x4", typ, Recipient("v", "+821011112222", "", notify.ChannelSSE, notify.ChannelSMS)))
+		TypedInput("x1", typ, Recipient("u", "+821011112222", "", notify.ChannelInbox, notify.ChannelSMS)),
+		TypedInput("x2", typ, Recipient("u", "+821011112222", "", notify.ChannelInbox, notify.ChannelSMS)),
+		TypedInput("x3", typ, Recipient("u", "+821011112222", "", notify.ChannelInbox, notify.ChannelSMS)),
+		TypedInput("x4", typ, Recipient("v", "+821011112222", "", notify.ChannelInbox, notify.ChannelSMS)))
 	created := res[0].Notifications[0].CreatedAt
 	d := deliveriesOf(t, s, "x1")["u"][notify.ChannelSMS]
 	if d.Status != notify.StatusScheduled || d.NextAttemptAt == nil || !d.NextAttemptAt.Equal(created.Add(5*time.Minute)) {
