@@ -12,6 +12,7 @@ import (
 
 	"github.com/notifyd/notifyd/internal/app"
 	"github.com/notifyd/notifyd/internal/app/apptest"
+	"github.com/notifyd/notifyd/internal/testenv"
 )
 
 // gateway is a webhook SMS gateway that keeps every message it was given.
@@ -299,5 +300,31 @@ func TestEscalatedSMSSkippedWhenRead(t *testing.T) {
 		if status, reason := smsStatus(t, s, id); status != "skipped" || reason != "read_before_escalation" || len(g.to(id)) != 0 {
 			t.Errorf("%s: %s %s, sent %v", id, status, reason, g.to(id))
 		}
+	}
+}
+
+// Two replicas on one MariaDB: the read lands on B, the escalated SMS was accepted on A.
+// Whichever replica's worker comes to it, it is skipped; the unread one goes out once.
+func TestEscalationAcrossReplicas(t *testing.T) {
+	g := newGateway(t)
+	db := testenv.MySQLURL(t)
+	cfg := filepath.Join(t.TempDir(), "types.yaml")
+	writeFile(t, cfg, "types:\n  ANSWER_REGISTERED:\n    escalate: {sms: 2s}\n")
+	a := startApp(t, app.Config{DatabaseURL: db, SMSProvider: "webhook", SMSWebhookURL: g.URL, ConfigFile: cfg})
+	b := startApp(t, app.Config{DatabaseURL: db, SMSProvider: "webhook", SMSWebhookURL: g.URL, ConfigFile: cfg})
+	phone := `,"phoneNumber":"+821011112222"`
+	publishTo(t, a, "41", "ANSWER_REGISTERED", "r-read", phone)
+	publishTo(t, a, "42", "ANSWER_REGISTERED", "r-unread", phone)
+	if r := do(t, "POST", b.URL+"/v1/notifications/read-all", nil, "X-User-Id", "41"); r.Status != http.StatusOK {
+		t.Fatalf("read-all on B: %d %s", r.Status, r.Body)
+	}
+	apptest.Eventually(t, "the unread one's SMS sent", func() bool { return len(g.to("r-unread")) == 1 })
+	// Due no later than the unread one: by now it is skipped, or would be sent or sending.
+	apptest.Eventually(t, "the read one's SMS settled", func() bool {
+		status, _ := smsStatus(t, a, "r-read")
+		return status != "scheduled" && status != "pending" && status != "sending"
+	})
+	if status, reason := smsStatus(t, a, "r-read"); status != "skipped" || reason != "read_before_escalation" || len(g.to("r-read")) != 0 {
+		t.Fatalf("read on B: %s %s on A, sent %v", status, reason, g.to("r-read"))
 	}
 }
