@@ -28,11 +28,13 @@ type StateDeliverer interface {
 }
 
 // Hub is a Deliverer that can also re-check its streams against the store, which Redis
-// calls whenever its subscription is (re)established, and pass on state changes.
+// calls whenever its subscription is (re)established, pass on state changes and close a
+// user's streams.
 type Hub interface {
 	Deliverer
 	StateDeliverer
 	Resync(ctx context.Context)
+	CloseUser(user string) int
 }
 
 // Local delivers straight to the in-process hub: the fan-out of a single replica.
@@ -46,6 +48,16 @@ type Local struct {
 // PublishState hands a state change to the in-process hub.
 func (l Local) PublishState(_ context.Context, sc notify.StateChange) {
 	l.Hub.DeliverState(sc)
+}
+
+// CloseUsers closes the users' streams (they were erased).
+func (l Local) CloseUsers(_ context.Context, users []string) error {
+	if c, ok := l.Hub.(interface{ CloseUser(string) int }); ok {
+		for _, u := range users {
+			c.CloseUser(u)
+		}
+	}
+	return nil
 }
 
 // Publish implements ingest.Publisher.

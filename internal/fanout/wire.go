@@ -17,6 +17,8 @@ type message struct {
 	Origin string             `json:"origin"`
 	N      []wireNotification `json:"n"`
 	S      []wireState        `json:"s,omitempty"`
+	// Close names users whose streams every replica closes (the user was erased).
+	Close []string `json:"close,omitempty"`
 }
 
 // wireState is notify.StateChange with the user id on the wire.
@@ -63,26 +65,42 @@ func encode(origin string, ns []notify.Notification, states []notify.StateChange
 }
 
 func decode(payload string) (origin string, ns []notify.Notification, states []notify.StateChange, err error) {
+	m, err := decodeMessage(payload)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	return m.Origin, m.ns, m.states, nil
+}
+
+// decoded is a message with its notifications and state changes checked.
+type decoded struct {
+	message
+	ns     []notify.Notification
+	states []notify.StateChange
+}
+
+func decodeMessage(payload string) (decoded, error) {
 	var m message
 	if err := json.Unmarshal([]byte(payload), &m); err != nil {
-		return "", nil, nil, fmt.Errorf("fanout: bad message: %w", err)
+		return decoded{}, fmt.Errorf("fanout: bad message: %w", err)
 	}
-	ns = make([]notify.Notification, len(m.N))
+	ns := make([]notify.Notification, len(m.N))
 	for i, w := range m.N {
 		if w.UserID == "" || w.Seq <= 0 {
-			return "", nil, nil, fmt.Errorf("fanout: bad message: notification %d without user or seq", w.ID)
+			return decoded{}, fmt.Errorf("fanout: bad message: notification %d without user or seq", w.ID)
 		}
 		ns[i] = w.notification()
 	}
+	var states []notify.StateChange
 	for _, w := range m.S {
 		if w.UserID == "" || (len(w.IDs) == 0 && w.UpToSeq <= 0) {
-			return "", nil, nil, fmt.Errorf("fanout: bad message: state change without user or target")
+			return decoded{}, fmt.Errorf("fanout: bad message: state change without user or target")
 		}
 		sc := w.StateChange
 		sc.UserID = w.UserID
 		states = append(states, sc)
 	}
-	return m.Origin, ns, states, nil
+	return decoded{message: m, ns: ns, states: states}, nil
 }
 
 // shardOf picks a user's channel. All of a user's notifications go through one channel,

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	notify "github.com/notifyd/notifyd"
+	"github.com/notifyd/notifyd/internal/prefs"
 	"github.com/notifyd/notifyd/internal/store"
 )
 
@@ -62,15 +63,30 @@ func (s *Store) InboxCounts(ctx context.Context, userID string) (store.InboxCoun
 	return c, dbErr("count inbox", err)
 }
 
-// MarkReadUpTo implements store.Store.
+// MarkReadUpTo implements store.Store, skipping the escalations of what it marks read in
+// the same transaction (as MarkRead and MarkAllRead).
 func (s *Store) MarkReadUpTo(ctx context.Context, userID, typ string, upToSeq int64, at time.Time) (int64, error) {
-	q := `UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL AND seq <= ?`
-	args := []any{ms(at), userID, upToSeq}
+	which := `user_id = ? AND read_at IS NULL AND seq <= ?`
+	args := []any{userID, upToSeq}
 	if typ != "" {
-		q += ` AND type = ?`
+		which += ` AND type = ?`
 		args = append(args, typ)
 	}
-	return s.execCount(ctx, "mark read", q, args...)
+	var n int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'skipped', reason = ?, updated_at = ?
+			WHERE status = 'scheduled' AND unless_read = 1 AND notification_id IN (SELECT id FROM notifications WHERE `+which+`)`,
+			append([]any{prefs.ReasonReadInTime, ms(at)}, args...)...); err != nil {
+			return dbErr("skip escalations", err)
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE notifications SET read_at = ? WHERE `+which, append([]any{ms(at)}, args...)...)
+		if err != nil {
+			return dbErr("mark read", err)
+		}
+		n, _ = res.RowsAffected()
+		return nil
+	})
+	return n, err
 }
 
 // MarkSeenUpTo implements store.Store.

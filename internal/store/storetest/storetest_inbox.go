@@ -22,6 +22,26 @@ var inboxStateTests = []struct {
 	{"InboxSeenAndCounts", testInboxSeen},
 	{"InboxReadUpToByType", testInboxReadByType},
 	{"InboxArchive", testInboxArchive},
+	{"InboxReadUpToSkipsEscalations", testInboxReadUpToEscalations},
+}
+
+// A read-all (by type) skips the escalations of what it marks read, like MarkRead.
+func testInboxReadUpToEscalations(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	a := &notify.EventType{Name: "ANSWER_REGISTERED", Escalate: map[notify.Channel]time.Duration{notify.ChannelSMS: 5 * time.Minute}}
+	b := &notify.EventType{Name: "QUESTION_REGISTERED", Escalate: map[notify.Channel]time.Duration{notify.ChannelSMS: 5 * time.Minute}}
+	accept(t, s,
+		TypedInput("e1", a, Recipient("u", "+821011112222", "", notify.ChannelInbox, notify.ChannelSMS)),
+		TypedInput("e2", b, Recipient("u", "+821011112222", "", notify.ChannelInbox, notify.ChannelSMS)),
+		TypedInput("e3", a, Recipient("u", "+821011112222", "", notify.ChannelInbox, notify.ChannelSMS)))
+	if n, err := s.MarkReadUpTo(ctx, "u", a.Name, 2, time.Now()); err != nil || n != 1 {
+		t.Fatalf("MarkReadUpTo(A, 2) = %d, %v; want 1", n, err)
+	}
+	for key, want := range map[string]notify.DeliveryStatus{"e1": notify.StatusSkipped, "e2": notify.StatusScheduled, "e3": notify.StatusScheduled} {
+		if d := deliveriesOf(t, s, key)["u"][notify.ChannelSMS]; d.Status != want {
+			t.Errorf("%s: SMS %s (%s), want %s", key, d.Status, d.Reason, want)
+		}
+	}
 }
 
 // typed is Input with the event's type set.
