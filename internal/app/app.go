@@ -116,7 +116,7 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 		if err != nil {
 			return nil, fmt.Errorf("sqs: aws config: %w", err)
 		}
-		if a.sqs, err = sqssource.New(awsCfg, a.Ingest, a.Store, sqssource.Options{Queues: cfg.SQSQueues, Protocol: cfg.SQSProtocol,
+		if a.sqs, err = sqssource.New(awsCfg, a.Ingest, sqssource.Options{Queues: cfg.SQSQueues, Protocol: cfg.SQSProtocol,
 			Pollers: cfg.SQSPollers, WaitTime: cfg.SQSWait, Logger: a.log, Metrics: a.reg}); err != nil {
 			return nil, err
 		}
@@ -125,6 +125,9 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 
 	api := httpapi.New(httpapi.Options{Store: a.Store, Ingest: a.Ingest, Hub: a.Hub, Auth: authn, IngestToken: auth.Token(cfg.IngestToken),
 		MaxBody: cfg.MaxBody, UserRate: cfg.UserRate, UserBurst: cfg.UserBurst, Gatherer: a.reg, Logger: a.log, Ready: ready,
+		Replay: func(ctx context.Context, id int64) ([]ingest.Result, error) {
+			return sqssource.ReplayRejected(ctx, a.Ingest, id)
+		},
 		Mount: func(s *httpapi.Server) { web.Mount(s, web.Options{Auth: cfg.Auth}) },
 	})
 	a.server = &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}

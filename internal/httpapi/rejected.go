@@ -6,7 +6,6 @@ import (
 	"strconv"
 
 	notify "github.com/notifyd/notifyd"
-	"github.com/notifyd/notifyd/internal/ingest"
 	"github.com/notifyd/notifyd/internal/store"
 )
 
@@ -69,7 +68,10 @@ func (s *Server) replayRejected(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return notify.Errorf(notify.CodeNotFound, "no rejected message %q", r.PathValue("id"))
 	}
-	results, err := ingest.ReplayRejected(r.Context(), s.o.Store, s.o.Ingest, id)
+	if s.o.Replay == nil {
+		return notify.Errorf(notify.CodeNotFound, "no rejected message %d", id)
+	}
+	results, err := s.o.Replay(r.Context(), id)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return notify.Errorf(notify.CodeNotFound, "no rejected message %d", id)

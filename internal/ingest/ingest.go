@@ -1,7 +1,9 @@
-// Package ingest is the one way into notifyd for every source (HTTP, SQS): it prepares each
-// event (validate, render, route), stores a batch idempotently in one transaction through
-// the group committer, and only after the commit hands the new notifications to the
-// fan-out and wakes the delivery workers.
+// Package ingest is the one way into notifyd for every source (HTTP, SQS): a source hands
+// it decoded events and gets results back. It prepares each event (validate, render,
+// route), stores a batch idempotently in one transaction through the group committer, and
+// only after the commit hands the new notifications to the fan-out and wakes the delivery
+// workers. Messages a source can never accept are kept through it too (Reject, Replay);
+// how a source's raw body becomes events stays with the source.
 package ingest
 
 import (
@@ -72,6 +74,7 @@ type Options struct {
 
 // Service accepts events.
 type Service struct {
+	st        store.Store
 	reg       *notify.Registry
 	limits    notify.Limits
 	pub       Publisher
@@ -95,7 +98,7 @@ func New(st store.Store, o Options) *Service {
 	if o.Delivered == nil {
 		o.Delivered = func() {}
 	}
-	s := &Service{reg: o.Registry, limits: o.Limits, pub: o.Publisher, delivered: o.Delivered, log: o.Logger, m: newMetrics(o.Metrics)}
+	s := &Service{st: st, reg: o.Registry, limits: o.Limits, pub: o.Publisher, delivered: o.Delivered, log: o.Logger, m: newMetrics(o.Metrics)}
 	if o.MaxBatch <= 0 {
 		o.MaxBatch = 512
 	}
