@@ -29,7 +29,7 @@ func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request) error
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > maxLimit {
-			return notify.FieldErrorf(notify.CodeInvalidEvent, "limit", "must be an integer from 1 to %d", maxLimit)
+			return notify.FieldErrorf(notify.CodeInvalidQuery, "limit", "must be an integer from 1 to %d", maxLimit)
 		}
 		limit = n
 	}
@@ -37,7 +37,7 @@ func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request) error
 	if v := q.Get("cursor"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 1 {
-			return notify.FieldErrorf(notify.CodeInvalidEvent, "cursor", "is not a cursor this API returned")
+			return notify.FieldErrorf(notify.CodeInvalidQuery, "cursor", "is not a cursor this API returned")
 		}
 		before = n
 	}

@@ -13,16 +13,16 @@ import (
 // ParseLastEventID reads the Last-Event-ID header, or else the lastEventId query
 // parameter (for clients that cannot set headers). ok is false when neither is given.
 func ParseLastEventID(r *http.Request) (seq int64, ok bool, err error) {
-	v := r.Header.Get("Last-Event-ID")
+	field, v := "Last-Event-ID", r.Header.Get("Last-Event-ID")
 	if v == "" {
-		v = r.URL.Query().Get("lastEventId")
+		field, v = "lastEventId", r.URL.Query().Get("lastEventId")
 	}
 	if v == "" {
 		return 0, false, nil
 	}
 	seq, err = strconv.ParseInt(v, 10, 64)
 	if err != nil || seq < 0 {
-		return 0, false, notify.FieldErrorf(notify.CodeInvalidEvent, "Last-Event-ID", "must be a non-negative integer (a notification seq)")
+		return 0, false, notify.FieldErrorf(notify.CodeInvalidQuery, field, "must be a non-negative integer (a notification seq)")
 	}
 	return seq, true, nil
 }
