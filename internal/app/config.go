@@ -10,6 +10,7 @@ import (
 
 	notify "github.com/notifyd/notifyd"
 	"github.com/notifyd/notifyd/internal/auth"
+	"github.com/notifyd/notifyd/internal/delivery"
 	"github.com/notifyd/notifyd/internal/sse"
 )
 
@@ -76,7 +77,7 @@ func Defaults() Config {
 		SMSConcurrency:     8,
 		DeliveryPoll:       time.Second,
 		DeliveryBackoff:    2 * time.Second,
-		DeliveryLease:      2 * time.Minute,
+		DeliveryLease:      delivery.DefaultLease,
 		Auth:               "dev",
 		JWTUserClaim:       auth.DefaultUserClaim,
 		JWTCookie:          "notify_token",
