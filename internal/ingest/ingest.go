@@ -109,6 +109,11 @@ func New(st store.Store, o Options) *Service {
 // Close stops taking events and waits until every queued batch is committed and published.
 func (s *Service) Close() { s.gc.close() }
 
+// Abort cancels the transactions running now and any started later: they roll back,
+// their callers get errors and their sources retry. A shutdown calls it when its grace
+// period is over, so a hung database cannot hold it (Close then returns at once).
+func (s *Service) Abort() { s.gc.abort() }
+
 // Registry returns the event types the service accepts.
 func (s *Service) Registry() *notify.Registry { return s.reg }
 
