@@ -80,7 +80,7 @@ func Defaults() Config {
 		DeliveryLease:      delivery.DefaultLease,
 		Auth:               "dev",
 		JWTUserClaim:       auth.DefaultUserClaim,
-		JWTCookie:          "notify_token",
+		JWTCookie:          auth.DefaultTokenCookie,
 		CommitLinger:       500 * time.Microsecond,
 		Limits:             notify.DefaultLimits,
 		MaxBody:            1 << 20,

@@ -41,10 +41,10 @@ type Server struct {
 // Account is the account id in goaws queue URLs and ARNs.
 const Account = "000000000000"
 
-// RedeliveryTick is how often goaws makes messages whose visibility timeout ran out
+// redeliveryTick is how often goaws makes messages whose visibility timeout ran out
 // visible again. goaws only redelivers from this periodic task, which its own main
 // starts; the harness runs it.
-const RedeliveryTick = 100 * time.Millisecond
+const redeliveryTick = 100 * time.Millisecond
 
 var goaws struct {
 	once sync.Once
@@ -107,7 +107,7 @@ func startGoAWS() (*Server, error) {
 	}()
 	go func() {
 		defer running.Done()
-		gosqs.PeriodicTasks(RedeliveryTick, g.quit) // ends when quit closes
+		gosqs.PeriodicTasks(redeliveryTick, g.quit) // ends when quit closes
 	}()
 	go func() {
 		running.Wait()

@@ -73,7 +73,7 @@ func (c *committer) submit(ctx context.Context, in []store.AcceptInput) ([]store
 	c.mu.RLock()
 	if c.closed {
 		c.mu.RUnlock()
-		return nil, ErrClosed
+		return nil, errClosed
 	}
 	select {
 	case c.reqs <- req:

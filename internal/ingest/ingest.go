@@ -12,7 +12,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"log/slog"
 	"time"
 
@@ -117,8 +116,8 @@ func (s *Service) Abort() { s.gc.abort() }
 // Registry returns the event types the service accepts.
 func (s *Service) Registry() *notify.Registry { return s.reg }
 
-// ErrClosed is returned by Accept after Close.
-var ErrClosed = &notify.Error{Code: notify.CodeUnavailable, Message: "notifyd is shutting down"}
+// errClosed is returned by Accept after Close.
+var errClosed = &notify.Error{Code: notify.CodeUnavailable, Message: "notifyd is shutting down"}
 
 // Prepare validates one input and builds its store input, without storing anything.
 func (s *Service) Prepare(in Input) (store.AcceptInput, error) {
@@ -136,7 +135,7 @@ func (s *Service) Prepare(in Input) (store.AcceptInput, error) {
 		key = in.FallbackKey
 	}
 	if key == "" {
-		key = NewKey()
+		key = newKey()
 	}
 	received := in.ReceivedAt
 	if received.IsZero() {
@@ -272,14 +271,9 @@ func (s *Service) endAccept(ctx context.Context, span trace.Span, results []Resu
 	s.log.DebugContext(ctx, "events accepted", "events", len(results), "accepted", accepted, "duplicates", duplicates, "rejected", rejected)
 }
 
-// NewKey returns a random idempotency key for an event that came with none.
-func NewKey() string {
+// newKey returns a random idempotency key for an event that came with none.
+func newKey() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
 	return "gen-" + hex.EncodeToString(b[:])
-}
-
-// IsUnavailable reports whether err means "try again later" rather than "bad input".
-func IsUnavailable(err error) bool {
-	return err != nil && (notify.ErrorCode(err) == notify.CodeUnavailable || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled))
 }

@@ -10,9 +10,9 @@ import (
 	notify "github.com/notifyd/notifyd"
 )
 
-// ParseLastEventID reads the Last-Event-ID header, or else the lastEventId query
+// parseLastEventID reads the Last-Event-ID header, or else the lastEventId query
 // parameter (for clients that cannot set headers). ok is false when neither is given.
-func ParseLastEventID(r *http.Request) (seq int64, ok bool, err error) {
+func parseLastEventID(r *http.Request) (seq int64, ok bool, err error) {
 	field, v := "Last-Event-ID", r.Header.Get("Last-Event-ID")
 	if v == "" {
 		field, v = "lastEventId", r.URL.Query().Get("lastEventId")
@@ -38,7 +38,7 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, userID string) error
 	if h.closed.Load() {
 		return notify.Errorf(notify.CodeUnavailable, "shutting down")
 	}
-	lastID, hasLast, err := ParseLastEventID(r)
+	lastID, hasLast, err := parseLastEventID(r)
 	if err != nil {
 		return err
 	}

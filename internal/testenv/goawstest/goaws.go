@@ -20,15 +20,6 @@ import (
 // GoAWS is the binary's goaws (see internal/goaws), with helpers for tests.
 type GoAWS struct{ *goaws.Server }
 
-// StartGoAWS starts the binary's goaws, once; later calls return the same server.
-func StartGoAWS() (*GoAWS, error) {
-	s, err := goaws.Start()
-	if err != nil {
-		return nil, err
-	}
-	return &GoAWS{s}, nil
-}
-
 // StopGoAWS stops the binary's goaws, if it was started. Call it from TestMain after m.Run.
 func StopGoAWS() { goaws.Stop() }
 
@@ -36,9 +27,9 @@ func StopGoAWS() { goaws.Stop() }
 // cannot start.
 func RequireGoAWS(t testing.TB) *GoAWS {
 	t.Helper()
-	g, err := StartGoAWS()
+	s, err := goaws.Start()
 	testenv.Require(t, "goaws", err)
-	return g
+	return &GoAWS{s}
 }
 
 var queueSeq atomic.Int64
