@@ -47,6 +47,8 @@ func run(args []string) error {
 	e.Int(&cfg.SMSConcurrency, "sms-concurrency", "NOTIFY_SMS_CONCURRENCY", 8, "SMS sends in flight")
 	e.Duration(&cfg.DeliveryPoll, "delivery-poll", "NOTIFY_DELIVERY_POLL", 0, "look for due deliveries at least this often (default 1s)")
 	e.Duration(&cfg.DeliveryBackoff, "delivery-backoff", "NOTIFY_DELIVERY_BACKOFF", 0, "first retry delay of a failed delivery, doubling (default 2s)")
+	e.Duration(&cfg.DeliveryMaxDelay, "delivery-max-backoff", "NOTIFY_DELIVERY_MAX_BACKOFF", 0, "longest retry delay of a failed delivery (default 10m)")
+	e.Int(&cfg.DeliveryAttempts, "delivery-max-attempts", "NOTIFY_DELIVERY_MAX_ATTEMPTS", 0, "attempts before a transiently failing delivery is recorded failed (default 8)")
 	e.Duration(&cfg.DeliveryLease, "delivery-lease", "NOTIFY_DELIVERY_LEASE", 0, "how long a claimed delivery is held before another worker may retry it (default 2m)")
 	e.String(&cfg.Auth, "auth", "NOTIFY_AUTH", "dev", "dev (X-User-Id header or ?user=) or jwt")
 	e.Bool(&cfg.AllowPublicDev, "allow-public-dev", "NOTIFY_ALLOW_PUBLIC_DEV", false, "let dev auth listen on a non-loopback address")

@@ -101,7 +101,7 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 		return nil, err
 	}
 	a.Worker = delivery.New(a.Store, delivery.Options{Sender: sender, Provider: provider, Concurrency: cfg.SMSConcurrency, Poll: cfg.DeliveryPoll,
-		BaseBackoff: cfg.DeliveryBackoff, Lease: cfg.DeliveryLease, RatePerSecond: cfg.SMSRate, CapPerRecipient: cfg.SMSCapPerRecipient,
+		BaseBackoff: cfg.DeliveryBackoff, MaxBackoff: cfg.DeliveryMaxDelay, MaxAttempts: cfg.DeliveryAttempts, Lease: cfg.DeliveryLease, RatePerSecond: cfg.SMSRate, CapPerRecipient: cfg.SMSCapPerRecipient,
 		CapWindow: cfg.SMSCapWindow, Logger: a.log, Metrics: a.reg})
 
 	committers := 1 // SQLite has one writer

@@ -32,6 +32,8 @@ type Config struct {
 	SMSConcurrency     int
 	DeliveryPoll       time.Duration
 	DeliveryBackoff    time.Duration // first retry delay
+	DeliveryMaxDelay   time.Duration // longest retry delay
+	DeliveryAttempts   int           // attempts before a transient failure is final
 	DeliveryLease      time.Duration
 
 	Auth           string // dev or jwt
