@@ -100,6 +100,9 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	if err != nil {
 		return nil, err
 	}
+	health := &providerHealth{Sender: sender, name: provider}
+	sender = health
+	ready = append(ready, httpapi.Checker{Name: "sms", Check: health.Check, Optional: true})
 	a.Worker = delivery.New(a.Store, delivery.Options{Sender: sender, Provider: provider, Concurrency: cfg.SMSConcurrency, Poll: cfg.DeliveryPoll,
 		BaseBackoff: cfg.DeliveryBackoff, MaxBackoff: cfg.DeliveryMaxDelay, MaxAttempts: cfg.DeliveryAttempts, Lease: cfg.DeliveryLease, RatePerSecond: cfg.SMSRate, CapPerRecipient: cfg.SMSCapPerRecipient,
 		CapWindow: cfg.SMSCapWindow, Logger: a.log, Metrics: a.reg})

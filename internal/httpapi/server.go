@@ -17,10 +17,14 @@ import (
 	"github.com/notifyd/notifyd/internal/store"
 )
 
-// Checker is one readiness check (the store, each source).
+// Checker is one readiness check (the store, each source, the SMS provider).
 type Checker struct {
 	Name  string
 	Check func(ctx context.Context) error
+	// Optional: a failure is reported (in checks and degraded) but leaves the replica
+	// ready, for a dependency whose outage every replica shares and that only delays
+	// work (the SMS provider): taking replicas out of rotation would not help.
+	Optional bool
 }
 
 // Options configure a Server.
@@ -113,18 +117,28 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
 	defer cancel()
 	checks := map[string]string{}
+	var degraded []string
 	ok := true
 	for _, c := range s.o.Ready {
-		if err := c.Check(ctx); err != nil {
-			checks[c.Name] = err.Error()
-			ok = false
-		} else {
+		err := c.Check(ctx)
+		switch {
+		case err == nil:
 			checks[c.Name] = "ok"
+			continue
+		case c.Optional:
+			degraded = append(degraded, c.Name)
+		default:
+			ok = false
 		}
+		checks[c.Name] = err.Error()
 	}
 	status := http.StatusOK
 	if !ok {
 		status = http.StatusServiceUnavailable
 	}
-	writeJSON(w, status, map[string]any{"ready": ok, "checks": checks})
+	body := map[string]any{"ready": ok, "checks": checks}
+	if len(degraded) > 0 {
+		body["degraded"] = degraded
+	}
+	writeJSON(w, status, body)
 }
