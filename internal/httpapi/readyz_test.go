@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"reflect"
 	"testing"
+	"time"
 )
 
 // /readyz answers 503 when a required check fails and names it; a failing optional check
@@ -43,5 +44,29 @@ func TestReadyz(t *testing.T) {
 				t.Errorf("GET /readyz = %d %v, want %d %v", rec.Code, got, c.status, c.want)
 			}
 		})
+	}
+}
+
+// A check that is slow to fail does not use up the time of the others: each has its own
+// deadline, so /readyz names only the slow one.
+func TestReadyzChecksDoNotShareADeadline(t *testing.T) {
+	slow := func(ctx context.Context) error { <-ctx.Done(); return ctx.Err() }
+	fresh := func(ctx context.Context) error {
+		if dl, ok := ctx.Deadline(); !ok || time.Until(dl) < readyTimeout/2 {
+			return errors.New("started with its deadline nearly spent")
+		}
+		return nil
+	}
+	s := New(Options{Ready: []Checker{{Name: "redis", Check: slow}, {Name: "sqs", Check: fresh}, {Name: "store", Check: fresh}}})
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
+	var got struct {
+		Checks map[string]string `json:"checks"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if rec.Code != http.StatusServiceUnavailable || got.Checks["redis"] == "ok" || got.Checks["sqs"] != "ok" || got.Checks["store"] != "ok" {
+		t.Errorf("GET /readyz = %d %v, want 503 naming redis only", rec.Code, got.Checks)
 	}
 }

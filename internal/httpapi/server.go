@@ -6,6 +6,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -113,14 +114,28 @@ func (s *Server) Admin(h func(w http.ResponseWriter, r *http.Request) error) htt
 	return s.handle(s.admin(h))
 }
 
+// readyTimeout bounds each readiness check.
+const readyTimeout = 3 * time.Second
+
+// readyz runs the checks at once, each with its own deadline, so a dependency that is slow
+// to fail (a dial that times out, a client that retries) cannot use up the time of the
+// others and have /readyz name a healthy one.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
-	defer cancel()
+	errs := make([]error, len(s.o.Ready))
+	var wg sync.WaitGroup
+	for i, c := range s.o.Ready {
+		wg.Go(func() {
+			ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
+			defer cancel()
+			errs[i] = c.Check(ctx)
+		})
+	}
+	wg.Wait()
 	checks := map[string]string{}
 	var degraded []string
 	ok := true
-	for _, c := range s.o.Ready {
-		err := c.Check(ctx)
+	for i, c := range s.o.Ready {
+		err := errs[i]
 		switch {
 		case err == nil:
 			checks[c.Name] = "ok"
