@@ -180,6 +180,7 @@ func (c *chaos) finish() {
 	// Deliveries: each SMS at the gateway, then recorded sent (so no resend can still
 	// come), read from the status view by a few readers at once.
 	await(t, chaosAwait, "every SMS at the gateway", func() bool { return c.gw.acceptedAll(sent) })
+	t.Logf("every SMS at the gateway %s after the load stopped", time.Since(stopped).Round(100*time.Millisecond))
 	ids := make(chan string, len(sent))
 	for id := range sent {
 		ids <- id
@@ -187,7 +188,7 @@ func (c *chaos) finish() {
 	close(ids)
 	deadline := time.Now().Add(chaosAwait)
 	var readers sync.WaitGroup
-	for r := range 8 {
+	for r := range 16 {
 		p := c.procs[r%len(c.procs)]
 		readers.Go(func() {
 			for id := range ids {
@@ -205,7 +206,7 @@ func (c *chaos) finish() {
 	if t.Failed() {
 		t.FailNow()
 	}
-	t.Logf("every SMS sent %s after the load stopped", time.Since(stopped).Round(100*time.Millisecond))
+	t.Logf("every SMS recorded sent %s after the load stopped", time.Since(stopped).Round(100*time.Millisecond))
 	for _, w := range c.watchers {
 		w.check(t, byUser[w.user])
 	}
