@@ -7,23 +7,23 @@ import (
 	"testing"
 
 	notify "github.com/notifyd/notifyd"
-	"github.com/notifyd/notifyd/internal/sms"
+	"github.com/notifyd/notifyd/internal/channel"
 )
 
 type scriptedSender struct{ errs []error }
 
-func (s *scriptedSender) Send(context.Context, notify.Message) (string, error) {
+func (s *scriptedSender) Send(context.Context, notify.Message) (channel.Receipt, error) {
 	err := s.errs[0]
 	s.errs = s.errs[1:]
-	return "id", err
+	return channel.Receipt{ProviderID: "id"}, err
 }
 
 // The provider is down from a retryable failure until a send gets an answer; a permanent
 // failure is an answer.
 func TestProviderHealth(t *testing.T) {
-	down := sms.Transient("503", errors.New("gateway unavailable"))
+	down := channel.Transient("503", errors.New("gateway unavailable"))
 	h := &providerHealth{name: "webhook", Sender: &scriptedSender{errs: []error{
-		nil, down, down, sms.Permanent("400", errors.New("invalid number")), down, nil,
+		nil, down, down, channel.Permanent("400", errors.New("invalid number")), down, nil,
 	}}}
 	want := []string{"", "gateway unavailable", "gateway unavailable", "", "gateway unavailable", ""}
 	var since string
