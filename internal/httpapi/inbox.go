@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	notify "github.com/notifyd/notifyd"
 	"github.com/notifyd/notifyd/internal/store"
@@ -15,6 +16,9 @@ type listJSON struct {
 }
 
 const (
+	// storeTimeout bounds the inbox's store writes: a hung database answers 503, and
+	// cannot hold a request (or the server's shutdown) forever.
+	storeTimeout = 10 * time.Second
 	defaultLimit = 20
 	maxLimit     = 100
 )
@@ -43,7 +47,7 @@ func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request) error
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > maxLimit {
-			return notify.FieldErrorf(notify.CodeInvalidEvent, "limit", "must be an integer from 1 to %d", maxLimit)
+			return notify.FieldErrorf(notify.CodeInvalidQuery, "limit", "must be an integer from 1 to %d", maxLimit)
 		}
 		limit = n
 	}
@@ -51,7 +55,7 @@ func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request) error
 	if v := q.Get("cursor"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 1 {
-			return notify.FieldErrorf(notify.CodeInvalidEvent, "cursor", "is not a cursor this API returned")
+			return notify.FieldErrorf(notify.CodeInvalidQuery, "cursor", "is not a cursor this API returned")
 		}
 		before = n
 	}

@@ -46,9 +46,14 @@ func pathID(r *http.Request) (int64, error) {
 // newestSeq is the caller's newest sequence number: bulk actions apply up to it, so a
 // notification that arrives while one runs is not marked, and other tabs are told the
 // exact bound.
-func (s *Server) newestSeq(r *http.Request) (int64, error) {
-	seqs, err := s.o.Store.LastSeqs(r.Context(), []string{userOf(r)})
+func (s *Server) newestSeq(ctx context.Context, r *http.Request) (int64, error) {
+	seqs, err := s.o.Store.LastSeqs(ctx, []string{userOf(r)})
 	return seqs[userOf(r)], err
+}
+
+// writeCtx bounds a state change's store calls by storeTimeout.
+func writeCtx(r *http.Request) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(r.Context(), storeTimeout)
 }
 
 func (s *Server) markRead(w http.ResponseWriter, r *http.Request) error {
@@ -57,7 +62,9 @@ func (s *Server) markRead(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	at := now()
-	if err := s.o.Store.MarkRead(r.Context(), userOf(r), id, at); err != nil {
+	ctx, cancel := writeCtx(r)
+	defer cancel()
+	if err := s.o.Store.MarkRead(ctx, userOf(r), id, at); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return notify.Errorf(notify.CodeNotFound, "you have no notification %d", id)
 		}
@@ -75,12 +82,14 @@ func (s *Server) markAllRead(w http.ResponseWriter, r *http.Request) error {
 	if len(typ) > 128 {
 		return notify.FieldErrorf(notify.CodeInvalidEvent, "type", "is longer than 128 characters")
 	}
-	upTo, err := s.newestSeq(r)
+	ctx, cancel := writeCtx(r)
+	defer cancel()
+	upTo, err := s.newestSeq(ctx, r)
 	if err != nil {
 		return err
 	}
 	at := now()
-	n, err := s.o.Store.MarkReadUpTo(r.Context(), userOf(r), typ, upTo, at)
+	n, err := s.o.Store.MarkReadUpTo(ctx, userOf(r), typ, upTo, at)
 	if err != nil {
 		return err
 	}
@@ -93,12 +102,14 @@ func (s *Server) markAllRead(w http.ResponseWriter, r *http.Request) error {
 
 // markSeen marks every notification up to the newest seen: the caller opened the bell.
 func (s *Server) markSeen(w http.ResponseWriter, r *http.Request) error {
-	upTo, err := s.newestSeq(r)
+	ctx, cancel := writeCtx(r)
+	defer cancel()
+	upTo, err := s.newestSeq(ctx, r)
 	if err != nil {
 		return err
 	}
 	at := now()
-	n, err := s.o.Store.MarkSeenUpTo(r.Context(), userOf(r), upTo, at)
+	n, err := s.o.Store.MarkSeenUpTo(ctx, userOf(r), upTo, at)
 	if err != nil {
 		return err
 	}
@@ -126,7 +137,9 @@ func (s *Server) setArchived(w http.ResponseWriter, r *http.Request, archived bo
 		at := now()
 		sc.ArchivedAt = &at
 	}
-	if err := s.o.Store.SetArchived(r.Context(), userOf(r), id, sc.ArchivedAt); err != nil {
+	ctx, cancel := writeCtx(r)
+	defer cancel()
+	if err := s.o.Store.SetArchived(ctx, userOf(r), id, sc.ArchivedAt); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return notify.Errorf(notify.CodeNotFound, "you have no notification %d", id)
 		}
