@@ -31,12 +31,13 @@ func run(args []string) error {
 	cfg, logFormat, logLevel, queues, audience := app.Config{}, "", "", "", ""
 	e := cli.Env{FS: fs}
 	e.String(&cfg.HTTPAddr, "http-addr", "NOTIFY_HTTP_ADDR", "127.0.0.1:8080", "listen address")
-	e.String(&cfg.DatabaseURL, "database-url", "NOTIFY_DATABASE_URL", "sqlite:data/notify.db", "sqlite:PATH or mysql://user:pass@host:port/db")
+	e.String(&cfg.DatabaseURL, "database-url", "NOTIFY_DATABASE_URL", "sqlite:data/notify.db", "sqlite:PATH, mysql://user:pass@host:port/db or postgres://user:pass@host:port/db")
 	e.String(&queues, "sqs-queues", "NOTIFY_SQS_QUEUES", "", "comma-separated SQS queue names or URLs to consume; empty = no SQS consumer")
 	e.String(&cfg.SQSProtocol, "sqs-protocol", "NOTIFY_SQS_PROTOCOL", "json", "SQS wire protocol: json (AWS) or query (goaws and other older SQS-compatible servers)")
 	e.Int(&cfg.SQSPollers, "sqs-pollers", "NOTIFY_SQS_POLLERS", 2, "long-polling receivers per queue")
 	e.Duration(&cfg.SQSWait, "sqs-wait", "NOTIFY_SQS_WAIT", 0, "SQS long-polling wait (default 20s, the maximum)")
 	e.String(&cfg.RedisURL, "redis-url", "NOTIFY_REDIS_URL", "", "redis://host:port/db for live fan-out across replicas; empty = one replica")
+	e.String(&cfg.Fanout, "fanout", "NOTIFY_FANOUT", "auto", "live fan-out across replicas: auto (redis with a Redis URL, else postgres with a PostgreSQL store, else local), local (one replica), redis or postgres (LISTEN/NOTIFY on the store's database)")
 	e.String(&cfg.SMSProvider, "sms-provider", "NOTIFY_SMS_PROVIDER", "log", "SMS provider: log, webhook or sns")
 	e.String(&cfg.SMSWebhookURL, "sms-webhook-url", "NOTIFY_SMS_WEBHOOK_URL", "", "URL the webhook provider POSTs each SMS to")
 	e.String(&cfg.SMSSNSType, "sms-sns-type", "NOTIFY_SMS_SNS_TYPE", "Transactional", "SNS SMS type: Transactional or Promotional")

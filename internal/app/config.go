@@ -14,8 +14,9 @@ import (
 // Config is every setting of a notifyd process.
 type Config struct {
 	HTTPAddr    string // listen address; port 0 picks one (Addr tells which)
-	DatabaseURL string // sqlite:PATH or mysql://user:pass@host:port/db
-	RedisURL    string // redis://host:port/db; empty = this process only
+	DatabaseURL string // sqlite:PATH, mysql://user:pass@host:port/db or postgres://user:pass@host:port/db
+	RedisURL    string // redis://host:port/db
+	Fanout      string // auto (or empty), local, redis or postgres: how live pushes reach other replicas
 
 	SQSQueues   []string // names or URLs; empty = no SQS consumer
 	SQSProtocol string   // json (AWS) or query (goaws and older local servers)
