@@ -35,8 +35,8 @@ type App struct {
 	Store   store.Store
 	Ingest  *ingest.Service
 	Hub     *sse.Hub
-	Worker  *delivery.Worker
-	sqs     *sqssource.Source // nil without NOTIFY_SQS_QUEUES
+	Workers map[notify.Channel]*delivery.Worker // one per configured queued channel
+	sqs     *sqssource.Source                   // nil without NOTIFY_SQS_QUEUES
 	server  *http.Server
 	ln      net.Listener
 	closers []func() // run in order at shutdown, after HTTP and sources stopped
@@ -94,20 +94,16 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	}
 	ready = append(ready, checks...)
 
-	sender, provider, err := a.smsSender(ctx)
-	if err != nil {
+	if err := a.buildWorkers(ctx); err != nil {
 		return nil, err
 	}
-	a.Worker = delivery.New(a.Store, delivery.Options{Sender: sender, Provider: provider, Concurrency: cfg.SMSConcurrency, Poll: cfg.DeliveryPoll,
-		BaseBackoff: cfg.DeliveryBackoff, Lease: cfg.DeliveryLease, RatePerSecond: cfg.SMSRate, CapPerRecipient: cfg.SMSCapPerRecipient,
-		CapWindow: cfg.SMSCapWindow, Logger: a.log, Metrics: a.reg})
 
 	committers := 1 // SQLite has one writer
 	if !strings.HasPrefix(cfg.DatabaseURL, "sqlite:") {
 		committers = 4
 	}
 	a.Ingest = ingest.New(a.Store, ingest.Options{Registry: registry, Limits: cfg.Limits, Publisher: publisher, Committers: committers, Linger: cfg.CommitLinger,
-		Delivered: a.Worker.Kick, Logger: a.log, Metrics: a.reg})
+		Delivered: a.kickWorkers, Logger: a.log, Metrics: a.reg})
 
 	if len(cfg.SQSQueues) > 0 {
 		awsCfg, err := config.LoadDefaultConfig(ctx)
@@ -167,8 +163,7 @@ func (a *App) Metrics() *prometheus.Registry { return a.reg }
 // delivery worker finish its sends, close the store.
 func (a *App) Run(ctx context.Context) error {
 	workerCtx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
-	var wg sync.WaitGroup
-	wg.Go(func() { _ = a.Worker.Run(workerCtx) })
+	waitWorkers := a.runWorkers(workerCtx)
 
 	srcCtx, stopSources := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopSources()
@@ -207,7 +202,7 @@ func (a *App) Run(ctx context.Context) error {
 	sources.Wait()
 	a.Ingest.Close()
 	stopWorker()
-	wg.Wait()
+	waitWorkers()
 	a.closeAll()
 	a.log.Info("notifyd stopped")
 	return err
