@@ -104,17 +104,21 @@ func (p *Postgres) listen(reconnect bool) (up bool, err error) {
 // receive delivers one message of another replica to the local hub, reading referenced
 // notifications from the store.
 func (p *Postgres) receive(payload string) {
-	m, ns, err := parse(payload)
+	origin, ns, err := decode(payload)
+	var refs []wireRef
+	if err == nil {
+		refs, err = decodeRefs(payload)
+	}
 	if err != nil {
 		p.m.decodeErrors.Inc()
 		p.log.Warn("fanout: dropping undecodable message", "err", err)
 		return
 	}
-	if m.Origin == p.origin || len(ns)+len(m.R) == 0 {
+	if origin == p.origin || len(ns)+len(refs) == 0 {
 		return
 	}
-	if len(m.R) > 0 {
-		ns = append(ns, p.load(m.R)...)
+	if len(refs) > 0 {
+		ns = append(ns, p.load(refs)...)
 		// The hub wants each user's notifications in sequence order.
 		slices.SortStableFunc(ns, func(a, b notify.Notification) int {
 			if c := strings.Compare(a.UserID, b.UserID); c != 0 {

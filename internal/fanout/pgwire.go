@@ -11,8 +11,32 @@ import (
 // 8000 bytes in the default configuration).
 const pgMaxPayload = 7999
 
+// wireRef names a committed notification by its user and sequence number: what a
+// PostgreSQL message carries, in its "r" list, instead of a notification too big for a
+// NOTIFY payload. Redis messages never carry references.
+type wireRef struct {
+	User string `json:"u"`
+	Seq  int64  `json:"s"`
+}
+
+// decodeRefs returns the references of a message (decode reads the rest).
+func decodeRefs(payload string) ([]wireRef, error) {
+	var m struct {
+		R []wireRef `json:"r"`
+	}
+	if err := json.Unmarshal([]byte(payload), &m); err != nil {
+		return nil, fmt.Errorf("fanout: bad message: %w", err)
+	}
+	for _, r := range m.R {
+		if r.User == "" || r.Seq <= 0 {
+			return nil, fmt.Errorf("fanout: bad message: reference without user or seq")
+		}
+	}
+	return m.R, nil
+}
+
 // packed is message with its parts already encoded, so that pack can measure each one
-// before deciding where it goes. It marshals to the same JSON as message.
+// before deciding where it goes. It marshals to the JSON of message plus the "r" list.
 type packed struct {
 	Origin string            `json:"origin"`
 	N      []json.RawMessage `json:"n"`

@@ -28,12 +28,16 @@ func TestPackFitsAndRoundTrips(t *testing.T) {
 			if len(p) > limit {
 				t.Fatalf("limit %d: payload of %d bytes", limit, len(p))
 			}
-			m, inline, err := parse(p)
-			if err != nil || m.Origin != "me" {
-				t.Fatalf("parse: %v (origin %q)", err, m.Origin)
+			origin, inline, err := decode(p)
+			if err != nil || origin != "me" {
+				t.Fatalf("decode: %v (origin %q)", err, origin)
+			}
+			refs, err := decodeRefs(p)
+			if err != nil {
+				t.Fatal(err)
 			}
 			got = append(got, inline...)
-			gotRefs = append(gotRefs, m.R...)
+			gotRefs = append(gotRefs, refs...)
 		}
 		if len(gotRefs) != 1 || gotRefs[0] != (wireRef{User: "사용자-1", Seq: 8}) {
 			t.Fatalf("limit %d: refs %+v, want 사용자-1 #8", limit, gotRefs)
@@ -50,6 +54,14 @@ func TestPackFitsAndRoundTrips(t *testing.T) {
 				t.Fatalf("limit %d: notification %d is %s#%d, want %s#%d", limit, k, got[k].UserID, got[k].Seq, n.UserID, n.Seq)
 			}
 			k++
+		}
+	}
+}
+
+func TestDecodeRefsRejectsBadReferences(t *testing.T) {
+	for _, payload := range []string{`nope`, `{"n":[],"r":[{"s":1}]}`, `{"n":[],"r":[{"u":"x"}]}`} {
+		if _, err := decodeRefs(payload); err == nil {
+			t.Errorf("decodeRefs(%s) succeeded, want an error", payload)
 		}
 	}
 }

@@ -12,20 +12,9 @@ import (
 // message is the JSON published on a channel: a batch of committed notifications of the
 // users of one shard, in commit order, and the replica that published it (which has
 // already delivered them to its own streams and ignores its own messages).
-//
-// A PostgreSQL NOTIFY payload must be shorter than 8000 bytes: a notification whose own
-// wire form does not fit goes as a reference in R, which the receiver reads from the
-// store (see pgwire.go). Redis messages never carry references.
 type message struct {
 	Origin string             `json:"origin"`
 	N      []wireNotification `json:"n"`
-	R      []wireRef          `json:"r,omitempty"`
-}
-
-// wireRef names a committed notification by its user and sequence number.
-type wireRef struct {
-	User string `json:"u"`
-	Seq  int64  `json:"s"`
 }
 
 // wireNotification is notify.Notification with every field on the wire, the user id too
@@ -61,28 +50,18 @@ func encode(origin string, ns []notify.Notification) ([]byte, error) {
 }
 
 func decode(payload string) (origin string, ns []notify.Notification, err error) {
-	m, ns, err := parse(payload)
-	return m.Origin, ns, err
-}
-
-// parse decodes a message and its inline notifications.
-func parse(payload string) (m message, ns []notify.Notification, err error) {
+	var m message
 	if err := json.Unmarshal([]byte(payload), &m); err != nil {
-		return m, nil, fmt.Errorf("fanout: bad message: %w", err)
-	}
-	for _, r := range m.R {
-		if r.User == "" || r.Seq <= 0 {
-			return m, nil, fmt.Errorf("fanout: bad message: reference without user or seq")
-		}
+		return "", nil, fmt.Errorf("fanout: bad message: %w", err)
 	}
 	ns = make([]notify.Notification, len(m.N))
 	for i, w := range m.N {
 		if w.UserID == "" || w.Seq <= 0 {
-			return m, nil, fmt.Errorf("fanout: bad message: notification %d without user or seq", w.ID)
+			return "", nil, fmt.Errorf("fanout: bad message: notification %d without user or seq", w.ID)
 		}
 		ns[i] = w.notification()
 	}
-	return m, ns, nil
+	return m.Origin, ns, nil
 }
 
 // shardOf picks a user's channel. All of a user's notifications go through one channel,
