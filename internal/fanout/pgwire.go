@@ -1,6 +1,7 @@
 package fanout
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 
@@ -35,12 +36,21 @@ func decodeRefs(payload string) ([]wireRef, error) {
 	return m.R, nil
 }
 
-// packed is message with its parts already encoded, so that pack can measure each one
-// before deciding where it goes. It marshals to the JSON of message plus the "r" list.
+// packed is a message being built from encoded parts, so that pack can measure each part
+// before deciding where it goes. Its bytes are message's JSON plus the "r" list.
 type packed struct {
-	Origin string            `json:"origin"`
-	N      []json.RawMessage `json:"n"`
-	R      []json.RawMessage `json:"r,omitempty"`
+	n, r [][]byte
+}
+
+func (p packed) bytes(origin []byte) []byte {
+	b := append(append([]byte(`{"origin":`), origin...), `,"n":[`...)
+	b = append(b, bytes.Join(p.n, []byte{','})...)
+	b = append(b, ']')
+	if len(p.r) > 0 {
+		b = append(append(b, `,"r":[`...), bytes.Join(p.r, []byte{','})...)
+		b = append(b, ']')
+	}
+	return append(b, '}')
 }
 
 // pack encodes ns as messages of at most limit bytes each, in order: as many
@@ -53,20 +63,18 @@ func pack(origin string, ns []notify.Notification, limit int) (payloads []string
 		return nil, 0, err
 	}
 	base := len(`{"origin":`) + len(o) + len(`,"n":[]}`)
-	cur, size := packed{Origin: origin, N: []json.RawMessage{}}, base
+	var cur packed
+	size := base
 	flush := func() error {
-		if len(cur.N) == 0 && len(cur.R) == 0 {
+		if len(cur.n) == 0 && len(cur.r) == 0 {
 			return nil
 		}
-		b, err := json.Marshal(cur)
-		if err != nil {
-			return err
-		}
+		b := cur.bytes(o)
 		if len(b) > limit {
 			return fmt.Errorf("fanout: packed message of %d bytes exceeds %d", len(b), limit)
 		}
 		payloads = append(payloads, string(b))
-		cur, size = packed{Origin: origin, N: []json.RawMessage{}}, base
+		cur, size = packed{}, base
 		return nil
 	}
 	for _, n := range ns {
@@ -83,9 +91,9 @@ func pack(origin string, ns []notify.Notification, limit int) (payloads []string
 		}
 		cost := func() int { // bytes item adds to cur, separators included
 			switch {
-			case ref && len(cur.R) == 0:
+			case ref && len(cur.r) == 0:
 				return len(item) + len(`,"r":[]`)
-			case ref && len(cur.R) > 0, !ref && len(cur.N) > 0:
+			case ref && len(cur.r) > 0, !ref && len(cur.n) > 0:
 				return len(item) + 1
 			}
 			return len(item)
@@ -97,9 +105,9 @@ func pack(origin string, ns []notify.Notification, limit int) (payloads []string
 		}
 		size += cost()
 		if ref {
-			cur.R = append(cur.R, item)
+			cur.r = append(cur.r, item)
 		} else {
-			cur.N = append(cur.N, item)
+			cur.n = append(cur.n, item)
 		}
 	}
 	if err := flush(); err != nil {
