@@ -10,8 +10,11 @@ import (
 // dialect is sqlstore.Dialect for PostgreSQL 13 and later.
 type dialect struct{}
 
-func (dialect) InsertIgnore() string    { return "INSERT INTO" }
-func (dialect) IgnoreConflicts() string { return " ON CONFLICT DO NOTHING" }
+func (dialect) InsertIgnore() string { return "INSERT INTO" }
+
+func (dialect) IgnoreConflicts(key string) string {
+	return " ON CONFLICT (" + key + ") DO NOTHING"
+}
 
 func (dialect) UpsertSeq() string {
 	return " ON CONFLICT (user_id) DO UPDATE SET last_seq = EXCLUDED.last_seq"

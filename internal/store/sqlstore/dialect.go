@@ -17,9 +17,11 @@ import (
 type Dialect interface {
 	// InsertIgnore starts an INSERT that skips rows violating a unique key, and
 	// IgnoreConflicts finishes it, after VALUES (and before any RETURNING): "INSERT IGNORE
-	// INTO" and "" on MySQL, "INSERT INTO" and " ON CONFLICT DO NOTHING" on PostgreSQL.
+	// INTO" and "" on MySQL, "INSERT INTO" and " ON CONFLICT (key) DO NOTHING" on
+	// PostgreSQL, where key is the unique key's columns ("idem_key"): a conflict on any
+	// other key (a primary key) stays an error there instead of silently dropping the row.
 	InsertIgnore() string
-	IgnoreConflicts() string
+	IgnoreConflicts(key string) string
 	// UpsertSeq finishes "INSERT INTO recipients (user_id, last_seq) VALUES …" so that an
 	// existing user's last_seq is set to the inserted value.
 	UpsertSeq() string

@@ -30,7 +30,7 @@ func (s *Store) insertEventsReturning(ctx context.Context, tx *sql.Tx, in []stor
 		if err != nil {
 			return err
 		}
-		r, err := tx.QueryContext(ctx, s.d.InsertIgnore()+` events (idem_key, payload_hash, type, source, payload, trace_parent, accept_token, created_at) VALUES `+rowsOf(hi-lo, 8)+s.d.IgnoreConflicts()+` RETURNING id, idem_key, payload_hash`, args...)
+		r, err := tx.QueryContext(ctx, s.d.InsertIgnore()+` events (idem_key, payload_hash, type, source, payload, trace_parent, accept_token, created_at) VALUES `+rowsOf(hi-lo, 8)+s.d.IgnoreConflicts("idem_key")+` RETURNING id, idem_key, payload_hash`, args...)
 		if err != nil {
 			return dbErr("insert events", err)
 		}
