@@ -36,8 +36,15 @@ func fanoutKind(cfg Config) (string, error) {
 	return "", fmt.Errorf("NOTIFY_FANOUT: %q is not auto, local, redis or postgres", cfg.Fanout)
 }
 
+// fanoutPublisher is what every fan-out is: the ingest's publisher, and the closer of
+// erased users' streams on every replica.
+type fanoutPublisher interface {
+	ingest.Publisher
+	httpapi.StreamCloser
+}
+
 // publisher starts the fan-out of kind and returns it with its readiness check, if any.
-func (a *App) publisher(kind string) (ingest.Publisher, []httpapi.Checker, error) {
+func (a *App) publisher(kind string) (fanoutPublisher, []httpapi.Checker, error) {
 	switch kind {
 	case "redis":
 		r, err := fanout.NewRedis(a.cfg.RedisURL, a.Hub, fanout.RedisOptions{Logger: a.log, Metrics: a.reg})

@@ -104,7 +104,7 @@ func (p *Postgres) listen(reconnect bool) (up bool, err error) {
 // receive delivers one message of another replica to the local hub, reading referenced
 // notifications from the store.
 func (p *Postgres) receive(payload string) {
-	origin, ns, err := decode(payload)
+	msg, err := decodeMessage(payload)
 	var refs []wireRef
 	if err == nil {
 		refs, err = decodeRefs(payload)
@@ -114,7 +114,14 @@ func (p *Postgres) receive(payload string) {
 		p.log.Warn("fanout: dropping undecodable message", "err", err)
 		return
 	}
-	if origin == p.origin || len(ns)+len(refs) == 0 {
+	if msg.Origin == p.origin {
+		return
+	}
+	for _, u := range msg.Close {
+		p.hub.CloseUser(u)
+	}
+	ns := msg.ns
+	if len(ns)+len(refs) == 0 {
 		return
 	}
 	if len(refs) > 0 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -156,6 +157,35 @@ func (p *Postgres) Publish(_ context.Context, ns []notify.Notification) {
 		p.m.publishErrors.Inc()
 		p.log.Warn("fanout: publish queue full, batch not sent to other replicas", "notifications", len(ns))
 	}
+}
+
+// CloseUsers closes the users' streams here and, through NOTIFY, on every other replica
+// (the users were erased). Unlike Publish it waits for the server, up to PublishTimeout,
+// on a connection of its own (erasures are rare).
+func (p *Postgres) CloseUsers(ctx context.Context, users []string) error {
+	for _, u := range users {
+		p.hub.CloseUser(u)
+	}
+	ctx, cancel := context.WithTimeout(ctx, p.o.PublishTimeout)
+	defer cancel()
+	conn, err := pgx.ConnectConfig(ctx, p.pubCfg)
+	if err != nil {
+		return fmt.Errorf("fanout: close streams on other replicas: %w", err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	var b pgx.Batch
+	const perMessage = 50 // user ids are at most 128 bytes: 50 fit a payload
+	for lo := 0; lo < len(users); lo += perMessage {
+		payload, err := json.Marshal(message{Origin: p.origin, N: []wireNotification{}, Close: users[lo:min(lo+perMessage, len(users))]})
+		if err != nil {
+			return err
+		}
+		b.Queue(`SELECT pg_notify($1, $2)`, p.o.Channel, string(payload))
+	}
+	if err := conn.SendBatch(ctx, &b).Close(); err != nil {
+		return fmt.Errorf("fanout: close streams on other replicas: %w", err)
+	}
+	return nil
 }
 
 // errNotListening: readiness while the listener connection is down.

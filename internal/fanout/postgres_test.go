@@ -204,3 +204,24 @@ func TestPostgresOversizedViaStore(t *testing.T) {
 		t.Fatalf("A sent %v references, want 1", n)
 	}
 }
+
+// TestPostgresCloseUsers: an erasure on A closes the user's streams on A and on B.
+func TestPostgresCloseUsers(t *testing.T) {
+	url := testenv.PostgresURL(t)
+	st := pgStore(t, url)
+	ha, hb := newFakeHub(), newFakeHub()
+	a := pgReplica(t, url, ha, st)
+	pgReplica(t, url, hb, st)
+	ha.waitFor(t, "A listening", resynced(1))
+	hb.waitFor(t, "B listening", resynced(1))
+	if err := a.CloseUsers(context.Background(), []string{"gone", "also-gone"}); err != nil {
+		t.Fatal(err)
+	}
+	hb.waitFor(t, "B closed both users", func([]notify.Notification, int) bool { return len(hb.closedUsers()) == 2 })
+	if got := ha.closedUsers(); len(got) != 2 {
+		t.Fatalf("A closed %v locally, want both users once", got)
+	}
+	if got, _ := hb.snapshot(); len(got) != 0 {
+		t.Fatalf("B was delivered %+v", got)
+	}
+}

@@ -20,6 +20,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	notify "github.com/notifyd/notifyd"
+	"github.com/notifyd/notifyd/internal/prefs"
 	"github.com/notifyd/notifyd/internal/store"
 	"github.com/notifyd/notifyd/internal/telemetry"
 )
@@ -54,6 +55,9 @@ type Publisher interface {
 type Options struct {
 	Registry *notify.Registry
 	Limits   notify.Limits
+	// Recipients are the defaults of the delivery decision: the zone of users without
+	// one (NOTIFY_DEFAULT_TZ) and the quiet hours of types that follow them.
+	Recipients prefs.Defaults
 	// Linger is how long a busy committer waits for more events before it commits
 	// (0: never; it still batches whatever queued during the previous commit). It only
 	// applies while commits follow each other closely; an idle one commits at once.
@@ -73,6 +77,7 @@ type Options struct {
 // Service accepts events.
 type Service struct {
 	reg       *notify.Registry
+	defaults  prefs.Defaults
 	limits    notify.Limits
 	pub       Publisher
 	delivered func()
@@ -95,7 +100,7 @@ func New(st store.Store, o Options) *Service {
 	if o.Delivered == nil {
 		o.Delivered = func() {}
 	}
-	s := &Service{reg: o.Registry, limits: o.Limits, pub: o.Publisher, delivered: o.Delivered, log: o.Logger, m: newMetrics(o.Metrics)}
+	s := &Service{reg: o.Registry, defaults: o.Recipients, limits: o.Limits, pub: o.Publisher, delivered: o.Delivered, log: o.Logger, m: newMetrics(o.Metrics)}
 	if o.MaxBatch <= 0 {
 		o.MaxBatch = 512
 	}
@@ -105,6 +110,9 @@ func New(st store.Store, o Options) *Service {
 
 // Close stops taking events and waits until every queued batch is committed and published.
 func (s *Service) Close() { s.gc.close() }
+
+// Defaults returns the recipient defaults the service decides deliveries with.
+func (s *Service) Defaults() prefs.Defaults { return s.defaults }
 
 // Registry returns the event types the service accepts.
 func (s *Service) Registry() *notify.Registry { return s.reg }
@@ -134,7 +142,7 @@ func (s *Service) Prepare(in Input) (store.AcceptInput, error) {
 	if received.IsZero() {
 		received = time.Now()
 	}
-	return store.AcceptInput{Key: key, PayloadHash: hex.EncodeToString(sum[:]), Source: in.Source, TraceParent: in.TraceParent, Prepared: p, ReceivedAt: received, Payload: payload}, nil
+	return store.AcceptInput{Key: key, PayloadHash: hex.EncodeToString(sum[:]), Source: in.Source, TraceParent: in.TraceParent, Prepared: p, ReceivedAt: received, Payload: payload, Defaults: s.defaults}, nil
 }
 
 // Accept prepares and stores inputs. Per-input failures are in the results; a non-nil
