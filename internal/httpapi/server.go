@@ -38,8 +38,11 @@ type Options struct {
 	UserRate  float64
 	UserBurst int
 	Ready     []Checker
-	Gatherer  prometheus.Gatherer // for /metrics (default: the global registry)
-	Logger    *slog.Logger
+	// Replay accepts a kept rejected message again (POST /v1/admin/rejected/{id}/replay);
+	// the app wires the source that kept it. Nil: the route answers 404.
+	Replay   func(ctx context.Context, id int64) ([]ingest.Result, error)
+	Gatherer prometheus.Gatherer // for /metrics (default: the global registry)
+	Logger   *slog.Logger
 	// Extra routes mounted on the same mux (the web inbox, OpenAPI, admin extensions).
 	Mount func(s *Server)
 }
