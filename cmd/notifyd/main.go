@@ -56,6 +56,8 @@ func register(e *cli.Env) *settings {
 	e.Int(&cfg.SMSConcurrency, "sms-concurrency", "NOTIFY_SMS_CONCURRENCY", cfg.SMSConcurrency, "SMS sends in flight")
 	e.Duration(&cfg.DeliveryPoll, "delivery-poll", "NOTIFY_DELIVERY_POLL", cfg.DeliveryPoll, "look for due deliveries at least this often")
 	e.Duration(&cfg.DeliveryBackoff, "delivery-backoff", "NOTIFY_DELIVERY_BACKOFF", cfg.DeliveryBackoff, "first retry delay of a failed delivery, doubling")
+	e.Duration(&cfg.DeliveryMaxDelay, "delivery-max-backoff", "NOTIFY_DELIVERY_MAX_BACKOFF", cfg.DeliveryMaxDelay, "longest retry delay of a failed delivery")
+	e.Int(&cfg.DeliveryAttempts, "delivery-max-attempts", "NOTIFY_DELIVERY_MAX_ATTEMPTS", cfg.DeliveryAttempts, "attempts before a transiently failing delivery is recorded failed")
 	e.Duration(&cfg.DeliveryLease, "delivery-lease", "NOTIFY_DELIVERY_LEASE", cfg.DeliveryLease, "how long a claimed delivery is held without renewal (renewed every third of it while sending): what a crash delays a delivery")
 	e.String(&cfg.Auth, "auth", "NOTIFY_AUTH", cfg.Auth, "dev (X-User-Id header or ?user=) or jwt")
 	e.Bool(&cfg.AllowPublicDev, "allow-public-dev", "NOTIFY_ALLOW_PUBLIC_DEV", false, "let dev auth listen on a non-loopback address")
