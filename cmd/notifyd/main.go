@@ -40,12 +40,13 @@ func register(e *cli.Env) *settings {
 	s := &settings{cfg: app.Defaults(), logFormat: "json", logLevel: "info"}
 	cfg := &s.cfg
 	e.String(&cfg.HTTPAddr, "http-addr", "NOTIFY_HTTP_ADDR", cfg.HTTPAddr, "listen address")
-	e.String(&cfg.DatabaseURL, "database-url", "NOTIFY_DATABASE_URL", cfg.DatabaseURL, "sqlite:PATH or mysql://user:pass@host:port/db")
+	e.String(&cfg.DatabaseURL, "database-url", "NOTIFY_DATABASE_URL", cfg.DatabaseURL, "sqlite:PATH, mysql://user:pass@host:port/db or postgres://user:pass@host:port/db")
 	e.String(&s.queues, "sqs-queues", "NOTIFY_SQS_QUEUES", "", "comma-separated SQS queue names or URLs to consume; empty = no SQS consumer")
 	e.String(&cfg.SQSProtocol, "sqs-protocol", "NOTIFY_SQS_PROTOCOL", cfg.SQSProtocol, "SQS wire protocol: json (AWS) or query (goaws and other older SQS-compatible servers)")
 	e.Int(&cfg.SQSPollers, "sqs-pollers", "NOTIFY_SQS_POLLERS", cfg.SQSPollers, "long-polling receivers per queue")
 	e.Duration(&cfg.SQSWait, "sqs-wait", "NOTIFY_SQS_WAIT", cfg.SQSWait, "SQS long-polling wait (20s is the maximum)")
-	e.String(&cfg.RedisURL, "redis-url", "NOTIFY_REDIS_URL", "", "redis://host:port/db for live fan-out across replicas; empty = one replica")
+	e.String(&cfg.RedisURL, "redis-url", "NOTIFY_REDIS_URL", "", "redis://host:port/db for live fan-out across replicas through Redis")
+	e.String(&cfg.Fanout, "fanout", "NOTIFY_FANOUT", cfg.Fanout, "live fan-out across replicas: auto (redis with a Redis URL, else postgres with a PostgreSQL store, else local), local (one replica), redis or postgres (LISTEN/NOTIFY on the store's database)")
 	e.String(&cfg.SMSProvider, "sms-provider", "NOTIFY_SMS_PROVIDER", cfg.SMSProvider, "SMS provider: log, webhook or sns, or a comma list in failover order (sns,webhook)")
 	e.String(&cfg.SMSWebhookURL, "sms-webhook-url", "NOTIFY_SMS_WEBHOOK_URL", "", "URL the webhook provider POSTs each SMS to")
 	e.String(&cfg.SMSSNSType, "sms-sns-type", "NOTIFY_SMS_SNS_TYPE", cfg.SMSSNSType, "SNS SMS type: Transactional or Promotional")

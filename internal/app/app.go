@@ -19,7 +19,6 @@ import (
 	notify "github.com/notifyd/notifyd"
 	"github.com/notifyd/notifyd/internal/auth"
 	"github.com/notifyd/notifyd/internal/delivery"
-	"github.com/notifyd/notifyd/internal/fanout"
 	"github.com/notifyd/notifyd/internal/httpapi"
 	"github.com/notifyd/notifyd/internal/ingest"
 	"github.com/notifyd/notifyd/internal/prefs"
@@ -87,27 +86,22 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	a.closers = append(a.closers, func() { a.Store.Close() })
 	ready := []httpapi.Checker{{Name: "store", Check: a.Store.Ping}}
 
+	kind, err := fanoutKind(cfg)
+	if err != nil {
+		return nil, err
+	}
 	hubOpts := sse.Options{Heartbeat: cfg.Heartbeat, MaxPerUser: cfg.MaxStreams, Logger: a.log, Metrics: a.reg}
-	if cfg.RedisURL != "" {
-		hubOpts.Resync = time.Minute // safety net under Redis' fire-and-forget pub/sub
+	if kind != "local" {
+		hubOpts.Resync = time.Minute // safety net under fire-and-forget pub/sub and NOTIFY
 	}
 	a.Hub = sse.NewHub(a.Store, hubOpts)
 	a.closers = append([]func(){a.Hub.Close}, a.closers...)
 
-	var publisher interface {
-		ingest.Publisher
-		httpapi.StatePublisher
-		httpapi.StreamCloser
-	} = fanout.Local{Hub: a.Hub}
-	if cfg.RedisURL != "" {
-		r, err := fanout.NewRedis(cfg.RedisURL, a.Hub, fanout.RedisOptions{Logger: a.log, Metrics: a.reg})
-		if err != nil {
-			return nil, fmt.Errorf("NOTIFY_REDIS_URL: %w", err)
-		}
-		publisher = r
-		a.closers = append([]func(){func() { r.Close() }}, a.closers...)
-		ready = append(ready, httpapi.Checker{Name: "redis", Check: r.Ping})
+	publisher, checks, err := a.publisher(kind)
+	if err != nil {
+		return nil, err
 	}
+	ready = append(ready, checks...)
 
 	if err := a.buildWorkers(ctx); err != nil {
 		return nil, err

@@ -17,8 +17,9 @@ import (
 // Config is every setting of a notifyd process.
 type Config struct {
 	HTTPAddr    string // listen address; port 0 picks one (Addr tells which)
-	DatabaseURL string // sqlite:PATH or mysql://user:pass@host:port/db
-	RedisURL    string // redis://host:port/db; empty = this process only
+	DatabaseURL string // sqlite:PATH, mysql://user:pass@host:port/db or postgres://user:pass@host:port/db
+	RedisURL    string // redis://host:port/db
+	Fanout      string // auto (or empty), local, redis or postgres: how live pushes reach other replicas
 
 	SQSQueues   []string // names or URLs; empty = no SQS consumer
 	SQSProtocol string   // json (AWS) or query (goaws and older local servers)
@@ -76,6 +77,7 @@ func Defaults() Config {
 		HTTPAddr:           "127.0.0.1:8080",
 		DefaultTZ:          DefaultTimeZone,
 		DatabaseURL:        "sqlite:data/notify.db",
+		Fanout:             "auto",
 		SQSProtocol:        "json",
 		SQSPollers:         2,
 		SQSWait:            20 * time.Second,
@@ -110,6 +112,7 @@ func (c *Config) defaults() {
 	fill(&c.HTTPAddr, d.HTTPAddr)
 	fill(&c.DefaultTZ, d.DefaultTZ)
 	fill(&c.DatabaseURL, d.DatabaseURL)
+	fill(&c.Fanout, d.Fanout)
 	fill(&c.SQSProtocol, d.SQSProtocol)
 	fill(&c.SQSPollers, d.SQSPollers)
 	fill(&c.SQSWait, d.SQSWait)

@@ -1,12 +1,13 @@
 // Package fanout hands committed notifications to the SSE streams that should show them:
 // in-process with Local when notifyd runs as one replica, and across replicas through
-// Redis pub/sub with Redis. Both implement ingest.Publisher.
+// Redis pub/sub with Redis or PostgreSQL's LISTEN/NOTIFY with Postgres. All implement
+// ingest.Publisher.
 //
-// Redis pub/sub is fire-and-forget: a message published while a replica's subscription
-// is down is lost to it. That is healed, not prevented: streams carry gap-free per-user
-// sequence numbers, a hub that sees a gap reads the missing range from the store, and
-// after every (re)subscription Redis asks the local hub to Resync every connected user
-// against the store.
+// Both transports are fire-and-forget: a message published while a replica's
+// subscription (or listener connection) is down is lost to it. That is healed, not
+// prevented: streams carry gap-free per-user sequence numbers, a hub that sees a gap reads
+// the missing range from the store, and after every (re)subscription the fan-out asks the
+// local hub to Resync every connected user against the store.
 package fanout
 
 import (

@@ -72,7 +72,7 @@ func (s *Store) accept(ctx context.Context, tx *sql.Tx, in []store.AcceptInput) 
 			if err != nil {
 				return err
 			}
-			_, err = tx.ExecContext(ctx, s.d.InsertIgnore()+` events (idem_key, payload_hash, type, source, payload, trace_parent, accept_token, created_at) VALUES `+rowsOf(hi-lo, 8), args...)
+			_, err = tx.ExecContext(ctx, s.d.InsertIgnore()+` events (idem_key, payload_hash, type, source, payload, trace_parent, accept_token, created_at) VALUES `+rowsOf(hi-lo, 8)+s.d.IgnoreConflicts("idem_key"), args...)
 			return dbErr("insert events", err)
 		}); err != nil {
 			return nil, err
@@ -303,7 +303,7 @@ func (s *Store) lockSeqs(ctx context.Context, tx *sql.Tx, users []string) (map[s
 		for _, u := range missing[lo:hi] {
 			args = append(args, u, 0)
 		}
-		_, err := tx.ExecContext(ctx, s.d.InsertIgnore()+` recipients (user_id, last_seq) VALUES `+rowsOf(hi-lo, 2), args...)
+		_, err := tx.ExecContext(ctx, s.d.InsertIgnore()+` recipients (user_id, last_seq) VALUES `+rowsOf(hi-lo, 2)+s.d.IgnoreConflicts("user_id"), args...)
 		return dbErr("insert recipients", err)
 	}); err != nil {
 		return nil, err

@@ -59,7 +59,7 @@ func (s *Store) insertDeliveries(ctx context.Context, tx *sql.Tx, in []store.Acc
 	return chunks(len(rows), maxRowsPerInsert, func(lo, hi int) error {
 		args := make([]any, 0, (hi-lo)*9)
 		for _, d := range rows[lo:hi] {
-			args = append(args, d.note, string(d.channel), d.address, string(d.status), d.reason, d.detail, ms(d.next), created, d.unlessRead)
+			args = append(args, d.note, string(d.channel), d.address, string(d.status), d.reason, d.detail, ms(d.next), created, flag(d.unlessRead))
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO deliveries (notification_id, channel, address, status, reason, last_error, next_attempt_at, updated_at, unless_read) VALUES `+rowsOf(hi-lo, 9), args...)
 		return dbErr("insert deliveries", err)

@@ -77,7 +77,7 @@ func (s *Store) PutPreferences(ctx context.Context, userID string, p prefs.Prefe
 			return nil
 		}
 		// MySQL counts an UPDATE that changes nothing as 0 rows: insert only if absent.
-		_, err = tx.ExecContext(ctx, s.d.InsertIgnore()+` user_preferences (user_id, prefs, updated_at) VALUES (?, ?, ?)`, userID, string(doc), ms(at))
+		_, err = tx.ExecContext(ctx, s.d.InsertIgnore()+` user_preferences (user_id, prefs, updated_at) VALUES (?, ?, ?)`+s.d.IgnoreConflicts("user_id"), userID, string(doc), ms(at))
 		return dbErr("insert preferences", err)
 	})
 }

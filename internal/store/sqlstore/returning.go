@@ -10,7 +10,7 @@ import (
 )
 
 // Returner is implemented by a Dialect whose INSERT … RETURNING hands back the rows it
-// inserted (SQLite 3.35+). Accept then learns the new ids from the insert itself instead
+// inserted (SQLite 3.35+, PostgreSQL). Accept then learns the new ids from the insert itself instead
 // of reading the events and notifications back: two statements fewer per batch, and no
 // join over the rows just written.
 type Returner interface {
@@ -30,7 +30,7 @@ func (s *Store) insertEventsReturning(ctx context.Context, tx *sql.Tx, in []stor
 		if err != nil {
 			return err
 		}
-		r, err := tx.QueryContext(ctx, s.d.InsertIgnore()+` events (idem_key, payload_hash, type, source, payload, trace_parent, accept_token, created_at) VALUES `+rowsOf(hi-lo, 8)+` RETURNING id, idem_key, payload_hash`, args...)
+		r, err := tx.QueryContext(ctx, s.d.InsertIgnore()+` events (idem_key, payload_hash, type, source, payload, trace_parent, accept_token, created_at) VALUES `+rowsOf(hi-lo, 8)+s.d.IgnoreConflicts("idem_key")+` RETURNING id, idem_key, payload_hash`, args...)
 		if err != nil {
 			return dbErr("insert events", err)
 		}
