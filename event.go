@@ -29,6 +29,7 @@ type Recipient struct {
 	UserID string
 	Role   Role
 	Phone  string // E.164; empty where the producer gave none
+	Email  string // empty where the producer gave none
 }
 
 // The JSON shapes of NotificationData, as Spring producers send it.
@@ -49,12 +50,14 @@ type wireRecipient struct {
 	UserID      json.RawMessage `json:"userId"`
 	Role        string          `json:"role"`
 	PhoneNumber string          `json:"phoneNumber,omitempty"`
+	Email       string          `json:"email,omitempty"`
 }
 
 type wireRecipientOut struct {
 	UserID      string `json:"userId"`
 	Role        Role   `json:"role"`
 	PhoneNumber string `json:"phoneNumber,omitempty"`
+	Email       string `json:"email,omitempty"`
 }
 
 // DecodeEvents decodes a body holding one NotificationData object or a JSON array of
@@ -154,7 +157,7 @@ func decodeRecipients(raw json.RawMessage) ([]Recipient, error) {
 		if !ok {
 			return nil, FieldErrorf(CodeInvalidEvent, field+".role", "%q is not one of CUSTOMER, OWNER, ADMIN", w.Role)
 		}
-		out = append(out, Recipient{UserID: id, Role: role, Phone: strings.TrimSpace(w.PhoneNumber)})
+		out = append(out, Recipient{UserID: id, Role: role, Phone: strings.TrimSpace(w.PhoneNumber), Email: strings.TrimSpace(w.Email)})
 	}
 	return out, nil
 }
@@ -325,7 +328,7 @@ func printable(s string) bool {
 func (ev Event) MarshalJSON() ([]byte, error) {
 	rs := make([]wireRecipientOut, len(ev.Recipients))
 	for i, r := range ev.Recipients {
-		rs[i] = wireRecipientOut{UserID: r.UserID, Role: r.Role, PhoneNumber: r.Phone}
+		rs[i] = wireRecipientOut{UserID: r.UserID, Role: r.Role, PhoneNumber: r.Phone, Email: r.Email}
 	}
 	return json.Marshal(struct {
 		WhoToNotify        []wireRecipientOut `json:"whoToNotify"`

@@ -1,6 +1,9 @@
 package notify
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // Notification is what one recipient was told about one event. It is stored before anything
 // is sent; Seq is its place in the recipient's own gap-free sequence (the SSE event id).
@@ -71,12 +74,14 @@ type Delivery struct {
 type Message struct {
 	DeliveryID int64
 	Attempt    int
+	Channel    Channel
 	UserID     string
-	To         string // E.164 for SMS
+	To         string // E.164 for SMS, the address for email, the user id for web push
 	Type       string
 	Text       string
 	URL        string
 	EventID    string
+	Data       json.RawMessage // the event's data object (templates render over it); may be nil
 	// TraceParent is the W3C trace context the event came with (empty if none): the
 	// parent of the delivery's span and the trace id in its logs.
 	TraceParent string

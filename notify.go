@@ -38,16 +38,20 @@ type Channel string
 // The channels notifyd delivers on. SSE is live push to connected clients (and replay from
 // the store); every other channel is a queued delivery worked by a delivery worker.
 const (
-	ChannelSSE Channel = "sse"
-	ChannelSMS Channel = "sms"
+	ChannelSSE     Channel = "sse"
+	ChannelSMS     Channel = "sms"
+	ChannelEmail   Channel = "email"
+	ChannelWebPush Channel = "webpush"
 )
 
 // ParseChannel maps a channel name, in any case, to a Channel.
 func ParseChannel(s string) (Channel, bool) {
 	c := Channel(strings.ToLower(strings.TrimSpace(s)))
 	switch c {
-	case ChannelSSE, ChannelSMS:
+	case ChannelSSE, ChannelSMS, ChannelEmail, ChannelWebPush:
 		return c, true
+	case "inbox":
+		return ChannelSSE, true
 	}
 	return "", false
 }

@@ -20,13 +20,15 @@ type EventType struct {
 	Message  string // text/template over the event's data; used when the event has no message
 	URL      string // text/template over the event's data; used when the event has no url
 	Channels map[Role][]Channel
+	Email    *EmailTemplate // nil: the default email layout
 
 	message, url *template.Template
 }
 
 // Registry holds the known event types. It is read-only once built, so it is safe to share.
 type Registry struct {
-	types map[string]*EventType
+	types    map[string]*EventType
+	webhooks []Webhook
 }
 
 // DefaultChannels routes buyers to live push and SMS, owners and admins to live push.
@@ -72,7 +74,10 @@ type configFile struct {
 		Message  *string             `yaml:"message"`
 		URL      *string             `yaml:"url"`
 		Channels map[string][]string `yaml:"channels"`
+		Email    *EmailTemplate      `yaml:"email"`
 	} `yaml:"types"`
+	// Webhooks receive state changes (delivery.sent, notification.read, …).
+	Webhooks []Webhook `yaml:"webhooks"`
 	// Replace drops the built-in types, so only the file's types are known.
 	Replace bool `yaml:"replace"`
 }
@@ -100,7 +105,10 @@ func LoadRegistry(r io.Reader) (*Registry, error) {
 			return nil, err
 		}
 	}
-	reg := &Registry{types: map[string]*EventType{}}
+	if err := checkWebhooks(cfg.Webhooks); err != nil {
+		return nil, err
+	}
+	reg := &Registry{types: map[string]*EventType{}, webhooks: cfg.Webhooks}
 	if !cfg.Replace {
 		for _, t := range builtinTypes {
 			t.Channels = defaults
@@ -120,6 +128,12 @@ func LoadRegistry(r io.Reader) (*Registry, error) {
 		}
 		if spec.URL != nil {
 			t.URL = *spec.URL
+		}
+		if spec.Email != nil {
+			if err := spec.Email.check(t.Name); err != nil {
+				return nil, err
+			}
+			t.Email = spec.Email
 		}
 		if len(spec.Channels) > 0 {
 			chans, err := parseChannels(spec.Channels, "types."+name+".channels")
@@ -147,7 +161,7 @@ func parseChannels(in map[string][]string, where string) (map[Role][]Channel, er
 		for _, n := range names {
 			c, ok := ParseChannel(n)
 			if !ok {
-				return nil, fmt.Errorf("config: %s.%s: unknown channel %q (want sse or sms)", where, roleName, n)
+				return nil, fmt.Errorf("config: %s.%s: unknown channel %q (want inbox, sms, email or webpush)", where, roleName, n)
 			}
 			if !slices.Contains(chans, c) {
 				chans = append(chans, c)
