@@ -73,6 +73,11 @@ func (s *Store) UnreadCount(ctx context.Context, userID string) (int, error) {
 // MarkRead implements store.Store. Marking a notification that is already read is not an
 // error; one that is not the caller's is ErrNotFound, exactly as one that does not exist.
 func (s *Store) MarkRead(ctx context.Context, userID string, id int64, at time.Time) error {
+	if hooks := s.hooks.wanting(notify.WebhookNotificationRead); len(hooks) > 0 && id != 0 {
+		if n, err := s.markReadOutbox(ctx, hooks, userID, id, at); err != nil || n > 0 {
+			return err
+		}
+	}
 	res, err := s.db.W.ExecContext(ctx, `UPDATE notifications SET read_at = ? WHERE id = ? AND user_id = ? AND read_at IS NULL`, ms(at), id, userID)
 	if err != nil {
 		return dbErr("mark read", err)
@@ -90,6 +95,9 @@ func (s *Store) MarkRead(ctx context.Context, userID string, id int64, at time.T
 
 // MarkAllRead implements store.Store.
 func (s *Store) MarkAllRead(ctx context.Context, userID string, at time.Time) (int64, error) {
+	if hooks := s.hooks.wanting(notify.WebhookNotificationRead); len(hooks) > 0 {
+		return s.markReadOutbox(ctx, hooks, userID, 0, at)
+	}
 	res, err := s.db.W.ExecContext(ctx, `UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL`, ms(at), userID)
 	if err != nil {
 		return 0, dbErr("mark all read", err)

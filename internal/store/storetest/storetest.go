@@ -34,6 +34,8 @@ func Run(t *testing.T, open Opener) {
 		{"ConcurrentClaimsNeverOverlap", testConcurrentClaims},
 		{"EventStatus", testEventStatus},
 		{"Rejected", testRejected},
+		{"PushSubscriptions", testPushSubscriptions},
+		{"WebhookOutbox", testWebhookOutbox},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
