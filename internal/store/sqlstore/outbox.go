@@ -13,7 +13,9 @@ import (
 )
 
 // webhookTargets holds the endpoints SetWebhooks named; read on every state change.
-type webhookTargets struct{ p atomic.Pointer[[]store.WebhookTarget] }
+type webhookTargets struct {
+	p atomic.Pointer[[]store.WebhookTarget]
+}
 
 // wanting returns the endpoints that want event.
 func (w *webhookTargets) wanting(event string) []string {
