@@ -38,6 +38,10 @@ type Options struct {
 	Ready     []Checker
 	Gatherer  prometheus.Gatherer // for /metrics (default: the global registry)
 	Logger    *slog.Logger
+	// VAPIDPublicKey is served to pages that subscribe browsers to web push ("" = off).
+	VAPIDPublicKey string
+	// WebhookKick wakes the webhook dispatcher after a replay (nil = it polls).
+	WebhookKick func()
 	// Extra routes mounted on the same mux (the web inbox, OpenAPI, admin extensions).
 	Mount func(s *Server)
 }
@@ -74,6 +78,8 @@ func New(o Options) *Server {
 	s.Route("POST /v1/notifications/read-all", s.handle(s.user(s.markAllRead)))
 	s.Route("GET /v1/notifications/stream", s.handle(s.user(s.stream)))
 	s.routeRejected()
+	s.routePush()
+	s.routeWebhooks()
 	s.Route("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
