@@ -286,8 +286,17 @@ func (s *Store) insertNotifications(ctx context.Context, tx *sql.Tx, in []store.
 				continue // live push is the stored notification itself, replayable by seq
 			}
 			d := deliveryRow{note: ids[k], channel: c, address: n.target.Phone, status: notify.StatusPending}
+			switch c {
+			case notify.ChannelEmail:
+				d.address = n.target.Email
+			case notify.ChannelWebPush:
+				d.address = n.target.UserID // the sender finds the user's subscriptions
+			}
 			if c == notify.ChannelSMS && d.address == "" {
 				d.status, d.reason = notify.StatusSkipped, "no phone number"
+			}
+			if c == notify.ChannelEmail && d.address == "" {
+				d.status, d.reason = notify.StatusSkipped, "no_email"
 			}
 			deliveries = append(deliveries, d)
 		}

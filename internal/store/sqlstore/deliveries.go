@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"time"
 
 	notify "github.com/notifyd/notifyd"
@@ -47,7 +48,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, channel notify.Channel, now
 			append([]any{ms(now.Add(lease)), ms(now)}, anys(ids)...)...); err != nil {
 			return dbErr("claim deliveries", err)
 		}
-		r, err := tx.QueryContext(ctx, `SELECT d.id, d.attempts, d.address, n.user_id, n.type, n.message, n.url, e.idem_key, e.trace_parent
+		r, err := tx.QueryContext(ctx, `SELECT d.id, d.attempts, d.channel, d.address, n.user_id, n.type, n.message, n.url, e.idem_key, e.trace_parent, e.payload
 			FROM deliveries d JOIN notifications n ON n.id = d.notification_id JOIN events e ON e.id = n.event_id
 			WHERE d.id IN (`+placeholders(len(ids))+`) ORDER BY d.id`, anys(ids)...)
 		if err != nil {
@@ -56,9 +57,11 @@ func (s *Store) ClaimDeliveries(ctx context.Context, channel notify.Channel, now
 		defer r.Close()
 		for r.Next() {
 			var m notify.Message
-			if err := r.Scan(&m.DeliveryID, &m.Attempt, &m.To, &m.UserID, &m.Type, &m.Text, &m.URL, &m.EventID, &m.TraceParent); err != nil {
+			var payload string
+			if err := r.Scan(&m.DeliveryID, &m.Attempt, &m.Channel, &m.To, &m.UserID, &m.Type, &m.Text, &m.URL, &m.EventID, &m.TraceParent, &payload); err != nil {
 				return dbErr("scan claimed deliveries", err)
 			}
+			m.Data = eventData(payload)
 			out = append(out, m)
 		}
 		return dbErr("select claimed deliveries", r.Err())
@@ -115,4 +118,17 @@ func (s *Store) CountSent(ctx context.Context, channel notify.Channel, address s
 	err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM deliveries WHERE address = ? AND channel = ? AND (status = 'sending' OR (status = 'sent' AND sent_at >= ?))`,
 		address, string(channel), ms(since)).Scan(&n)
 	return n, dbErr("count sent", err)
+}
+
+// eventData takes the data object out of a stored event payload (nil if it has none).
+func eventData(payload string) json.RawMessage {
+	var ev struct {
+		PublishInformation struct {
+			Data json.RawMessage `json:"data"`
+		} `json:"publishInformation"`
+	}
+	if json.Unmarshal([]byte(payload), &ev) != nil {
+		return nil
+	}
+	return ev.PublishInformation.Data
 }

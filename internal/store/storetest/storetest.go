@@ -36,6 +36,7 @@ func Run(t *testing.T, open Opener) {
 		{"Rejected", testRejected},
 		{"PushSubscriptions", testPushSubscriptions},
 		{"WebhookOutbox", testWebhookOutbox},
+		{"EmailAndWebPushDeliveries", testEmailAndWebPushDeliveries},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -155,3 +155,38 @@ func testWebhookOutbox(t *testing.T, s store.Store) {
 		t.Fatalf("delivered = %+v", delivered)
 	}
 }
+
+func testEmailAndWebPushDeliveries(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	in := Input("c1", "u1", "u2")
+	in.Prepared.Event.Data = json.RawMessage(`{"orderId":1001}`)
+	for i := range in.Prepared.Targets {
+		in.Prepared.Targets[i].Channels = []notify.Channel{notify.ChannelSSE, notify.ChannelEmail, notify.ChannelWebPush}
+	}
+	in.Prepared.Targets[0].Email = "buyer@example.com" // u2 has none
+	accept(t, s, in)
+	now := time.Now()
+	emails, err := s.ClaimDeliveries(ctx, notify.ChannelEmail, now, time.Minute, 10)
+	if err != nil || len(emails) != 1 {
+		t.Fatalf("email claims = %+v, %v", emails, err)
+	}
+	m := emails[0]
+	if m.Channel != notify.ChannelEmail || m.To != "buyer@example.com" || m.UserID != "u1" || string(m.Data) != `{"orderId":1001}` {
+		t.Fatalf("email message = %+v (data %s)", m, m.Data)
+	}
+	pushes, err := s.ClaimDeliveries(ctx, notify.ChannelWebPush, now, time.Minute, 10)
+	if err != nil || len(pushes) != 2 || pushes[0].Channel != notify.ChannelWebPush || pushes[0].To != pushes[0].UserID {
+		t.Fatalf("webpush claims = %+v, %v", pushes, err)
+	}
+	st, err := s.EventStatus(ctx, "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range st.Recipients {
+		for _, d := range r.Deliveries {
+			if r.UserID == "u2" && d.Channel == notify.ChannelEmail && (d.Status != notify.StatusSkipped || d.Reason != "no_email") {
+				t.Errorf("u2's email = %+v, want skipped no_email", d)
+			}
+		}
+	}
+}
