@@ -26,6 +26,7 @@ import (
 	"github.com/notifyd/notifyd/internal/sse"
 	"github.com/notifyd/notifyd/internal/store"
 	"github.com/notifyd/notifyd/internal/web"
+	"github.com/notifyd/notifyd/internal/webhook"
 )
 
 // App is one running notifyd.
@@ -36,11 +37,14 @@ type App struct {
 	Store   store.Store
 	Ingest  *ingest.Service
 	Hub     *sse.Hub
-	Worker  *delivery.Worker
-	sqs     *sqssource.Source // nil without NOTIFY_SQS_QUEUES
-	server  *http.Server
-	ln      net.Listener
-	closers []func() // run in order at shutdown, after HTTP and sources stopped
+	Worker  *delivery.Worker   // SMS
+	Workers []*delivery.Worker // the other queued channels (email, webpush)
+	// Webhooks dispatches the outbound webhook outbox (nil without NOTIFY_CONFIG webhooks).
+	Webhooks *webhook.Dispatcher
+	sqs      *sqssource.Source // nil without NOTIFY_SQS_QUEUES
+	server   *http.Server
+	ln       net.Listener
+	closers  []func() // run in order at shutdown, after HTTP and sources stopped
 }
 
 // New builds an App and opens its listener; Run serves.
@@ -103,13 +107,19 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	a.Worker = delivery.New(a.Store, delivery.Options{Sender: sender, Provider: provider, Concurrency: cfg.SMSConcurrency, Poll: cfg.DeliveryPoll,
 		BaseBackoff: cfg.DeliveryBackoff, Lease: cfg.DeliveryLease, RatePerSecond: cfg.SMSRate, CapPerRecipient: cfg.SMSCapPerRecipient,
 		CapWindow: cfg.SMSCapWindow, Logger: a.log, Metrics: a.reg})
+	if err := a.channelWorkers(ctx, registry); err != nil {
+		return nil, err
+	}
+	if err := a.webhookDispatcher(registry); err != nil {
+		return nil, err
+	}
 
 	committers := 1 // SQLite has one writer
 	if !strings.HasPrefix(cfg.DatabaseURL, "sqlite:") {
 		committers = 4
 	}
 	a.Ingest = ingest.New(a.Store, ingest.Options{Registry: registry, Limits: cfg.Limits, Publisher: publisher, Committers: committers, Linger: cfg.CommitLinger,
-		Delivered: a.Worker.Kick, Logger: a.log, Metrics: a.reg})
+		Delivered: a.kickWorkers, Logger: a.log, Metrics: a.reg})
 
 	if len(cfg.SQSQueues) > 0 {
 		awsCfg, err := config.LoadDefaultConfig(ctx)
@@ -125,6 +135,7 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 
 	api := httpapi.New(httpapi.Options{Store: a.Store, Ingest: a.Ingest, Hub: a.Hub, Auth: authn, IngestToken: auth.Token(cfg.IngestToken),
 		MaxBody: cfg.MaxBody, UserRate: cfg.UserRate, UserBurst: cfg.UserBurst, Gatherer: a.reg, Logger: a.log, Ready: ready,
+		VAPIDPublicKey: cfg.VAPIDPublicKey, WebhookKick: a.kickWebhooks,
 		Mount: func(s *httpapi.Server) { web.Mount(s, web.Options{Auth: cfg.Auth}) },
 	})
 	a.server = &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
@@ -171,6 +182,12 @@ func (a *App) Run(ctx context.Context) error {
 	workerCtx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	wg.Go(func() { _ = a.Worker.Run(workerCtx) })
+	for _, w := range a.Workers {
+		wg.Go(func() { _ = w.Run(workerCtx) })
+	}
+	if a.Webhooks != nil {
+		wg.Go(func() { _ = a.Webhooks.Run(workerCtx) })
+	}
 
 	srcCtx, stopSources := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopSources()
@@ -213,6 +230,21 @@ func (a *App) Run(ctx context.Context) error {
 	a.closeAll()
 	a.log.Info("notifyd stopped")
 	return err
+}
+
+// kickWorkers wakes every delivery worker after a commit queued deliveries.
+func (a *App) kickWorkers() {
+	a.Worker.Kick()
+	for _, w := range a.Workers {
+		w.Kick()
+	}
+	a.kickWebhooks()
+}
+
+func (a *App) kickWebhooks() {
+	if a.Webhooks != nil {
+		a.Webhooks.Kick()
+	}
 }
 
 func (a *App) closeAll() {

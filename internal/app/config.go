@@ -34,6 +34,14 @@ type Config struct {
 	DeliveryBackoff    time.Duration // first retry delay
 	DeliveryLease      time.Duration
 
+	EmailProvider       string // log, smtp or ses
+	SMTPURL             string // smtp://user:pass@host:587 or smtps://…
+	EmailFrom           string
+	SESConfigurationSet string
+	VAPIDPublicKey      string // web push keys (notifyctl vapid-keys); empty = web push off
+	VAPIDPrivateKey     string
+	VAPIDSubject        string // mailto: or https: contact sent to push services
+
 	Auth           string // dev or jwt
 	AllowPublicDev bool   // let dev auth listen on a non-loopback address
 	JWTSecret      string

@@ -1,6 +1,7 @@
 package delivery
 
 import (
+	"errors"
 	"strconv"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -18,9 +19,24 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Buckets: prometheus.ExponentialBuckets(0.005, 2, 12)}, []string{"provider"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.outcomes, m.latency)
+		// One worker per channel shares the collectors (labelled by channel and provider).
+		m.outcomes = register(reg, m.outcomes)
+		m.latency = register(reg, m.latency)
 	}
 	return m
+}
+
+func register[C prometheus.Collector](reg prometheus.Registerer, c C) C {
+	if err := reg.Register(c); err != nil {
+		var are prometheus.AlreadyRegisteredError
+		if errors.As(err, &are) {
+			if existing, ok := are.ExistingCollector.(C); ok {
+				return existing
+			}
+		}
+		panic(err)
+	}
+	return c
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
