@@ -114,4 +114,3 @@ func (s *Server) unsubscribePush(w http.ResponseWriter, r *http.Request) error {
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
-
