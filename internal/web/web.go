@@ -43,6 +43,8 @@ func Mount(s *httpapi.Server, o Options) {
 		s.Route("GET /static/"+name, assetHandler(name))
 	}
 	s.Route("GET /openapi.yaml", openAPI)
+	// The service worker is served from the root so that its scope covers the page.
+	s.Route("GET /sw.js", assetHandler("sw.js"))
 }
 
 // renderPage fills the auth mode into the page once, at mount time.
@@ -63,7 +65,7 @@ func assets() []string {
 	var out []string
 	entries, _ := fs.ReadDir(static, "static")
 	for _, e := range entries {
-		if !e.IsDir() && e.Name() != "index.html" {
+		if !e.IsDir() && e.Name() != "index.html" && e.Name() != "sw.js" {
 			out = append(out, e.Name())
 		}
 	}

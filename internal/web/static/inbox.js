@@ -336,11 +336,13 @@
     ui.bell.disabled = false;
     ui.bell.setAttribute('aria-expanded', 'true');
     openStream();
+    document.dispatchEvent(new CustomEvent('notifyd:auth', { detail: { headers: authHeaders() } })); // push.js
   }
 
   function signOut(message) {
     reset();
     cred = null;
+    document.dispatchEvent(new CustomEvent('notifyd:auth', { detail: null }));
     localStorage.removeItem(USER_KEY);
     sessionStorage.removeItem(TOKEN_KEY);
     ui.panel.hidden = true;
