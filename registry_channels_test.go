@@ -27,7 +27,7 @@ webhooks:
 	if typ.Email == nil || typ.Email.Subject != "[주문 {{.orderId}}] 결제 실패 안내" {
 		t.Fatalf("email template = %+v", typ.Email)
 	}
-	if got := typ.ChannelsFor(RoleCustomer); len(got) != 4 || got[0] != ChannelSSE || got[2] != ChannelEmail || got[3] != ChannelWebPush {
+	if got := typ.ChannelsFor(RoleCustomer); len(got) != 4 || got[0] != ChannelInbox || got[2] != ChannelEmail || got[3] != ChannelWebPush {
 		t.Fatalf("channels = %v", got)
 	}
 	hooks := reg.Webhooks()

@@ -37,10 +37,10 @@ type App struct {
 	Store   store.Store
 	Ingest  *ingest.Service
 	Hub     *sse.Hub
-	Worker  *delivery.Worker   // SMS
-	Workers []*delivery.Worker // the other queued channels (email, webpush)
+	Workers map[notify.Channel]*delivery.Worker // one per configured queued channel
 	// Webhooks dispatches the outbound webhook outbox (nil without NOTIFY_CONFIG webhooks).
 	Webhooks *webhook.Dispatcher
+	registry *notify.Registry
 	sqs      *sqssource.Source // nil without NOTIFY_SQS_QUEUES
 	server   *http.Server
 	ln       net.Listener
@@ -100,14 +100,8 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 		ready = append(ready, httpapi.Checker{Name: "redis", Check: r.Ping})
 	}
 
-	sender, provider, err := a.smsSender(ctx)
-	if err != nil {
-		return nil, err
-	}
-	a.Worker = delivery.New(a.Store, delivery.Options{Sender: sender, Provider: provider, Concurrency: cfg.SMSConcurrency, Poll: cfg.DeliveryPoll,
-		BaseBackoff: cfg.DeliveryBackoff, Lease: cfg.DeliveryLease, RatePerSecond: cfg.SMSRate, CapPerRecipient: cfg.SMSCapPerRecipient,
-		CapWindow: cfg.SMSCapWindow, Logger: a.log, Metrics: a.reg})
-	if err := a.channelWorkers(ctx, registry); err != nil {
+	a.registry = registry
+	if err := a.buildWorkers(ctx); err != nil {
 		return nil, err
 	}
 	if err := a.webhookDispatcher(registry); err != nil {
@@ -180,14 +174,7 @@ func (a *App) Metrics() *prometheus.Registry { return a.reg }
 // delivery worker finish its sends, close the store.
 func (a *App) Run(ctx context.Context) error {
 	workerCtx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
-	var wg sync.WaitGroup
-	wg.Go(func() { _ = a.Worker.Run(workerCtx) })
-	for _, w := range a.Workers {
-		wg.Go(func() { _ = w.Run(workerCtx) })
-	}
-	if a.Webhooks != nil {
-		wg.Go(func() { _ = a.Webhooks.Run(workerCtx) })
-	}
+	waitWorkers := a.runWorkers(workerCtx)
 
 	srcCtx, stopSources := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopSources()
@@ -226,25 +213,10 @@ func (a *App) Run(ctx context.Context) error {
 	sources.Wait()
 	a.Ingest.Close()
 	stopWorker()
-	wg.Wait()
+	waitWorkers()
 	a.closeAll()
 	a.log.Info("notifyd stopped")
 	return err
-}
-
-// kickWorkers wakes every delivery worker after a commit queued deliveries.
-func (a *App) kickWorkers() {
-	a.Worker.Kick()
-	for _, w := range a.Workers {
-		w.Kick()
-	}
-	a.kickWebhooks()
-}
-
-func (a *App) kickWebhooks() {
-	if a.Webhooks != nil {
-		a.Webhooks.Kick()
-	}
 }
 
 func (a *App) closeAll() {

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	notify "github.com/notifyd/notifyd"
+	"github.com/notifyd/notifyd/internal/channel"
 	"github.com/notifyd/notifyd/internal/delivery"
-	"github.com/notifyd/notifyd/internal/sms"
 	"github.com/notifyd/notifyd/internal/store"
 	"github.com/notifyd/notifyd/internal/store/sqlite"
 	"github.com/notifyd/notifyd/internal/store/storetest"
@@ -28,7 +28,7 @@ type sender struct {
 	began  chan struct{}
 }
 
-func (s *sender) Send(ctx context.Context, m notify.Message) (string, error) {
+func (s *sender) Send(ctx context.Context, m notify.Message) (channel.Receipt, error) {
 	if s.began != nil {
 		s.began <- struct{}{}
 	}
@@ -40,10 +40,10 @@ func (s *sender) Send(ctx context.Context, m notify.Message) (string, error) {
 	s.mu.Unlock()
 	if s.answer != nil {
 		if err := s.answer(m); err != nil {
-			return "", err
+			return channel.Receipt{}, err
 		}
 	}
-	return fmt.Sprintf("p-%d", m.DeliveryID), nil
+	return channel.Receipt{Provider: "fake", ProviderID: fmt.Sprintf("p-%d", m.DeliveryID)}, nil
 }
 
 func (s *sender) count(id int64) int {
@@ -124,7 +124,7 @@ func TestSendsAndRecords(t *testing.T) {
 	stop := run(t, st, delivery.Options{Sender: s, Concurrency: 4})
 	for i := range 20 {
 		d := waitStatus(t, st, fmt.Sprintf("e%d", i), notify.StatusSent)
-		if d.Attempts != 1 || d.ProviderID != fmt.Sprintf("p-%d", d.ID) || d.SentAt == nil {
+		if d.Attempts != 1 || d.ProviderID != fmt.Sprintf("p-%d", d.ID) || d.Provider != "fake" || d.SentAt == nil {
 			t.Fatalf("sent delivery %+v", d)
 		}
 	}
@@ -141,7 +141,7 @@ func TestTransientRetriedThenSent(t *testing.T) {
 	s := &sender{calls: map[int64]int{}}
 	s.answer = func(m notify.Message) error {
 		if m.Attempt < 3 {
-			return sms.Transient("Throttling", errors.New("slow down"))
+			return channel.Transient("Throttling", errors.New("slow down"))
 		}
 		return nil
 	}
@@ -158,7 +158,7 @@ func TestTransientRetriedThenSent(t *testing.T) {
 func TestPermanentFailsAtOnce(t *testing.T) {
 	st, _ := setup(t, 1)
 	s := &sender{calls: map[int64]int{}, answer: func(notify.Message) error {
-		return sms.Permanent("InvalidParameter", errors.New("invalid phone number"))
+		return channel.Permanent("InvalidParameter", errors.New("invalid phone number"))
 	}}
 	run(t, st, delivery.Options{Sender: s, BaseBackoff: 10 * time.Millisecond})
 	d := waitStatus(t, st, "e0", notify.StatusFailed)
@@ -203,8 +203,8 @@ func TestPerRecipientCapSkips(t *testing.T) {
 			}
 			if d.Status == notify.StatusSkipped {
 				skipped++
-				if d.Reason == "" {
-					t.Errorf("skipped without a reason: %+v", d)
+				if d.Reason != notify.ReasonCapped || d.LastError == "" {
+					t.Errorf("skipped %+v, want reason capped with the detail in lastError", d)
 				}
 				break
 			}

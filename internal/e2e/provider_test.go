@@ -10,7 +10,7 @@ import (
 	"testing"
 )
 
-// provider is a fake SMS gateway speaking the webhook wire format (internal/sms.Webhook).
+// provider is a fake SMS gateway speaking the webhook wire format (internal/channel/sms.Webhook).
 // Like a real gateway that honours Idempotency-Key, it sends (counts as delivered) the
 // first accepted request of a key and answers later ones with the same id without sending
 // again. It records every call per key, so a test sees both what notifyd tried and what

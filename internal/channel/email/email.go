@@ -52,7 +52,7 @@ func NewSender(p Provider, r *Renderer, from string) (*Sender, error) {
 // Send renders m and delivers it to m.To.
 func (s *Sender) Send(ctx context.Context, m notify.Message) (channel.Receipt, error) {
 	if strings.TrimSpace(m.To) == "" {
-		return channel.Receipt{}, channel.Skip("no_email", fmt.Errorf("the recipient has no email address"))
+		return channel.Receipt{}, channel.Skip(notify.ReasonNoEmail, fmt.Errorf("the recipient has no email address"))
 	}
 	to, err := mail.ParseAddress(m.To)
 	if err != nil {

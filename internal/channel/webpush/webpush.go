@@ -88,7 +88,7 @@ func (s *Sender) Send(ctx context.Context, m notify.Message) (channel.Receipt, e
 		return channel.Receipt{}, channel.Transient("store", err)
 	}
 	if len(subs) == 0 {
-		return channel.Receipt{}, channel.Skip("no_subscription", errors.New("the user has no push subscription"))
+		return channel.Receipt{}, channel.Skip(notify.ReasonNoSubscription, errors.New("the user has no push subscription"))
 	}
 	body, err := json.Marshal(Payload{Message: m.Text, URL: m.URL, Type: m.Type, EventID: m.EventID, DeliveryID: m.DeliveryID})
 	if err != nil {
@@ -124,7 +124,7 @@ func (s *Sender) Send(ctx context.Context, m notify.Message) (channel.Receipt, e
 	case sent > 0:
 		return rc, nil
 	case gone == len(subs):
-		return channel.Receipt{}, channel.Skip("no_subscription", errors.New("every push subscription of the user is gone (404/410)"))
+		return channel.Receipt{}, channel.Skip(notify.ReasonNoSubscription, errors.New("every push subscription of the user is gone (404/410)"))
 	case transient:
 		return channel.Receipt{}, channel.Transient("", firstErr)
 	}

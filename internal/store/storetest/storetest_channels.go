@@ -161,7 +161,7 @@ func testEmailAndWebPushDeliveries(t *testing.T, s store.Store) {
 	in := Input("c1", "u1", "u2")
 	in.Prepared.Event.Data = json.RawMessage(`{"orderId":1001}`)
 	for i := range in.Prepared.Targets {
-		in.Prepared.Targets[i].Channels = []notify.Channel{notify.ChannelSSE, notify.ChannelEmail, notify.ChannelWebPush}
+		in.Prepared.Targets[i].Channels = []notify.Channel{notify.ChannelInbox, notify.ChannelEmail, notify.ChannelWebPush}
 	}
 	in.Prepared.Targets[0].Email = "buyer@example.com" // u2 has none
 	accept(t, s, in)
