@@ -130,7 +130,7 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	api := httpapi.New(httpapi.Options{Store: a.Store, Ingest: a.Ingest, Hub: a.Hub, Auth: authn, IngestToken: auth.Token(cfg.IngestToken),
 		MaxBody: cfg.MaxBody, UserRate: cfg.UserRate, UserBurst: cfg.UserBurst, Gatherer: a.reg, Logger: a.log, Ready: ready,
 		VAPIDPublicKey: cfg.VAPIDPublicKey, WebhookKick: a.kickWebhooks,
-		Mount: func(s *httpapi.Server) { web.Mount(s, web.Options{Auth: cfg.Auth}) },
+		Mount: func(s *httpapi.Server) { web.Mount(s, web.Options{Auth: cfg.Auth, WebPush: cfg.VAPIDPublicKey != ""}) },
 	})
 	a.server = &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
 	if a.ln, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {

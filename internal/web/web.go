@@ -22,6 +22,8 @@ type Options struct {
 	// Auth is the server's auth mode: "dev" (the page asks for a user id) or "jwt" (the
 	// page asks for a token, or uses the notify_token cookie). Default "dev".
 	Auth string
+	// WebPush shows the "allow browser notifications" control (the server has VAPID keys).
+	WebPush bool
 }
 
 // Mount registers GET / (the inbox page), GET /static/<asset> for each asset and

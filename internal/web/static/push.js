@@ -8,7 +8,9 @@
   const status = document.getElementById('push-status');
   let headers = null;
 
-  const supported = 'serviceWorker' in navigator && 'PushManager' in window && 'Notification' in window;
+  // The server says whether it has VAPID keys (data-push), so a page without web push never
+  // asks for the key.
+  const supported = document.body.dataset.push === 'on' && 'serviceWorker' in navigator && 'PushManager' in window && 'Notification' in window;
 
   function b64urlToBytes(s) {
     const pad = '='.repeat((4 - (s.length % 4)) % 4);
