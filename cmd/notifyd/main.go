@@ -16,6 +16,7 @@ import (
 	notify "github.com/notifyd/notifyd"
 	"github.com/notifyd/notifyd/internal/app"
 	"github.com/notifyd/notifyd/internal/cli"
+	"github.com/notifyd/notifyd/internal/delivery"
 	"github.com/notifyd/notifyd/internal/telemetry"
 )
 
@@ -47,7 +48,7 @@ func run(args []string) error {
 	e.Int(&cfg.SMSConcurrency, "sms-concurrency", "NOTIFY_SMS_CONCURRENCY", 8, "SMS sends in flight")
 	e.Duration(&cfg.DeliveryPoll, "delivery-poll", "NOTIFY_DELIVERY_POLL", 0, "look for due deliveries at least this often (default 1s)")
 	e.Duration(&cfg.DeliveryBackoff, "delivery-backoff", "NOTIFY_DELIVERY_BACKOFF", 0, "first retry delay of a failed delivery, doubling (default 2s)")
-	e.Duration(&cfg.DeliveryLease, "delivery-lease", "NOTIFY_DELIVERY_LEASE", 0, "how long a claimed delivery is held without renewal (renewed every third of it while sending): what a crash delays a delivery (default 15s)")
+	e.Duration(&cfg.DeliveryLease, "delivery-lease", "NOTIFY_DELIVERY_LEASE", delivery.DefaultLease, "how long a claimed delivery is held without renewal (renewed every third of it while sending): what a crash delays a delivery")
 	e.String(&cfg.EmailProvider, "email-provider", "NOTIFY_EMAIL_PROVIDER", "log", "email provider: log, smtp or ses")
 	e.String(&cfg.SMTPURL, "smtp-url", "NOTIFY_SMTP_URL", "", "smtp://user:pass@host:587 (STARTTLS) or smtps://user:pass@host:465 (implicit TLS)")
 	e.String(&cfg.EmailFrom, "email-from", "NOTIFY_EMAIL_FROM", "", "sender address of emails, e.g. 'Shop <no-reply@shop.example>'")

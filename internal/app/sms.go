@@ -14,10 +14,11 @@ import (
 // smsChannel builds the sms channel: the configured provider, or with a comma list
 // (NOTIFY_SMS_PROVIDER=sns,webhook) a failover over them in that order.
 func (a *App) smsChannel(ctx context.Context) (*delivery.Options, error) {
-	names := strings.Split(a.cfg.SMSProvider, ",")
+	var names []string
 	var chain sms.Failover
-	for _, name := range names {
+	for _, name := range strings.Split(a.cfg.SMSProvider, ",") {
 		name = strings.TrimSpace(name)
+		names = append(names, name)
 		p, err := a.smsProvider(ctx, name)
 		if err != nil {
 			return nil, err

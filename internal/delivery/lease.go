@@ -34,7 +34,8 @@ func (w *Worker) keepLease(ctx context.Context, lg *slog.Logger, m notify.Messag
 				return
 			case <-t.C:
 			}
-			rctx, cancel := context.WithTimeout(ctx, every)
+			// A renewal may take until the lease would end (a busy store answers late).
+			rctx, cancel := context.WithTimeout(ctx, w.o.Lease)
 			err := w.st.RenewDelivery(rctx, m.DeliveryID, m.Attempt, w.o.Now().Add(w.o.Lease))
 			cancel()
 			switch {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -30,7 +31,10 @@ type sender struct {
 
 func (s *sender) Send(ctx context.Context, m notify.Message) (channel.Receipt, error) {
 	if s.began != nil {
-		s.began <- struct{}{}
+		select { // the first send signals; later ones (a row claimed again) do not wait
+		case s.began <- struct{}{}:
+		default:
+		}
 	}
 	if s.block != nil {
 		<-s.block
@@ -252,5 +256,19 @@ func TestTwoWorkersNeverDoubleSend(t *testing.T) {
 		if n != 1 {
 			t.Fatalf("delivery %d sent %d times", id, n)
 		}
+	}
+}
+
+// A sender's skip (nothing to send to) is recorded skipped with its reason code and the
+// error as detail, after one call.
+func TestSkipRecordsReason(t *testing.T) {
+	st, _ := setup(t, 1)
+	s := &sender{calls: map[int64]int{}, answer: func(notify.Message) error {
+		return channel.Skip(notify.ReasonNoSubscription, errors.New("no push subscription left"))
+	}}
+	run(t, st, delivery.Options{Sender: s})
+	d := waitStatus(t, st, "e0", notify.StatusSkipped)
+	if d.Reason != notify.ReasonNoSubscription || !strings.Contains(d.LastError, "no push subscription left") || s.count(d.ID) != 1 {
+		t.Fatalf("skipped %+v after %d calls, want reason no_subscription with the detail, one call", d, s.count(d.ID))
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	notify "github.com/notifyd/notifyd"
-	"github.com/notifyd/notifyd/internal/channel/webpush"
 	"github.com/notifyd/notifyd/internal/store"
 )
 
@@ -79,8 +78,13 @@ func (s *Server) subscribePush(w http.ResponseWriter, r *http.Request) error {
 	if err := checkEndpoint(in.Endpoint); err != nil {
 		return err
 	}
-	if err := webpush.CheckSubscriptionKeys(in.Keys.P256dh, in.Keys.Auth); err != nil {
-		return notify.FieldErrorf(notify.CodeInvalidEvent, "keys", "%s", err.Error())
+	if in.Keys.P256dh == "" || in.Keys.Auth == "" {
+		return notify.FieldErrorf(notify.CodeInvalidEvent, "keys", "p256dh and auth are required")
+	}
+	if s.o.CheckPushKeys != nil {
+		if err := s.o.CheckPushKeys(in.Keys.P256dh, in.Keys.Auth); err != nil {
+			return notify.FieldErrorf(notify.CodeInvalidEvent, "keys", "%s", err.Error())
+		}
 	}
 	ua := r.UserAgent()
 	if len(ua) > 500 {

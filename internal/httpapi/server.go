@@ -40,6 +40,9 @@ type Options struct {
 	Logger    *slog.Logger
 	// VAPIDPublicKey is served to pages that subscribe browsers to web push ("" = off).
 	VAPIDPublicKey string
+	// CheckPushKeys refuses a subscription whose keys cannot work (the web push channel's
+	// check, wired by the app; nil = only required).
+	CheckPushKeys func(p256dh, auth string) error
 	// WebhookKick wakes the webhook dispatcher after a replay (nil = it polls).
 	WebhookKick func()
 	// Extra routes mounted on the same mux (the web inbox, OpenAPI, admin extensions).
