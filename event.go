@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/mail"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -262,6 +263,11 @@ func (ev *Event) Validate(l Limits) error {
 			// The number itself is not repeated: errors end up in responses and stored reasons.
 			return FieldErrorf(CodeInvalidEvent, field+".phoneNumber", "is not an E.164 number such as +821012345678")
 		}
+		if r.Email != "" {
+			if err := CheckEmail(r.Email); err != nil {
+				return FieldErrorf(CodeInvalidEvent, field+".email", "%s", err.Error())
+			}
+		}
 	}
 	if l.MaxEventID > 0 && len(ev.EventID) > l.MaxEventID {
 		return FieldErrorf(CodeTooLarge, "publishInformation.eventId", "is %d bytes; the limit is %d", len(ev.EventID), l.MaxEventID)
@@ -309,6 +315,16 @@ func CheckURL(s string) error {
 	}
 	if !printable(s) {
 		return fmt.Errorf("must not contain control characters")
+	}
+	return nil
+}
+
+// CheckEmail accepts one bare address (buyer@example.com) as net/mail parses it: no
+// display name, no angle brackets, at most 254 bytes.
+func CheckEmail(s string) error {
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || a.Name != "" || len(s) > 254 {
+		return fmt.Errorf("is not an email address such as buyer@example.com")
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"text/template"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -21,6 +22,13 @@ type EventType struct {
 	URL      string // text/template over the event's data; used when the event has no url
 	Channels map[Role][]Channel
 	Email    *EmailTemplate // nil: the default email layout
+	// Required types ignore opt-outs and quiet hours (payments, security).
+	Required bool
+	// QuietHours: deliveries follow the service's default quiet hours (NOTIFY_QUIET_HOURS).
+	QuietHours bool
+	// Escalate delays a channel and sends it only if the notification is still unread
+	// then: {sms: 5m}.
+	Escalate map[Channel]time.Duration
 
 	message, url *template.Template
 }
@@ -71,10 +79,13 @@ type configFile struct {
 	} `yaml:"defaults"`
 	// Types add event types or override built-in ones, by name.
 	Types map[string]struct {
-		Message  *string             `yaml:"message"`
-		URL      *string             `yaml:"url"`
-		Channels map[string][]string `yaml:"channels"`
-		Email    *EmailTemplate      `yaml:"email"`
+		Email      *EmailTemplate      `yaml:"email"`
+		Message    *string             `yaml:"message"`
+		URL        *string             `yaml:"url"`
+		Channels   map[string][]string `yaml:"channels"`
+		Required   *bool               `yaml:"required"`
+		QuietHours *bool               `yaml:"quietHours"`
+		Escalate   map[string]string   `yaml:"escalate"`
 	} `yaml:"types"`
 	// Webhooks receive state changes (delivery.sent, notification.read, …).
 	Webhooks []Webhook `yaml:"webhooks"`
@@ -143,6 +154,19 @@ func LoadRegistry(r io.Reader) (*Registry, error) {
 			t.Channels = maps.Clone(defaults)
 			maps.Copy(t.Channels, chans)
 		}
+		if spec.Required != nil {
+			t.Required = *spec.Required
+		}
+		if spec.QuietHours != nil {
+			t.QuietHours = *spec.QuietHours
+		}
+		if spec.Escalate != nil {
+			esc, err := parseEscalate(spec.Escalate, "types."+name+".escalate")
+			if err != nil {
+				return nil, err
+			}
+			t.Escalate = esc
+		}
 		if err := reg.add(t); err != nil {
 			return nil, err
 		}
@@ -168,6 +192,22 @@ func parseChannels(in map[string][]string, where string) (map[Role][]Channel, er
 			}
 		}
 		out[role] = chans
+	}
+	return out, nil
+}
+
+func parseEscalate(in map[string]string, where string) (map[Channel]time.Duration, error) {
+	out := make(map[Channel]time.Duration, len(in))
+	for name, v := range in {
+		c, ok := ParseChannel(name)
+		if !ok || c == ChannelInbox {
+			return nil, fmt.Errorf("config: %s: %q is not a channel that can wait (sms)", where, name)
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return nil, fmt.Errorf("config: %s.%s: %q is not a positive duration such as 5m", where, name, v)
+		}
+		out[c] = d
 	}
 	return out, nil
 }
@@ -220,6 +260,7 @@ type Target struct {
 type Prepared struct {
 	Event   Event
 	Targets []Target
+	Type    *EventType // the registered type (its rules: required, quiet hours, escalation)
 }
 
 // Prepare validates ev, renders its message and url from its type's templates where the
@@ -259,7 +300,7 @@ func (r *Registry) Prepare(ev Event, l Limits) (*Prepared, error) {
 	if err := ev.validateText(l); err != nil {
 		return nil, err
 	}
-	p := &Prepared{Event: ev, Targets: make([]Target, 0, len(ev.Recipients))}
+	p := &Prepared{Event: ev, Targets: make([]Target, 0, len(ev.Recipients)), Type: t}
 	seen := make(map[string]bool, len(ev.Recipients))
 	for _, rc := range ev.Recipients {
 		if seen[rc.UserID] {

@@ -23,6 +23,7 @@ import (
 	"github.com/notifyd/notifyd/internal/fanout"
 	"github.com/notifyd/notifyd/internal/httpapi"
 	"github.com/notifyd/notifyd/internal/ingest"
+	"github.com/notifyd/notifyd/internal/prefs"
 	sqssource "github.com/notifyd/notifyd/internal/source/sqs"
 	"github.com/notifyd/notifyd/internal/sse"
 	"github.com/notifyd/notifyd/internal/store"
@@ -44,8 +45,10 @@ type App struct {
 	registry *notify.Registry
 	sqs      *sqssource.Source // nil without NOTIFY_SQS_QUEUES
 	server   *http.Server
-	ln       net.Listener
-	closers  []func() // run in order at shutdown, after HTTP and sources stopped
+	// cancelRequests ends the context of every HTTP request (the server's BaseContext).
+	cancelRequests context.CancelFunc
+	ln             net.Listener
+	closers        []func() // run in order at shutdown, after HTTP and sources stopped
 }
 
 // New builds an App and opens its listener; Run serves.
@@ -72,6 +75,11 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 		}
 	}
 
+	recipients, err := recipientDefaults(cfg)
+	if err != nil {
+		return nil, err
+	}
+
 	authn, err := a.authenticator(ctx)
 	if err != nil {
 		return nil, err
@@ -90,7 +98,10 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	a.Hub = sse.NewHub(a.Store, hubOpts)
 	a.closers = append([]func(){a.Hub.Close}, a.closers...)
 
-	var publisher ingest.Publisher = fanout.Local{Hub: a.Hub}
+	var publisher interface {
+		ingest.Publisher
+		httpapi.StreamCloser
+	} = fanout.Local{Hub: a.Hub}
 	if cfg.RedisURL != "" {
 		r, err := fanout.NewRedis(cfg.RedisURL, a.Hub, fanout.RedisOptions{Logger: a.log, Metrics: a.reg})
 		if err != nil {
@@ -113,7 +124,7 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	if !strings.HasPrefix(cfg.DatabaseURL, "sqlite:") {
 		committers = 4
 	}
-	a.Ingest = ingest.New(a.Store, ingest.Options{Registry: registry, Limits: cfg.Limits, Publisher: publisher, Committers: committers, Linger: cfg.CommitLinger,
+	a.Ingest = ingest.New(a.Store, ingest.Options{Registry: registry, Limits: cfg.Limits, Publisher: publisher, Committers: committers, Linger: cfg.CommitLinger, Recipients: recipients,
 		Delivered: a.kickWorkers, Logger: a.log, Metrics: a.reg})
 
 	if len(cfg.SQSQueues) > 0 {
@@ -121,19 +132,25 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 		if err != nil {
 			return nil, fmt.Errorf("sqs: aws config: %w", err)
 		}
-		if a.sqs, err = sqssource.New(awsCfg, a.Ingest, a.Store, sqssource.Options{Queues: cfg.SQSQueues, Protocol: cfg.SQSProtocol,
+		if a.sqs, err = sqssource.New(awsCfg, a.Ingest, sqssource.Options{Queues: cfg.SQSQueues, Protocol: cfg.SQSProtocol,
 			Pollers: cfg.SQSPollers, WaitTime: cfg.SQSWait, Logger: a.log, Metrics: a.reg}); err != nil {
 			return nil, err
 		}
 		ready = append(ready, httpapi.Checker{Name: "sqs", Check: a.sqs.Ready})
 	}
 
-	api := httpapi.New(httpapi.Options{Store: a.Store, Ingest: a.Ingest, Hub: a.Hub, Auth: authn, IngestToken: auth.Token(cfg.IngestToken),
+	api := httpapi.New(httpapi.Options{Store: a.Store, Ingest: a.Ingest, Hub: a.Hub, Auth: authn, IngestToken: auth.Token(cfg.IngestToken), Streams: publisher,
 		MaxBody: cfg.MaxBody, UserRate: cfg.UserRate, UserBurst: cfg.UserBurst, Gatherer: a.reg, Logger: a.log, Ready: ready,
 		VAPIDPublicKey: cfg.VAPIDPublicKey, CheckPushKeys: webpush.CheckSubscriptionKeys, WebhookKick: a.kickWebhooks,
+		Replay: func(ctx context.Context, id int64) ([]ingest.Result, error) {
+			return sqssource.ReplayRejected(ctx, a.Ingest, id)
+		},
 		Mount: func(s *httpapi.Server) { web.Mount(s, web.Options{Auth: cfg.Auth, WebPush: cfg.VAPIDPublicKey != ""}) },
 	})
-	a.server = &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
+	reqCtx, cancelRequests := context.WithCancel(context.Background())
+	a.cancelRequests = cancelRequests
+	a.closers = append(a.closers, cancelRequests)
+	a.server = &http.Server{BaseContext: func(net.Listener) context.Context { return reqCtx }, Handler: api, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
 	if a.ln, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
 		return nil, fmt.Errorf("listen %s: %w", cfg.HTTPAddr, err)
 	}
@@ -141,6 +158,19 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 		a.log.Warn("no NOTIFY_INGEST_TOKEN while listening beyond loopback: anyone who reaches notifyd can publish events and use admin routes", "addr", a.Addr())
 	}
 	return a, nil
+}
+
+// recipientDefaults reads NOTIFY_DEFAULT_TZ and NOTIFY_QUIET_HOURS.
+func recipientDefaults(cfg Config) (prefs.Defaults, error) {
+	zone, err := prefs.LoadZone(cfg.DefaultTZ)
+	if err != nil {
+		return prefs.Defaults{}, fmt.Errorf("NOTIFY_DEFAULT_TZ: %q is not an IANA time zone such as Asia/Seoul", cfg.DefaultTZ)
+	}
+	w, err := prefs.ParseWindow(cfg.QuietHours)
+	if err != nil {
+		return prefs.Defaults{}, fmt.Errorf("NOTIFY_QUIET_HOURS: %w", err)
+	}
+	return prefs.Defaults{Zone: zone, QuietHours: w}, nil
 }
 
 func (a *App) authenticator(ctx context.Context) (auth.Authenticator, error) {
@@ -205,6 +235,17 @@ func (a *App) Run(ctx context.Context) error {
 	a.log.Info("notifyd shutting down")
 	shutCtx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownWait)
 	defer cancel()
+	// When the grace period is over, whatever still waits on the store is cancelled:
+	// requests (their store calls end, the client gets an error) and transactions (they
+	// roll back; sources retry). So a hung database cannot hold shutdown past it.
+	stopAbort := context.AfterFunc(shutCtx, func() {
+		if shutCtx.Err() == context.DeadlineExceeded {
+			a.log.Warn("shutdown grace period over: cancelling requests and transactions still waiting on the store")
+			a.cancelRequests()
+			a.Ingest.Abort()
+		}
+	})
+	defer stopAbort()
 	// Stop taking work: SQS stops receiving and finishes (and deletes) its batches in
 	// hand; HTTP stops accepting and finishes its requests. Then commit what is queued.
 	stopSources()

@@ -30,14 +30,14 @@ type Options struct {
 	Hub         *sse.Hub
 	Auth        auth.Authenticator
 	IngestToken auth.Token
-	MaxBody     int64 // bytes of one POST /v1/events body (default 1 MiB)
+	// Streams closes an erased user's streams on every replica (nil: none to close).
+	Streams StreamCloser
+	MaxBody int64 // bytes of one POST /v1/events body (default 1 MiB)
 	// UserRate limits each user's requests to the inbox and stream routes (requests per
 	// second, with UserBurst; 0 = no limit). Over it: 429 rate_limited.
 	UserRate  float64
 	UserBurst int
 	Ready     []Checker
-	Gatherer  prometheus.Gatherer // for /metrics (default: the global registry)
-	Logger    *slog.Logger
 	// VAPIDPublicKey is served to pages that subscribe browsers to web push ("" = off).
 	VAPIDPublicKey string
 	// CheckPushKeys refuses a subscription whose keys cannot work (the web push channel's
@@ -45,6 +45,11 @@ type Options struct {
 	CheckPushKeys func(p256dh, auth string) error
 	// WebhookKick wakes the webhook dispatcher after a replay (nil = it polls).
 	WebhookKick func()
+	// Replay accepts a kept rejected message again (POST /v1/admin/rejected/{id}/replay);
+	// the app wires the source that kept it. Nil: the route answers 404.
+	Replay   func(ctx context.Context, id int64) ([]ingest.Result, error)
+	Gatherer prometheus.Gatherer // for /metrics (default: the global registry)
+	Logger   *slog.Logger
 	// Extra routes mounted on the same mux (the web inbox, OpenAPI, admin extensions).
 	Mount func(s *Server)
 }
@@ -83,6 +88,7 @@ func New(o Options) *Server {
 	s.routeRejected()
 	s.routePush()
 	s.routeWebhooks()
+	s.routeUsers()
 	s.Route("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	notify "github.com/notifyd/notifyd"
+	"github.com/notifyd/notifyd/internal/prefs"
 )
 
 // Store is notifyd's durable state. Every method is safe for concurrent use.
@@ -82,6 +83,7 @@ type Store interface {
 	// ReplayOutbox makes a row due again now (same id, so the same webhook-id);
 	// ErrNotFound for an unknown id.
 	ReplayOutbox(ctx context.Context, id int64, now time.Time) error
+	Recipients
 
 	// Ping checks the store can be reached.
 	Ping(ctx context.Context) error
@@ -96,6 +98,9 @@ type AcceptInput struct {
 	TraceParent string // W3C trace context carried from the producer, if any
 	Prepared    *notify.Prepared
 	ReceivedAt  time.Time
+	// Defaults are what the delivery decision (internal/prefs) falls back on: the default
+	// zone and quiet hours.
+	Defaults prefs.Defaults
 	// Payload, when set, is Prepared.Event.MarshalJSON() as the caller already encoded it
 	// (ingest does, to hash it): the store writes it as is instead of encoding again.
 	// Nil: the store encodes Prepared.Event.

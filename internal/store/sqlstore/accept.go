@@ -273,42 +273,7 @@ func (s *Store) insertNotifications(ctx context.Context, tx *sql.Tx, in []store.
 		}
 	}
 
-	type deliveryRow struct {
-		note                    int64
-		channel                 notify.Channel
-		address, reason, detail string
-		status                  notify.DeliveryStatus
-	}
-	var deliveries []deliveryRow
-	for k, n := range notes {
-		for _, c := range n.target.Channels {
-			if c == notify.ChannelInbox {
-				continue // live push is the stored notification itself, replayable by seq
-			}
-			d := deliveryRow{note: ids[k], channel: c, address: n.target.Phone, status: notify.StatusPending}
-			switch c {
-			case notify.ChannelEmail:
-				d.address = n.target.Email
-			case notify.ChannelWebPush:
-				d.address = n.target.UserID // the sender finds the user's subscriptions
-			}
-			if c == notify.ChannelSMS && d.address == "" {
-				d.status, d.reason, d.detail = notify.StatusSkipped, notify.ReasonNoPhone, "no phone number"
-			}
-			if c == notify.ChannelEmail && d.address == "" {
-				d.status, d.reason, d.detail = notify.StatusSkipped, notify.ReasonNoEmail, "no email address"
-			}
-			deliveries = append(deliveries, d)
-		}
-	}
-	if err := chunks(len(deliveries), maxRowsPerInsert, func(lo, hi int) error {
-		args := make([]any, 0, (hi-lo)*8)
-		for _, d := range deliveries[lo:hi] {
-			args = append(args, d.note, string(d.channel), d.address, string(d.status), d.reason, d.detail, created, created)
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO deliveries (notification_id, channel, address, status, reason, last_error, next_attempt_at, updated_at) VALUES `+rowsOf(hi-lo, 8), args...)
-		return dbErr("insert deliveries", err)
-	}); err != nil {
+	if err := s.insertDeliveries(ctx, tx, in, notes, ids, now); err != nil {
 		return err
 	}
 	for _, i := range fresh {

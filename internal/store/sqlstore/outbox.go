@@ -107,49 +107,39 @@ type readWebhook struct {
 	ReadAt         time.Time `json:"readAt"`
 }
 
-// markReadOutbox marks userID's unread notifications read (one, or all when id is 0) and
-// writes their notification.read rows, in one transaction.
-func (s *Store) markReadOutbox(ctx context.Context, endpoints []string, userID string, id int64, at time.Time) (int64, error) {
-	var n int64
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		n = 0
-		q := `SELECT n.id, e.idem_key, n.type FROM notifications n JOIN events e ON e.id = n.event_id WHERE n.user_id = ? AND n.read_at IS NULL`
-		args := []any{userID}
-		if id != 0 {
-			q += ` AND n.id = ?`
-			args = append(args, id)
-		}
-		r, err := tx.QueryContext(ctx, q+` ORDER BY n.id`+s.d.ForUpdate(), args...)
-		if err != nil {
-			return dbErr("select unread", err)
-		}
-		var reads []readWebhook
-		for r.Next() {
-			rw := readWebhook{UserID: userID, ReadAt: at.UTC()}
-			if err := r.Scan(&rw.NotificationID, &rw.EventID, &rw.Type); err != nil {
-				r.Close()
-				return dbErr("scan unread", err)
-			}
-			reads = append(reads, rw)
-		}
-		r.Close()
-		if err := r.Err(); err != nil {
-			return dbErr("select unread", err)
-		}
-		for _, rw := range reads {
-			res, err := tx.ExecContext(ctx, `UPDATE notifications SET read_at = ? WHERE id = ? AND read_at IS NULL`, ms(at), rw.NotificationID)
-			if err != nil {
-				return dbErr("mark read", err)
-			}
-			if k, _ := res.RowsAffected(); k == 0 {
-				continue
-			}
-			n++
-			if err := writeOutbox(ctx, tx, endpoints, notify.WebhookNotificationRead, at, rw); err != nil {
-				return err
-			}
-		}
+// outboxReads writes the notification.read rows, inside tx, for userID's notification id
+// (just marked read) or, with id 0, for every one still unread (about to be marked): a
+// no-op when no webhook wants notification.read.
+func (s *Store) outboxReads(ctx context.Context, tx *sql.Tx, userID string, id int64, at time.Time) error {
+	endpoints := s.hooks.wanting(notify.WebhookNotificationRead)
+	if len(endpoints) == 0 {
 		return nil
-	})
-	return n, err
+	}
+	q, args := `SELECT n.id, e.idem_key, n.type FROM notifications n JOIN events e ON e.id = n.event_id WHERE n.user_id = ? AND n.read_at IS NULL`, []any{userID}
+	if id != 0 {
+		q, args = `SELECT n.id, e.idem_key, n.type FROM notifications n JOIN events e ON e.id = n.event_id WHERE n.user_id = ? AND n.id = ?`, []any{userID, id}
+	}
+	r, err := tx.QueryContext(ctx, q+` ORDER BY n.id`, args...)
+	if err != nil {
+		return dbErr("select read notifications", err)
+	}
+	var reads []readWebhook
+	for r.Next() {
+		rw := readWebhook{UserID: userID, ReadAt: at.UTC()}
+		if err := r.Scan(&rw.NotificationID, &rw.EventID, &rw.Type); err != nil {
+			r.Close()
+			return dbErr("scan read notifications", err)
+		}
+		reads = append(reads, rw)
+	}
+	r.Close()
+	if err := r.Err(); err != nil {
+		return dbErr("select read notifications", err)
+	}
+	for _, rw := range reads {
+		if err := writeOutbox(ctx, tx, endpoints, notify.WebhookNotificationRead, at, rw); err != nil {
+			return err
+		}
+	}
+	return nil
 }

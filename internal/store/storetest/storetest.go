@@ -39,6 +39,7 @@ func Run(t *testing.T, open Opener) {
 		{"EmailAndWebPushDeliveries", testEmailAndWebPushDeliveries},
 	}
 	tests = append(tests, engineTests...)
+	tests = append(tests, recipientTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)
