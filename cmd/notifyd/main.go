@@ -55,6 +55,8 @@ func register(e *cli.Env) *settings {
 	e.Int(&cfg.SMSConcurrency, "sms-concurrency", "NOTIFY_SMS_CONCURRENCY", cfg.SMSConcurrency, "SMS sends in flight")
 	e.Duration(&cfg.DeliveryPoll, "delivery-poll", "NOTIFY_DELIVERY_POLL", cfg.DeliveryPoll, "look for due deliveries at least this often")
 	e.Duration(&cfg.DeliveryBackoff, "delivery-backoff", "NOTIFY_DELIVERY_BACKOFF", cfg.DeliveryBackoff, "first retry delay of a failed delivery, doubling")
+	e.Duration(&cfg.DeliveryMaxDelay, "delivery-max-backoff", "NOTIFY_DELIVERY_MAX_BACKOFF", cfg.DeliveryMaxDelay, "longest retry delay of a failed delivery")
+	e.Int(&cfg.DeliveryAttempts, "delivery-max-attempts", "NOTIFY_DELIVERY_MAX_ATTEMPTS", cfg.DeliveryAttempts, "attempts before a transiently failing delivery is recorded failed")
 	e.Duration(&cfg.DeliveryLease, "delivery-lease", "NOTIFY_DELIVERY_LEASE", cfg.DeliveryLease, "how long a claimed delivery is held without renewal (renewed every third of it while sending): what a crash delays a delivery")
 	e.String(&cfg.EmailProvider, "email-provider", "NOTIFY_EMAIL_PROVIDER", cfg.EmailProvider, "email provider: log, smtp or ses")
 	e.String(&cfg.SMTPURL, "smtp-url", "NOTIFY_SMTP_URL", "", "smtp://user:pass@host:587 (STARTTLS) or smtps://user:pass@host:465 (implicit TLS)")

@@ -44,6 +44,7 @@ type App struct {
 	Webhooks *webhook.Dispatcher
 	registry *notify.Registry
 	sqs      *sqssource.Source // nil without NOTIFY_SQS_QUEUES
+	sms      *providerHealth   // the SMS provider's readiness; nil without the sms channel
 	server   *http.Server
 	// cancelRequests ends the context of every HTTP request (the server's BaseContext).
 	cancelRequests context.CancelFunc
@@ -118,6 +119,9 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	}
 	if err := a.webhookDispatcher(registry); err != nil {
 		return nil, err
+	}
+	if a.sms != nil {
+		ready = append(ready, httpapi.Checker{Name: "sms", Check: a.sms.Check, Optional: true})
 	}
 
 	committers := 1 // SQLite has one writer

@@ -35,6 +35,8 @@ type Config struct {
 	SMSConcurrency     int
 	DeliveryPoll       time.Duration
 	DeliveryBackoff    time.Duration // first retry delay
+	DeliveryMaxDelay   time.Duration // longest retry delay
+	DeliveryAttempts   int           // attempts before a transient failure is final
 	DeliveryLease      time.Duration
 
 	EmailProvider       string // log, smtp or ses
@@ -92,6 +94,8 @@ func Defaults() Config {
 		SMSConcurrency:     8,
 		DeliveryPoll:       time.Second,
 		DeliveryBackoff:    2 * time.Second,
+		DeliveryMaxDelay:   10 * time.Minute,
+		DeliveryAttempts:   8,
 		DeliveryLease:      delivery.DefaultLease,
 		Auth:               "dev",
 		JWTUserClaim:       auth.DefaultUserClaim,
@@ -125,6 +129,8 @@ func (c *Config) defaults() {
 	fill(&c.SMSConcurrency, d.SMSConcurrency)
 	fill(&c.DeliveryPoll, d.DeliveryPoll)
 	fill(&c.DeliveryBackoff, d.DeliveryBackoff)
+	fill(&c.DeliveryMaxDelay, d.DeliveryMaxDelay)
+	fill(&c.DeliveryAttempts, d.DeliveryAttempts)
 	fill(&c.DeliveryLease, d.DeliveryLease)
 	fill(&c.Auth, d.Auth)
 	fill(&c.JWTUserClaim, d.JWTUserClaim)

@@ -116,18 +116,50 @@ func startGoAWS() (*Server, error) {
 	return g, nil
 }
 
-// orderedRequests passes every request through one mutex as it starts and as it ends.
-// goaws reads its queue map without its lock in places; requests that do not overlap in
-// time are then ordered for the race detector as they are in fact, so -race reports only
-// real overlaps. Requests still run concurrently (long polls wait in parallel).
+// orderedRequests keeps goaws' unlocked reads of its queue and topic maps from racing
+// with the requests that write them. goaws reads those maps without its lock in places
+// (ReceiveMessage looks its queue up before it takes the lock); when one test creates a
+// queue while another's long poll starts, that is a real data race, and -race fails
+// whichever test runs. So a request that changes the maps (CreateQueue, DeleteQueue,
+// CreateTopic, Subscribe, …) runs alone, and every other request runs concurrently with
+// the others (long polls wait in parallel) but never with one of those. A queue's
+// creation therefore waits for the long polls in flight (1 s in the e2e harness).
+//
+// Every request also passes one mutex as it starts and as it ends, so requests that do
+// not overlap in time are ordered for the race detector as they are in fact, and -race
+// reports only real overlaps.
 func orderedRequests(h http.Handler) http.Handler {
+	var maps sync.RWMutex
 	var mu sync.Mutex
 	edge := func() { mu.Lock(); mu.Unlock() } //nolint:staticcheck // an empty critical section is the point
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		edge()
 		defer edge()
+		if changesMaps(r) {
+			maps.Lock()
+			defer maps.Unlock()
+		} else {
+			maps.RLock()
+			defer maps.RUnlock()
+		}
 		h.ServeHTTP(w, r)
 	})
+}
+
+// changesMaps reports whether the request's action adds to or removes from goaws' queue
+// or topic maps, or changes an entry's settings.
+func changesMaps(r *http.Request) bool {
+	action := r.URL.Query().Get("Action")
+	if action == "" && r.Method == http.MethodPost {
+		_ = r.ParseForm() // goaws reads the same parsed form afterwards
+		action = r.PostForm.Get("Action")
+	}
+	switch action {
+	case "CreateQueue", "DeleteQueue", "PurgeQueue", "SetQueueAttributes",
+		"CreateTopic", "DeleteTopic", "Subscribe", "Unsubscribe", "SetSubscriptionAttributes":
+		return true
+	}
+	return false
 }
 
 // SQS returns an SQS client for goaws: the query protocol (goaws does not speak JSON).
