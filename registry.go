@@ -21,6 +21,7 @@ type EventType struct {
 	Message  string // text/template over the event's data; used when the event has no message
 	URL      string // text/template over the event's data; used when the event has no url
 	Channels map[Role][]Channel
+	Email    *EmailTemplate // nil: the default email layout
 	// Required types ignore opt-outs and quiet hours (payments, security).
 	Required bool
 	// QuietHours: deliveries follow the service's default quiet hours (NOTIFY_QUIET_HOURS).
@@ -34,7 +35,8 @@ type EventType struct {
 
 // Registry holds the known event types. It is read-only once built, so it is safe to share.
 type Registry struct {
-	types map[string]*EventType
+	types    map[string]*EventType
+	webhooks []Webhook
 }
 
 // DefaultChannels routes buyers to live push and SMS, owners and admins to live push.
@@ -77,6 +79,7 @@ type configFile struct {
 	} `yaml:"defaults"`
 	// Types add event types or override built-in ones, by name.
 	Types map[string]struct {
+		Email      *EmailTemplate      `yaml:"email"`
 		Message    *string             `yaml:"message"`
 		URL        *string             `yaml:"url"`
 		Channels   map[string][]string `yaml:"channels"`
@@ -84,6 +87,8 @@ type configFile struct {
 		QuietHours *bool               `yaml:"quietHours"`
 		Escalate   map[string]string   `yaml:"escalate"`
 	} `yaml:"types"`
+	// Webhooks receive state changes (delivery.sent, notification.read, …).
+	Webhooks []Webhook `yaml:"webhooks"`
 	// Replace drops the built-in types, so only the file's types are known.
 	Replace bool `yaml:"replace"`
 }
@@ -111,7 +116,10 @@ func LoadRegistry(r io.Reader) (*Registry, error) {
 			return nil, err
 		}
 	}
-	reg := &Registry{types: map[string]*EventType{}}
+	if err := checkWebhooks(cfg.Webhooks); err != nil {
+		return nil, err
+	}
+	reg := &Registry{types: map[string]*EventType{}, webhooks: cfg.Webhooks}
 	if !cfg.Replace {
 		for _, t := range builtinTypes {
 			t.Channels = defaults
@@ -131,6 +139,12 @@ func LoadRegistry(r io.Reader) (*Registry, error) {
 		}
 		if spec.URL != nil {
 			t.URL = *spec.URL
+		}
+		if spec.Email != nil {
+			if err := spec.Email.check(t.Name); err != nil {
+				return nil, err
+			}
+			t.Email = spec.Email
 		}
 		if len(spec.Channels) > 0 {
 			chans, err := parseChannels(spec.Channels, "types."+name+".channels")

@@ -18,6 +18,7 @@ import (
 
 	notify "github.com/notifyd/notifyd"
 	"github.com/notifyd/notifyd/internal/auth"
+	"github.com/notifyd/notifyd/internal/channel/webpush"
 	"github.com/notifyd/notifyd/internal/delivery"
 	"github.com/notifyd/notifyd/internal/httpapi"
 	"github.com/notifyd/notifyd/internal/ingest"
@@ -26,6 +27,7 @@ import (
 	"github.com/notifyd/notifyd/internal/sse"
 	"github.com/notifyd/notifyd/internal/store"
 	"github.com/notifyd/notifyd/internal/web"
+	"github.com/notifyd/notifyd/internal/webhook"
 )
 
 // App is one running notifyd.
@@ -37,9 +39,12 @@ type App struct {
 	Ingest  *ingest.Service
 	Hub     *sse.Hub
 	Workers map[notify.Channel]*delivery.Worker // one per configured queued channel
-	sqs     *sqssource.Source                   // nil without NOTIFY_SQS_QUEUES
-	sms     *providerHealth                     // the SMS provider's readiness; nil without the sms channel
-	server  *http.Server
+	// Webhooks dispatches the outbound webhook outbox (nil without NOTIFY_CONFIG webhooks).
+	Webhooks *webhook.Dispatcher
+	registry *notify.Registry
+	sqs      *sqssource.Source // nil without NOTIFY_SQS_QUEUES
+	sms      *providerHealth   // the SMS provider's readiness; nil without the sms channel
+	server   *http.Server
 	// cancelRequests ends the context of every HTTP request (the server's BaseContext).
 	cancelRequests context.CancelFunc
 	ln             net.Listener
@@ -103,7 +108,11 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	}
 	ready = append(ready, checks...)
 
+	a.registry = registry
 	if err := a.buildWorkers(ctx); err != nil {
+		return nil, err
+	}
+	if err := a.webhookDispatcher(registry); err != nil {
 		return nil, err
 	}
 	if a.sms != nil {
@@ -131,10 +140,11 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 
 	api := httpapi.New(httpapi.Options{Store: a.Store, Ingest: a.Ingest, Hub: a.Hub, Auth: authn, IngestToken: auth.Token(cfg.IngestToken), Streams: publisher, States: publisher, CORSOrigins: cfg.CORSOrigins,
 		MaxBody: cfg.MaxBody, UserRate: cfg.UserRate, UserBurst: cfg.UserBurst, Gatherer: a.reg, Logger: a.log, Ready: ready,
+		VAPIDPublicKey: cfg.VAPIDPublicKey, CheckPushKeys: webpush.CheckSubscriptionKeys, WebhookKick: a.kickWebhooks,
 		Replay: func(ctx context.Context, id int64) ([]ingest.Result, error) {
 			return sqssource.ReplayRejected(ctx, a.Ingest, id)
 		},
-		Mount: func(s *httpapi.Server) { web.Mount(s, web.Options{Auth: cfg.Auth}) },
+		Mount: func(s *httpapi.Server) { web.Mount(s, web.Options{Auth: cfg.Auth, WebPush: cfg.VAPIDPublicKey != ""}) },
 	})
 	reqCtx, cancelRequests := context.WithCancel(context.Background())
 	a.cancelRequests = cancelRequests

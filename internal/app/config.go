@@ -40,6 +40,14 @@ type Config struct {
 	DeliveryAttempts   int           // attempts before a transient failure is final
 	DeliveryLease      time.Duration
 
+	EmailProvider       string // log, smtp or ses
+	SMTPURL             string // smtp://user:pass@host:587 or smtps://…
+	EmailFrom           string
+	SESConfigurationSet string
+	VAPIDPublicKey      string // web push keys (notifyctl vapid-keys); empty = web push off
+	VAPIDPrivateKey     string
+	VAPIDSubject        string // mailto: or https: contact sent to push services
+
 	Auth           string // dev or jwt
 	AllowPublicDev bool   // let dev auth listen on a non-loopback address
 	JWTSecret      string
@@ -82,6 +90,7 @@ func Defaults() Config {
 		SQSPollers:         2,
 		SQSWait:            20 * time.Second,
 		SMSProvider:        "log",
+		EmailProvider:      "log",
 		SMSSNSType:         "Transactional",
 		SMSCapPerRecipient: 10,
 		SMSCapWindow:       time.Hour,
@@ -117,6 +126,7 @@ func (c *Config) defaults() {
 	fill(&c.SQSPollers, d.SQSPollers)
 	fill(&c.SQSWait, d.SQSWait)
 	fill(&c.SMSProvider, d.SMSProvider)
+	fill(&c.EmailProvider, d.EmailProvider)
 	fill(&c.SMSSNSType, d.SMSSNSType)
 	fill(&c.SMSCapPerRecipient, d.SMSCapPerRecipient)
 	fill(&c.SMSCapWindow, d.SMSCapWindow)

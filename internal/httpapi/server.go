@@ -49,6 +49,13 @@ type Options struct {
 	UserRate  float64
 	UserBurst int
 	Ready     []Checker
+	// VAPIDPublicKey is served to pages that subscribe browsers to web push ("" = off).
+	VAPIDPublicKey string
+	// CheckPushKeys refuses a subscription whose keys cannot work (the web push channel's
+	// check, wired by the app; nil = only required).
+	CheckPushKeys func(p256dh, auth string) error
+	// WebhookKick wakes the webhook dispatcher after a replay (nil = it polls).
+	WebhookKick func()
 	// Replay accepts a kept rejected message again (POST /v1/admin/rejected/{id}/replay);
 	// the app wires the source that kept it. Nil: the route answers 404.
 	Replay   func(ctx context.Context, id int64) ([]ingest.Result, error)
@@ -94,6 +101,8 @@ func New(o Options) *Server {
 	s.Route("POST /v1/notifications/{id}/unarchive", s.handle(s.user(s.unarchive)))
 	s.Route("GET /v1/notifications/stream", s.handle(s.user(s.stream)))
 	s.routeRejected()
+	s.routePush()
+	s.routeWebhooks()
 	s.routeUsers()
 	s.Route("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})

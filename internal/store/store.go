@@ -76,6 +76,28 @@ type Store interface {
 	// MarkReplayed records that a rejected message was accepted on replay.
 	MarkReplayed(ctx context.Context, id int64, eventKey string, at time.Time) error
 
+	// SavePushSubscription stores a browser's subscription for its user. An endpoint is one
+	// browser: saving a known endpoint replaces its keys and owner.
+	SavePushSubscription(ctx context.Context, sub PushSubscription) error
+	// PushSubscriptions returns userID's subscriptions, oldest first.
+	PushSubscriptions(ctx context.Context, userID string) ([]PushSubscription, error)
+	// DeletePushSubscription removes userID's subscription with that endpoint; false when
+	// userID has none.
+	DeletePushSubscription(ctx context.Context, userID, endpoint string) (bool, error)
+
+	// SetWebhooks names the outbound webhook endpoints: from then on each state change an
+	// endpoint wants (delivery.sent|failed|skipped, notification.read) writes an outbox row
+	// for it in the transaction that makes the change.
+	SetWebhooks(targets []WebhookTarget)
+	// ClaimOutbox leases up to limit due outbox rows (pending and due, or sending with an
+	// expired lease); each claim bumps Attempts.
+	ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]OutboxRow, error)
+	// CompleteOutbox records an attempt's outcome, fenced on it (ErrLeaseLost).
+	CompleteOutbox(ctx context.Context, id int64, attempt int, o OutboxOutcome) error
+	ListOutbox(ctx context.Context, f OutboxFilter) ([]OutboxRow, error)
+	// ReplayOutbox makes a row due again now (same id, so the same webhook-id);
+	// ErrNotFound for an unknown id.
+	ReplayOutbox(ctx context.Context, id int64, now time.Time) error
 	Recipients
 
 	// Ping checks the store can be reached.

@@ -22,6 +22,8 @@ type Options struct {
 	// Auth is the server's auth mode: "dev" (the page asks for a user id) or "jwt" (the
 	// page asks for a token, or uses the notify_token cookie). Default "dev".
 	Auth string
+	// WebPush shows the "allow browser notifications" control (the server has VAPID keys).
+	WebPush bool
 }
 
 // Mount registers GET / (the inbox page), GET /static/<asset> for each asset,
@@ -45,6 +47,8 @@ func Mount(s *httpapi.Server, o Options) {
 	}
 	s.Route("GET /embed.js", scriptHandler(embedScript()))
 	s.Route("GET /openapi.yaml", openAPI)
+	// The service worker is served from the root so that its scope covers the page.
+	s.Route("GET /sw.js", assetHandler("sw.js"))
 }
 
 // renderPage fills the auth mode into the page once, at mount time.
@@ -66,7 +70,7 @@ func assets() []string {
 	var out []string
 	entries, _ := fs.ReadDir(static, "static")
 	for _, e := range entries {
-		if !e.IsDir() && e.Name() != "index.html" {
+		if !e.IsDir() && e.Name() != "index.html" && e.Name() != "sw.js" {
 			out = append(out, e.Name())
 		}
 	}

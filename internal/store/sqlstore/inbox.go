@@ -84,7 +84,10 @@ func (s *Store) MarkRead(ctx context.Context, userID string, id int64, at time.T
 		if n, _ := res.RowsAffected(); n > 0 {
 			_, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'skipped', reason = ?, updated_at = ? WHERE notification_id = ? AND status = 'scheduled' AND unless_read = 1`,
 				prefs.ReasonReadInTime, ms(at), id)
-			return dbErr("skip escalations", err)
+			if err != nil {
+				return dbErr("skip escalations", err)
+			}
+			return s.outboxReads(ctx, tx, userID, id, at) // notification.read webhooks
 		}
 		var one int
 		err = tx.QueryRowContext(ctx, `SELECT 1 FROM notifications WHERE id = ? AND user_id = ?`, id, userID).Scan(&one)
@@ -100,6 +103,10 @@ func (s *Store) MarkRead(ctx context.Context, userID string, id int64, at time.T
 func (s *Store) MarkAllRead(ctx context.Context, userID string, at time.Time) (int64, error) {
 	var n int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		// notification.read webhooks for what is about to be marked, read before the update.
+		if err := s.outboxReads(ctx, tx, userID, 0, at); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'skipped', reason = ?, updated_at = ?
 			WHERE status = 'scheduled' AND unless_read = 1 AND notification_id IN (SELECT id FROM notifications WHERE user_id = ? AND read_at IS NULL)`,
 			prefs.ReasonReadInTime, ms(at), userID); err != nil {

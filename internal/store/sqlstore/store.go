@@ -13,8 +13,9 @@ import (
 
 // Store is store.Store over a SQL database.
 type Store struct {
-	db DBs
-	d  Dialect
+	db    DBs
+	d     Dialect
+	hooks webhookTargets // outbound webhooks: which state changes write outbox rows
 }
 
 var _ store.Store = (*Store)(nil)

@@ -34,6 +34,9 @@ func Run(t *testing.T, open Opener) {
 		{"ConcurrentClaimsNeverOverlap", testConcurrentClaims},
 		{"EventStatus", testEventStatus},
 		{"Rejected", testRejected},
+		{"PushSubscriptions", testPushSubscriptions},
+		{"WebhookOutbox", testWebhookOutbox},
+		{"EmailAndWebPushDeliveries", testEmailAndWebPushDeliveries},
 	}
 	tests = append(tests, engineTests...)
 	tests = append(tests, recipientTests...)

@@ -350,12 +350,14 @@
     ui.bell.setAttribute('aria-expanded', 'true');
     document.dispatchEvent(new CustomEvent('notifyd:signin', { detail: { headers: authHeaders() } })); // settings.js
     openStream();
+    document.dispatchEvent(new CustomEvent('notifyd:auth', { detail: { headers: authHeaders() } })); // push.js
   }
 
   function signOut(message) {
     reset();
     document.dispatchEvent(new CustomEvent('notifyd:signout'));
     cred = null;
+    document.dispatchEvent(new CustomEvent('notifyd:auth', { detail: null }));
     localStorage.removeItem(USER_KEY);
     sessionStorage.removeItem(TOKEN_KEY);
     ui.panel.hidden = true;
