@@ -1,6 +1,9 @@
 package notify
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // Notification is what one recipient was told about one event. It is stored before anything
 // is sent; Seq is its place in the recipient's own gap-free sequence (the SSE event id).
@@ -14,6 +17,11 @@ type Notification struct {
 	URL       string     `json:"url,omitempty"`
 	CreatedAt time.Time  `json:"createdAt"`
 	ReadAt    *time.Time `json:"readAt,omitempty"`
+	// Replaces is the id of the older notification with the same collapse key that this
+	// one replaced (0: none).
+	Replaces int64 `json:"replaces,omitempty"`
+	// Data is what notifyd adds for the client: a digest's {"count","eventIds"}.
+	Data json.RawMessage `json:"data,omitempty"`
 }
 
 // Read reports whether the recipient has marked it read.
@@ -30,11 +38,15 @@ type View struct {
 	CreatedAt time.Time  `json:"createdAt"`
 	Read      bool       `json:"read"`
 	ReadAt    *time.Time `json:"readAt,omitempty"`
+	// Replaces names the notification this one replaces (same collapse key): a client swaps
+	// it in place.
+	Replaces int64           `json:"replaces,omitempty"`
+	Data     json.RawMessage `json:"data,omitempty"`
 }
 
 // View returns the notification as its recipient sees it.
 func (n *Notification) View() View {
-	return View{ID: n.ID, Seq: n.Seq, EventID: n.EventID, Type: n.Type, Message: n.Message, URL: n.URL, CreatedAt: n.CreatedAt, Read: n.ReadAt != nil, ReadAt: n.ReadAt}
+	return View{ID: n.ID, Seq: n.Seq, EventID: n.EventID, Type: n.Type, Message: n.Message, URL: n.URL, CreatedAt: n.CreatedAt, Read: n.ReadAt != nil, ReadAt: n.ReadAt, Replaces: n.Replaces, Data: n.Data}
 }
 
 // DeliveryStatus is where a queued delivery (SMS) stands:
@@ -49,6 +61,10 @@ const (
 	StatusSent    DeliveryStatus = "sent"
 	StatusFailed  DeliveryStatus = "failed"
 	StatusSkipped DeliveryStatus = "skipped"
+	// StatusScheduled waits for a time (next_attempt_at in the future).
+	StatusScheduled DeliveryStatus = "scheduled"
+	// StatusCancelled was withdrawn before it was sent (DELETE /v1/events/{eventId}).
+	StatusCancelled DeliveryStatus = "cancelled"
 )
 
 // Delivery is one notification on one queued channel.

@@ -20,6 +20,9 @@ type EventType struct {
 	Message  string // text/template over the event's data; used when the event has no message
 	URL      string // text/template over the event's data; used when the event has no url
 	Channels map[Role][]Channel
+	// Digest, when set, gathers a user's events of this type and key into one
+	// notification per window (see digest.go).
+	Digest *Digest
 
 	message, url *template.Template
 }
@@ -72,6 +75,7 @@ type configFile struct {
 		Message  *string             `yaml:"message"`
 		URL      *string             `yaml:"url"`
 		Channels map[string][]string `yaml:"channels"`
+		Digest   *digestConfig       `yaml:"digest"`
 	} `yaml:"types"`
 	// Replace drops the built-in types, so only the file's types are known.
 	Replace bool `yaml:"replace"`
@@ -129,6 +133,13 @@ func LoadRegistry(r io.Reader) (*Registry, error) {
 			t.Channels = maps.Clone(defaults)
 			maps.Copy(t.Channels, chans)
 		}
+		if spec.Digest != nil {
+			d, err := spec.Digest.parse("types." + name + ".digest")
+			if err != nil {
+				return nil, err
+			}
+			t.Digest = d
+		}
 		if err := reg.add(t); err != nil {
 			return nil, err
 		}
@@ -169,6 +180,13 @@ func (r *Registry) add(t EventType) error {
 	if t.url, err = parseTemplate(t.Name+".url", t.URL); err != nil {
 		return err
 	}
+	if t.Digest != nil {
+		d := *t.Digest
+		if err := d.compile(t.Name); err != nil {
+			return err
+		}
+		t.Digest = &d
+	}
 	r.types[t.Name] = &t
 	return nil
 }
@@ -206,6 +224,9 @@ type Target struct {
 type Prepared struct {
 	Event   Event
 	Targets []Target
+	// Digest is set when the event's type digests: the event joins its recipients'
+	// windows instead of becoming notifications of its own.
+	Digest *DigestOf
 }
 
 // Prepare validates ev, renders its message and url from its type's templates where the
@@ -246,6 +267,11 @@ func (r *Registry) Prepare(ev Event, l Limits) (*Prepared, error) {
 		return nil, err
 	}
 	p := &Prepared{Event: ev, Targets: make([]Target, 0, len(ev.Recipients))}
+	if t.Digest != nil {
+		if p.Digest, err = t.Digest.of(data); err != nil {
+			return nil, err
+		}
+	}
 	seen := make(map[string]bool, len(ev.Recipients))
 	for _, rc := range ev.Recipients {
 		if seen[rc.UserID] {

@@ -55,6 +55,9 @@ type Store interface {
 	// MarkReplayed records that a rejected message was accepted on replay.
 	MarkReplayed(ctx context.Context, id int64, eventKey string, at time.Time) error
 
+	// Timing: scheduled notifications, digests, cancellation (timing.go).
+	Scheduler
+
 	// Ping checks the store can be reached.
 	Ping(ctx context.Context) error
 	Close() error
@@ -79,6 +82,7 @@ type AcceptResult struct {
 	Key           string
 	Duplicate     bool                  // the key was known: nothing was written
 	Notifications []notify.Notification // the stored notifications (the originals on a duplicate)
+	Scheduled     []Pending             // notifications that wait (sendAt, digest): visible later
 	Err           error                 // a per-input failure (CodeIdempotency); nothing written for it
 }
 
@@ -100,6 +104,8 @@ type EventStatus struct {
 	ReceivedAt time.Time         `json:"receivedAt"`
 	Payload    json.RawMessage   `json:"payload"`
 	Recipients []RecipientStatus `json:"recipients"`
+	// Scheduled are the event's notifications that wait or waited (sendAt, digest).
+	Scheduled []Pending `json:"scheduled,omitempty"`
 }
 
 // RecipientStatus is one notification of an event and its channels.

@@ -29,14 +29,14 @@ func (s *Store) queryNotifications(ctx context.Context, query string, args ...an
 // ListNotifications implements store.Store.
 func (s *Store) ListNotifications(ctx context.Context, userID string, before int64, limit int) ([]notify.Notification, error) {
 	if before <= 0 {
-		return s.queryNotifications(ctx, `SELECT `+notificationCols+` FROM notifications n JOIN events e ON e.id = n.event_id WHERE n.user_id = ? ORDER BY n.seq DESC LIMIT ?`, userID, limit)
+		return s.queryNotifications(ctx, `SELECT `+notificationCols+` FROM notifications n JOIN events e ON e.id = n.event_id WHERE n.user_id = ? AND n.replaced_by IS NULL ORDER BY n.seq DESC LIMIT ?`, userID, limit)
 	}
-	return s.queryNotifications(ctx, `SELECT `+notificationCols+` FROM notifications n JOIN events e ON e.id = n.event_id WHERE n.user_id = ? AND n.seq < ? ORDER BY n.seq DESC LIMIT ?`, userID, before, limit)
+	return s.queryNotifications(ctx, `SELECT `+notificationCols+` FROM notifications n JOIN events e ON e.id = n.event_id WHERE n.user_id = ? AND n.replaced_by IS NULL AND n.seq < ? ORDER BY n.seq DESC LIMIT ?`, userID, before, limit)
 }
 
 // NotificationsAfter implements store.Store.
 func (s *Store) NotificationsAfter(ctx context.Context, userID string, after int64, limit int) ([]notify.Notification, error) {
-	return s.queryNotifications(ctx, `SELECT `+notificationCols+` FROM notifications n JOIN events e ON e.id = n.event_id WHERE n.user_id = ? AND n.seq > ? ORDER BY n.seq LIMIT ?`, userID, after, limit)
+	return s.queryNotifications(ctx, `SELECT `+notificationCols+` FROM notifications n JOIN events e ON e.id = n.event_id WHERE n.user_id = ? AND n.replaced_by IS NULL AND n.seq > ? ORDER BY n.seq LIMIT ?`, userID, after, limit)
 }
 
 // LastSeqs implements store.Store.
@@ -66,7 +66,7 @@ func (s *Store) LastSeqs(ctx context.Context, userIDs []string) (map[string]int6
 // UnreadCount implements store.Store.
 func (s *Store) UnreadCount(ctx context.Context, userID string) (int, error) {
 	var n int
-	err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL`, userID).Scan(&n)
+	err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM notifications WHERE user_id = ? AND replaced_by IS NULL AND read_at IS NULL`, userID).Scan(&n)
 	return n, dbErr("count unread", err)
 }
 

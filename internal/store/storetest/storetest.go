@@ -35,6 +35,7 @@ func Run(t *testing.T, open Opener) {
 		{"EventStatus", testEventStatus},
 		{"Rejected", testRejected},
 	}
+	tests = append(tests, timingTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)
