@@ -20,6 +20,10 @@ type Notification struct {
 	// Replaces is the id of the older notification with the same collapse key that this
 	// one replaced (0: none).
 	Replaces int64 `json:"replaces,omitempty"`
+	// ReplacedBy is the newer notification that replaced this one (0: none). Lists and
+	// counts skip replaced notifications; replay reads them to keep its sequence whole
+	// and does not send them.
+	ReplacedBy int64 `json:"-"`
 	// Data is what notifyd adds for the client: a digest's {"count","eventIds"}.
 	Data json.RawMessage `json:"data,omitempty"`
 }

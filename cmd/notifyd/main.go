@@ -64,6 +64,7 @@ func run(args []string) error {
 	e.Int(&cfg.Limits.MaxMessage, "max-message", "NOTIFY_MAX_MESSAGE", cfg.Limits.MaxMessage, "characters in a message")
 	e.Int(&cfg.Limits.MaxURL, "max-url", "NOTIFY_MAX_URL", cfg.Limits.MaxURL, "bytes in a url")
 	e.Duration(&cfg.CommitLinger, "commit-linger", "NOTIFY_COMMIT_LINGER", 500*time.Microsecond, "while commits follow each other closely, wait this long for more events before committing (0 = never)")
+	e.Duration(&cfg.ScheduleHorizon, "schedule-horizon", "NOTIFY_SCHEDULE_HORIZON", 0, "how far ahead publishInformation.sendAt may be; further is a 400 (default 720h, 30 days)")
 	e.Int64(&cfg.MaxBody, "max-body", "NOTIFY_MAX_BODY", 1<<20, "largest POST /v1/events body in bytes")
 	e.Duration(&cfg.Heartbeat, "heartbeat", "NOTIFY_HEARTBEAT", 0, "SSE heartbeat interval (default 25s)")
 	e.Float(&cfg.UserRate, "user-rate", "NOTIFY_USER_RATE", 20, "inbox and stream requests per second per user (0 = no limit)")

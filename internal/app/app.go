@@ -22,6 +22,7 @@ import (
 	"github.com/notifyd/notifyd/internal/fanout"
 	"github.com/notifyd/notifyd/internal/httpapi"
 	"github.com/notifyd/notifyd/internal/ingest"
+	"github.com/notifyd/notifyd/internal/schedule"
 	sqssource "github.com/notifyd/notifyd/internal/source/sqs"
 	"github.com/notifyd/notifyd/internal/sse"
 	"github.com/notifyd/notifyd/internal/store"
@@ -30,17 +31,19 @@ import (
 
 // App is one running notifyd.
 type App struct {
-	cfg     Config
-	log     *slog.Logger
-	reg     *prometheus.Registry
-	Store   store.Store
-	Ingest  *ingest.Service
-	Hub     *sse.Hub
-	Worker  *delivery.Worker
-	sqs     *sqssource.Source // nil without NOTIFY_SQS_QUEUES
-	server  *http.Server
-	ln      net.Listener
-	closers []func() // run in order at shutdown, after HTTP and sources stopped
+	cfg    Config
+	log    *slog.Logger
+	reg    *prometheus.Registry
+	Store  store.Store
+	Ingest *ingest.Service
+	Hub    *sse.Hub
+	Worker *delivery.Worker
+	// Releaser makes scheduled and digest notifications visible when due.
+	Releaser *schedule.Releaser
+	sqs      *sqssource.Source // nil without NOTIFY_SQS_QUEUES
+	server   *http.Server
+	ln       net.Listener
+	closers  []func() // run in order at shutdown, after HTTP and sources stopped
 }
 
 // New builds an App and opens its listener; Run serves.
@@ -109,7 +112,8 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 		committers = 4
 	}
 	a.Ingest = ingest.New(a.Store, ingest.Options{Registry: registry, Limits: cfg.Limits, Publisher: publisher, Committers: committers, Linger: cfg.CommitLinger,
-		Delivered: a.Worker.Kick, Logger: a.log, Metrics: a.reg})
+		Delivered: a.Worker.Kick, Horizon: cfg.ScheduleHorizon, Logger: a.log, Metrics: a.reg})
+	a.Releaser = schedule.New(a.Store, schedule.Options{Publisher: publisher, Delivered: a.Worker.Kick, Logger: a.log, Metrics: a.reg})
 
 	if len(cfg.SQSQueues) > 0 {
 		awsCfg, err := config.LoadDefaultConfig(ctx)
@@ -171,6 +175,9 @@ func (a *App) Run(ctx context.Context) error {
 	workerCtx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	wg.Go(func() { _ = a.Worker.Run(workerCtx) })
+	releaseCtx, stopReleaser := context.WithCancel(context.WithoutCancel(ctx))
+	var releaser sync.WaitGroup
+	releaser.Go(func() { _ = a.Releaser.Run(releaseCtx) })
 
 	srcCtx, stopSources := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopSources()
@@ -208,6 +215,8 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	sources.Wait()
 	a.Ingest.Close()
+	stopReleaser()
+	releaser.Wait()
 	stopWorker()
 	wg.Wait()
 	a.closeAll()

@@ -46,15 +46,17 @@ type Config struct {
 	IngestToken    string
 
 	CommitLinger time.Duration // how long a busy group commit waits for more events
-	ConfigFile   string        // NOTIFY_CONFIG: event types YAML
-	Limits       notify.Limits
-	MaxBody      int64
-	Heartbeat    time.Duration
-	MaxStreams   int     // SSE streams per user
-	UserRate     float64 // inbox/stream requests per second per user (0 = no limit)
-	UserBurst    int
-	Logger       *slog.Logger
-	ShutdownWait time.Duration // how long shutdown waits for in-flight work (default 30s)
+	// ScheduleHorizon bounds how far ahead a sendAt may be (0: ingest.DefaultHorizon, 30 days).
+	ScheduleHorizon time.Duration
+	ConfigFile      string // NOTIFY_CONFIG: event types YAML
+	Limits          notify.Limits
+	MaxBody         int64
+	Heartbeat       time.Duration
+	MaxStreams      int     // SSE streams per user
+	UserRate        float64 // inbox/stream requests per second per user (0 = no limit)
+	UserBurst       int
+	Logger          *slog.Logger
+	ShutdownWait    time.Duration // how long shutdown waits for in-flight work (default 30s)
 }
 
 func (c *Config) defaults() {

@@ -20,25 +20,27 @@ type message struct {
 // wireNotification is notify.Notification with every field on the wire, the user id too
 // (which the API's JSON leaves out).
 type wireNotification struct {
-	ID        int64      `json:"id"`
-	UserID    string     `json:"userId"`
-	Seq       int64      `json:"seq"`
-	EventID   string     `json:"eventId"`
-	Type      string     `json:"type"`
-	Message   string     `json:"message"`
-	URL       string     `json:"url,omitempty"`
-	CreatedAt time.Time  `json:"createdAt"`
-	ReadAt    *time.Time `json:"readAt,omitempty"`
+	ID        int64           `json:"id"`
+	UserID    string          `json:"userId"`
+	Seq       int64           `json:"seq"`
+	EventID   string          `json:"eventId"`
+	Type      string          `json:"type"`
+	Message   string          `json:"message"`
+	URL       string          `json:"url,omitempty"`
+	CreatedAt time.Time       `json:"createdAt"`
+	ReadAt    *time.Time      `json:"readAt,omitempty"`
+	Replaces  int64           `json:"replaces,omitempty"`
+	Data      json.RawMessage `json:"data,omitempty"`
 }
 
 func toWire(n notify.Notification) wireNotification {
 	return wireNotification{ID: n.ID, UserID: n.UserID, Seq: n.Seq, EventID: n.EventID, Type: n.Type,
-		Message: n.Message, URL: n.URL, CreatedAt: n.CreatedAt, ReadAt: n.ReadAt}
+		Message: n.Message, URL: n.URL, CreatedAt: n.CreatedAt, ReadAt: n.ReadAt, Replaces: n.Replaces, Data: n.Data}
 }
 
 func (w wireNotification) notification() notify.Notification {
 	return notify.Notification{ID: w.ID, UserID: w.UserID, Seq: w.Seq, EventID: w.EventID, Type: w.Type,
-		Message: w.Message, URL: w.URL, CreatedAt: w.CreatedAt, ReadAt: w.ReadAt}
+		Message: w.Message, URL: w.URL, CreatedAt: w.CreatedAt, ReadAt: w.ReadAt, Replaces: w.Replaces, Data: w.Data}
 }
 
 func encode(origin string, ns []notify.Notification) ([]byte, error) {

@@ -40,6 +40,8 @@ type Result struct {
 	Key           string
 	Duplicate     bool
 	Notifications []notify.Notification
+	// Scheduled are the notifications that wait (sendAt in the future, digest window).
+	Scheduled []store.Pending
 	// Err is a per-input failure that retrying cannot fix (notify.Permanent): invalid
 	// input, unknown type, a key reused with another payload.
 	Err error
@@ -54,6 +56,9 @@ type Publisher interface {
 type Options struct {
 	Registry *notify.Registry
 	Limits   notify.Limits
+	// Horizon bounds how far ahead a sendAt may be (default DefaultHorizon); further is a
+	// 400 invalid_event.
+	Horizon time.Duration
 	// Linger is how long a busy committer waits for more events before it commits
 	// (0: never; it still batches whatever queued during the previous commit). It only
 	// applies while commits follow each other closely; an idle one commits at once.
@@ -74,6 +79,7 @@ type Options struct {
 type Service struct {
 	reg       *notify.Registry
 	limits    notify.Limits
+	horizon   time.Duration
 	pub       Publisher
 	delivered func()
 	log       *slog.Logger
@@ -95,7 +101,10 @@ func New(st store.Store, o Options) *Service {
 	if o.Delivered == nil {
 		o.Delivered = func() {}
 	}
-	s := &Service{reg: o.Registry, limits: o.Limits, pub: o.Publisher, delivered: o.Delivered, log: o.Logger, m: newMetrics(o.Metrics)}
+	if o.Horizon <= 0 {
+		o.Horizon = DefaultHorizon
+	}
+	s := &Service{reg: o.Registry, limits: o.Limits, horizon: o.Horizon, pub: o.Publisher, delivered: o.Delivered, log: o.Logger, m: newMetrics(o.Metrics)}
 	if o.MaxBatch <= 0 {
 		o.MaxBatch = 512
 	}
@@ -109,6 +118,9 @@ func (s *Service) Close() { s.gc.close() }
 // Registry returns the event types the service accepts.
 func (s *Service) Registry() *notify.Registry { return s.reg }
 
+// DefaultHorizon is how far ahead a sendAt may be unless configured otherwise.
+const DefaultHorizon = 30 * 24 * time.Hour
+
 // ErrClosed is returned by Accept after Close.
 var ErrClosed = &notify.Error{Code: notify.CodeUnavailable, Message: "notifyd is shutting down"}
 
@@ -117,6 +129,13 @@ func (s *Service) Prepare(in Input) (store.AcceptInput, error) {
 	p, err := s.reg.Prepare(in.Event, s.limits)
 	if err != nil {
 		return store.AcceptInput{}, err
+	}
+	received := in.ReceivedAt
+	if received.IsZero() {
+		received = time.Now()
+	}
+	if at := p.Event.SendAt; at != nil && at.Sub(received) > s.horizon {
+		return store.AcceptInput{}, notify.FieldErrorf(notify.CodeInvalidEvent, "publishInformation.sendAt", "is more than %s ahead; the limit is NOTIFY_SCHEDULE_HORIZON", s.horizon)
 	}
 	payload, err := p.Event.MarshalJSON()
 	if err != nil {
@@ -129,10 +148,6 @@ func (s *Service) Prepare(in Input) (store.AcceptInput, error) {
 	}
 	if key == "" {
 		key = NewKey()
-	}
-	received := in.ReceivedAt
-	if received.IsZero() {
-		received = time.Now()
 	}
 	return store.AcceptInput{Key: key, PayloadHash: hex.EncodeToString(sum[:]), Source: in.Source, TraceParent: in.TraceParent, Prepared: p, ReceivedAt: received, Payload: payload}, nil
 }
@@ -202,7 +217,7 @@ func (s *Service) acceptPrepared(ctx context.Context, batch []store.AcceptInput)
 	}
 	results := make([]Result, len(stored))
 	for i, r := range stored {
-		results[i] = Result{Key: r.Key, Duplicate: r.Duplicate, Notifications: r.Notifications, Err: r.Err}
+		results[i] = Result{Key: r.Key, Duplicate: r.Duplicate, Notifications: r.Notifications, Scheduled: r.Scheduled, Err: r.Err}
 		switch {
 		case r.Err != nil:
 			s.m.rejected.WithLabelValues(string(notify.ErrorCode(r.Err))).Inc()
@@ -225,7 +240,7 @@ func (s *Service) afterCommit(results []store.AcceptResult) {
 			continue
 		}
 		fresh = append(fresh, r.Notifications...)
-		queued = true
+		queued = queued || len(r.Notifications) > 0
 	}
 	if len(fresh) > 0 && s.pub != nil {
 		s.pub.Publish(context.Background(), fresh)

@@ -24,7 +24,9 @@ type Store interface {
 	// ListNotifications returns userID's notifications newest first, those with
 	// seq < before (before <= 0: from the newest).
 	ListNotifications(ctx context.Context, userID string, before int64, limit int) ([]notify.Notification, error)
-	// NotificationsAfter returns userID's notifications with seq > after, oldest first.
+	// NotificationsAfter returns userID's notifications with seq > after, oldest first,
+	// replaced ones too (ReplacedBy set), so every seq is there; ListNotifications and
+	// UnreadCount skip replaced ones.
 	NotificationsAfter(ctx context.Context, userID string, after int64, limit int) ([]notify.Notification, error)
 	// LastSeqs returns the newest sequence number of each user that has one.
 	LastSeqs(ctx context.Context, userIDs []string) (map[string]int64, error)

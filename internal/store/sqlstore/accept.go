@@ -184,20 +184,23 @@ func (s *Store) selectEvents(ctx context.Context, tx *sql.Tx, in []store.AcceptI
 	})
 }
 
-const notificationCols = `n.id, n.user_id, n.seq, e.idem_key, n.type, n.message, n.url, n.created_at, n.read_at, n.replaces, n.data`
+const notificationCols = `n.id, n.user_id, n.seq, e.idem_key, n.type, n.message, n.url, n.created_at, n.read_at, n.replaces, n.replaced_by, n.data`
 
 // scanNotification scans notificationCols, after the columns of before (if any).
 func scanNotification(sc interface{ Scan(...any) error }, n *notify.Notification, before ...any) error {
 	var created int64
-	var read, replaces *int64
+	var read, replaces, replacedBy *int64
 	var data *string
-	if err := sc.Scan(append(before, &n.ID, &n.UserID, &n.Seq, &n.EventID, &n.Type, &n.Message, &n.URL, &created, &read, &replaces, &data)...); err != nil {
+	if err := sc.Scan(append(before, &n.ID, &n.UserID, &n.Seq, &n.EventID, &n.Type, &n.Message, &n.URL, &created, &read, &replaces, &replacedBy, &data)...); err != nil {
 		return err
 	}
 	n.CreatedAt = fromMS(created)
 	n.ReadAt = fromNullMS(read)
 	if replaces != nil {
 		n.Replaces = *replaces
+	}
+	if replacedBy != nil {
+		n.ReplacedBy = *replacedBy
 	}
 	if data != nil {
 		n.Data = []byte(*data)

@@ -34,9 +34,11 @@ func (s *Store) ListNotifications(ctx context.Context, userID string, before int
 	return s.queryNotifications(ctx, `SELECT `+notificationCols+` FROM notifications n JOIN events e ON e.id = n.event_id WHERE n.user_id = ? AND n.replaced_by IS NULL AND n.seq < ? ORDER BY n.seq DESC LIMIT ?`, userID, before, limit)
 }
 
-// NotificationsAfter implements store.Store.
+// NotificationsAfter implements store.Store. Replaced notifications are included (with
+// ReplacedBy set): replay needs every seq to tell a replaced one from one not yet
+// committed, and skips sending them itself.
 func (s *Store) NotificationsAfter(ctx context.Context, userID string, after int64, limit int) ([]notify.Notification, error) {
-	return s.queryNotifications(ctx, `SELECT `+notificationCols+` FROM notifications n JOIN events e ON e.id = n.event_id WHERE n.user_id = ? AND n.replaced_by IS NULL AND n.seq > ? ORDER BY n.seq LIMIT ?`, userID, after, limit)
+	return s.queryNotifications(ctx, `SELECT `+notificationCols+` FROM notifications n JOIN events e ON e.id = n.event_id WHERE n.user_id = ? AND n.seq > ? ORDER BY n.seq LIMIT ?`, userID, after, limit)
 }
 
 // LastSeqs implements store.Store.

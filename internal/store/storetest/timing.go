@@ -199,8 +199,8 @@ func testCollapse(t *testing.T, s store.Store) {
 		t.Errorf("unread = %d, want 2 (replaced ones skipped)", n)
 	}
 	replay, _ := s.NotificationsAfter(ctx, "u1", 0, 10)
-	if len(replay) != 2 {
-		t.Errorf("replay = %v, want 2 seqs (replaced ones skipped)", seqs(replay))
+	if len(replay) != 4 || replay[0].ReplacedBy != started.ID || replay[2].ReplacedBy != done.ID || replay[3].ReplacedBy != 0 {
+		t.Errorf("replay = %+v, want all 4 seqs, the replaced ones marked", replay)
 	}
 	// Another user's key of the same name is theirs alone.
 	r3 := accept(t, s, CollapseInput("u2-created", "order-1", "u2"))
