@@ -81,8 +81,10 @@ func TestScheduledSend(t *testing.T) {
 	}
 	apptest.Eventually(t, "the released notification's SMS to be sent", func() bool {
 		var status struct {
-			Recipients []struct{ Channels []struct{ Channel, Status string } }
-			Scheduled  []struct{ Status string }
+			Recipients []struct {
+				Channels []struct{ Channel, Status string }
+			}
+			Scheduled []struct{ Status string }
 		}
 		do(t, "GET", s.URL+"/v1/events/order-1001-review-reminder", nil).decode(t, &status)
 		return len(status.Recipients) == 1 && len(status.Recipients[0].Channels) == 2 && status.Recipients[0].Channels[1].Status == "sent" &&
@@ -103,7 +105,9 @@ func TestCancelOverHTTP(t *testing.T) {
 		t.Fatalf("cancel without the admin token: %d", r.Status)
 	}
 	var c struct {
-		Cancelled  struct{ Notifications []struct{ UserID, Status string } }
+		Cancelled struct {
+			Notifications []struct{ UserID, Status string }
+		}
 		AlreadyOut struct{ Notifications []json.RawMessage }
 	}
 	for range 2 { // idempotent
