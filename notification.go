@@ -53,22 +53,45 @@ func (n *Notification) View() View {
 	return View{ID: n.ID, Seq: n.Seq, EventID: n.EventID, Type: n.Type, Message: n.Message, URL: n.URL, CreatedAt: n.CreatedAt, Read: n.ReadAt != nil, ReadAt: n.ReadAt, Replaces: n.Replaces, Data: n.Data}
 }
 
-// DeliveryStatus is where a queued delivery (SMS) stands:
-// pending → sending (leased) → sent | failed | skipped. A sending row whose lease ran out
-// goes back to pending.
+// DeliveryStatus is where a queued delivery (sms, email, webpush) stands:
+//
+//	pending | scheduled → sending (leased) → sent | failed | skipped
+//	pending | scheduled → cancelled
+//
+// A scheduled delivery waits for its next_attempt_at (quiet hours, escalation, sendAt) and is
+// then worked like a pending one. A sending row whose lease ran out is claimed again.
 type DeliveryStatus string
 
 // The delivery statuses.
 const (
-	StatusPending DeliveryStatus = "pending"
-	StatusSending DeliveryStatus = "sending"
-	StatusSent    DeliveryStatus = "sent"
-	StatusFailed  DeliveryStatus = "failed"
-	StatusSkipped DeliveryStatus = "skipped"
-	// StatusScheduled waits for a time (next_attempt_at in the future).
+	StatusPending   DeliveryStatus = "pending"
 	StatusScheduled DeliveryStatus = "scheduled"
-	// StatusCancelled was withdrawn before it was sent (DELETE /v1/events/{eventId}).
+	StatusSending   DeliveryStatus = "sending"
+	StatusSent      DeliveryStatus = "sent"
+	StatusFailed    DeliveryStatus = "failed"
+	StatusSkipped   DeliveryStatus = "skipped"
 	StatusCancelled DeliveryStatus = "cancelled"
+)
+
+// Final reports whether a delivery in status s is done with (nothing more will be sent).
+func (s DeliveryStatus) Final() bool {
+	switch s {
+	case StatusSent, StatusFailed, StatusSkipped, StatusCancelled:
+		return true
+	}
+	return false
+}
+
+// Reasons a delivery was skipped (Delivery.Reason): short codes, stable for clients and
+// metrics. The human detail goes to Delivery.LastError.
+const (
+	ReasonOptedOut             = "opted_out"
+	ReasonNoPhone              = "no_phone"
+	ReasonNoEmail              = "no_email"
+	ReasonNoSubscription       = "no_subscription"
+	ReasonCapped               = "capped"
+	ReasonThrottled            = "throttled"
+	ReasonReadBeforeEscalation = "read_before_escalation"
 )
 
 // Delivery is one notification on one queued channel.
@@ -79,24 +102,29 @@ type Delivery struct {
 	Status         DeliveryStatus `json:"status"`
 	Attempts       int            `json:"attempts"`
 	LastError      string         `json:"lastError,omitempty"`
-	Reason         string         `json:"reason,omitempty"` // why it was skipped
+	Reason         string         `json:"reason,omitempty"` // why it was skipped: a Reason… code
+	Provider       string         `json:"provider,omitempty"`
 	ProviderID     string         `json:"providerMessageId,omitempty"`
+	FailedOver     []string       `json:"failedOver,omitempty"` // providers that failed before Provider, "name: error"
 	NextAttemptAt  *time.Time     `json:"nextAttemptAt,omitempty"`
 	SentAt         *time.Time     `json:"sentAt,omitempty"`
 	UpdatedAt      time.Time      `json:"updatedAt"`
 }
 
-// Message is one piece of text to send to one address on one channel, as a sender
-// (an SMS provider) sees it. DeliveryID doubles as the provider's idempotency key.
+// Message is one notification to send to one address on one channel, as a channel's sender
+// sees it. DeliveryID doubles as the provider's idempotency key.
 type Message struct {
 	DeliveryID int64
 	Attempt    int
+	Channel    Channel
 	UserID     string
-	To         string // E.164 for SMS
+	To         string // the address: E.164 for sms, an email address, a push subscription
 	Type       string
 	Text       string
 	URL        string
 	EventID    string
+	// Data is the event's data object (JSON), for channels that render templates (email).
+	Data json.RawMessage
 	// TraceParent is the W3C trace context the event came with (empty if none): the
 	// parent of the delivery's span and the trace id in its logs.
 	TraceParent string

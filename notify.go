@@ -35,18 +35,28 @@ func ParseRole(s string) (Role, bool) {
 // Channel is a way a notification reaches a person.
 type Channel string
 
-// The channels notifyd delivers on. SSE is live push to connected clients (and replay from
-// the store); every other channel is a queued delivery worked by a delivery worker.
+// The channels notifyd delivers on. Inbox is the stored notification itself: the list, the
+// unread count and the live SSE push (and replay from the store); every recipient gets it.
+// Every other channel is a queued delivery worked by the delivery engine (internal/delivery)
+// through that channel's sender (internal/channel/<kind>).
 const (
-	ChannelSSE Channel = "sse"
-	ChannelSMS Channel = "sms"
+	ChannelInbox   Channel = "inbox"
+	ChannelSMS     Channel = "sms"
+	ChannelEmail   Channel = "email"
+	ChannelWebPush Channel = "webpush"
 )
 
-// ParseChannel maps a channel name, in any case, to a Channel.
+// Channels lists every channel, in a stable order.
+var Channels = []Channel{ChannelInbox, ChannelSMS, ChannelEmail, ChannelWebPush}
+
+// ParseChannel maps a channel name, in any case, to a Channel. "sse", the inbox's name in
+// round one, is still accepted as ChannelInbox.
 func ParseChannel(s string) (Channel, bool) {
 	c := Channel(strings.ToLower(strings.TrimSpace(s)))
 	switch c {
-	case ChannelSSE, ChannelSMS:
+	case "sse":
+		return ChannelInbox, true
+	case ChannelInbox, ChannelSMS, ChannelEmail, ChannelWebPush:
 		return c, true
 	}
 	return "", false

@@ -35,9 +35,9 @@ type Registry struct {
 // DefaultChannels routes buyers to live push and SMS, owners and admins to live push.
 func DefaultChannels() map[Role][]Channel {
 	return map[Role][]Channel{
-		RoleCustomer: {ChannelSSE, ChannelSMS},
-		RoleOwner:    {ChannelSSE},
-		RoleAdmin:    {ChannelSSE},
+		RoleCustomer: {ChannelInbox, ChannelSMS},
+		RoleOwner:    {ChannelInbox},
+		RoleAdmin:    {ChannelInbox},
 	}
 }
 
@@ -158,7 +158,7 @@ func parseChannels(in map[string][]string, where string) (map[Role][]Channel, er
 		for _, n := range names {
 			c, ok := ParseChannel(n)
 			if !ok {
-				return nil, fmt.Errorf("config: %s.%s: unknown channel %q (want sse or sms)", where, roleName, n)
+				return nil, fmt.Errorf("config: %s.%s: unknown channel %q (want inbox, sms, email or webpush; sse is the old name of inbox)", where, roleName, n)
 			}
 			if !slices.Contains(chans, c) {
 				chans = append(chans, c)

@@ -71,7 +71,7 @@ func TestDefaultRouting(t *testing.T) {
 	if len(p.Targets) != 3 {
 		t.Fatalf("%d targets, want 3 (a repeated recipient is kept once)", len(p.Targets))
 	}
-	want := [][]notify.Channel{{notify.ChannelSSE, notify.ChannelSMS}, {notify.ChannelSSE}, {notify.ChannelSSE}}
+	want := [][]notify.Channel{{notify.ChannelInbox, notify.ChannelSMS}, {notify.ChannelInbox}, {notify.ChannelInbox}}
 	for i, tg := range p.Targets {
 		if !slices.Equal(tg.Channels, want[i]) {
 			t.Errorf("%s routed to %v, want %v", tg.Role, tg.Channels, want[i])
@@ -101,12 +101,12 @@ types:
 	if p.Event.Message != "가방 가격이 내려갔습니다." || p.Event.URL != "https://shop/products/9" {
 		t.Fatalf("rendered %q %q", p.Event.Message, p.Event.URL)
 	}
-	if !slices.Equal(p.Targets[0].Channels, []notify.Channel{notify.ChannelSSE}) || !slices.Equal(p.Targets[1].Channels, []notify.Channel{notify.ChannelSSE}) {
+	if !slices.Equal(p.Targets[0].Channels, []notify.Channel{notify.ChannelInbox}) || !slices.Equal(p.Targets[1].Channels, []notify.Channel{notify.ChannelInbox}) {
 		t.Fatalf("PRICE_DROP routing %v %v", p.Targets[0].Channels, p.Targets[1].Channels)
 	}
 	ds, _ := reg.Lookup("DELIVERY_STARTED")
-	if ds.Message != "배송이 시작되었습니다." || !slices.Equal(ds.ChannelsFor(notify.RoleOwner), []notify.Channel{notify.ChannelSSE, notify.ChannelSMS}) ||
-		!slices.Equal(ds.ChannelsFor(notify.RoleCustomer), []notify.Channel{notify.ChannelSSE, notify.ChannelSMS}) {
+	if ds.Message != "배송이 시작되었습니다." || !slices.Equal(ds.ChannelsFor(notify.RoleOwner), []notify.Channel{notify.ChannelInbox, notify.ChannelSMS}) ||
+		!slices.Equal(ds.ChannelsFor(notify.RoleCustomer), []notify.Channel{notify.ChannelInbox, notify.ChannelSMS}) {
 		t.Fatalf("override kept the built-in text and other roles? %+v", ds)
 	}
 

@@ -16,6 +16,7 @@ import (
 	notify "github.com/notifyd/notifyd"
 	"github.com/notifyd/notifyd/internal/app"
 	"github.com/notifyd/notifyd/internal/cli"
+	"github.com/notifyd/notifyd/internal/delivery"
 	"github.com/notifyd/notifyd/internal/telemetry"
 )
 
@@ -37,7 +38,7 @@ func run(args []string) error {
 	e.Int(&cfg.SQSPollers, "sqs-pollers", "NOTIFY_SQS_POLLERS", 2, "long-polling receivers per queue")
 	e.Duration(&cfg.SQSWait, "sqs-wait", "NOTIFY_SQS_WAIT", 0, "SQS long-polling wait (default 20s, the maximum)")
 	e.String(&cfg.RedisURL, "redis-url", "NOTIFY_REDIS_URL", "", "redis://host:port/db for live fan-out across replicas; empty = one replica")
-	e.String(&cfg.SMSProvider, "sms-provider", "NOTIFY_SMS_PROVIDER", "log", "SMS provider: log, webhook or sns")
+	e.String(&cfg.SMSProvider, "sms-provider", "NOTIFY_SMS_PROVIDER", "log", "SMS provider: log, webhook or sns, or a comma list in failover order (sns,webhook)")
 	e.String(&cfg.SMSWebhookURL, "sms-webhook-url", "NOTIFY_SMS_WEBHOOK_URL", "", "URL the webhook provider POSTs each SMS to")
 	e.String(&cfg.SMSSNSType, "sms-sns-type", "NOTIFY_SMS_SNS_TYPE", "Transactional", "SNS SMS type: Transactional or Promotional")
 	e.String(&cfg.SMSSNSSenderID, "sms-sns-sender-id", "NOTIFY_SMS_SNS_SENDER_ID", "", "SNS SMS sender id, where the destination country supports one")
@@ -47,7 +48,7 @@ func run(args []string) error {
 	e.Int(&cfg.SMSConcurrency, "sms-concurrency", "NOTIFY_SMS_CONCURRENCY", 8, "SMS sends in flight")
 	e.Duration(&cfg.DeliveryPoll, "delivery-poll", "NOTIFY_DELIVERY_POLL", 0, "look for due deliveries at least this often (default 1s)")
 	e.Duration(&cfg.DeliveryBackoff, "delivery-backoff", "NOTIFY_DELIVERY_BACKOFF", 0, "first retry delay of a failed delivery, doubling (default 2s)")
-	e.Duration(&cfg.DeliveryLease, "delivery-lease", "NOTIFY_DELIVERY_LEASE", 0, "how long a claimed delivery is held before another worker may retry it (default 2m)")
+	e.Duration(&cfg.DeliveryLease, "delivery-lease", "NOTIFY_DELIVERY_LEASE", delivery.DefaultLease, "how long a claimed delivery is held without renewal (renewed every third of it while sending): what a crash delays a delivery")
 	e.String(&cfg.Auth, "auth", "NOTIFY_AUTH", "dev", "dev (X-User-Id header or ?user=) or jwt")
 	e.Bool(&cfg.AllowPublicDev, "allow-public-dev", "NOTIFY_ALLOW_PUBLIC_DEV", false, "let dev auth listen on a non-loopback address")
 	e.String(&cfg.JWTSecret, "jwt-secret", "NOTIFY_JWT_SECRET", "", "HS256 secret for jwt auth")

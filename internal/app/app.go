@@ -31,19 +31,19 @@ import (
 
 // App is one running notifyd.
 type App struct {
-	cfg    Config
-	log    *slog.Logger
-	reg    *prometheus.Registry
-	Store  store.Store
-	Ingest *ingest.Service
-	Hub    *sse.Hub
-	Worker *delivery.Worker
+	cfg     Config
+	log     *slog.Logger
+	reg     *prometheus.Registry
+	Store   store.Store
+	Ingest  *ingest.Service
+	Hub     *sse.Hub
+	Workers map[notify.Channel]*delivery.Worker // one per configured queued channel
+	sqs     *sqssource.Source                   // nil without NOTIFY_SQS_QUEUES
+	server  *http.Server
+	ln      net.Listener
+	closers []func() // run in order at shutdown, after HTTP and sources stopped
 	// Releaser makes scheduled and digest notifications visible when due.
 	Releaser *schedule.Releaser
-	sqs      *sqssource.Source // nil without NOTIFY_SQS_QUEUES
-	server   *http.Server
-	ln       net.Listener
-	closers  []func() // run in order at shutdown, after HTTP and sources stopped
 }
 
 // New builds an App and opens its listener; Run serves.
@@ -99,21 +99,17 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 		ready = append(ready, httpapi.Checker{Name: "redis", Check: r.Ping})
 	}
 
-	sender, provider, err := a.smsSender(ctx)
-	if err != nil {
+	if err := a.buildWorkers(ctx); err != nil {
 		return nil, err
 	}
-	a.Worker = delivery.New(a.Store, delivery.Options{Sender: sender, Provider: provider, Concurrency: cfg.SMSConcurrency, Poll: cfg.DeliveryPoll,
-		BaseBackoff: cfg.DeliveryBackoff, Lease: cfg.DeliveryLease, RatePerSecond: cfg.SMSRate, CapPerRecipient: cfg.SMSCapPerRecipient,
-		CapWindow: cfg.SMSCapWindow, Logger: a.log, Metrics: a.reg})
 
 	committers := 1 // SQLite has one writer
 	if !strings.HasPrefix(cfg.DatabaseURL, "sqlite:") {
 		committers = 4
 	}
 	a.Ingest = ingest.New(a.Store, ingest.Options{Registry: registry, Limits: cfg.Limits, Publisher: publisher, Committers: committers, Linger: cfg.CommitLinger,
-		Delivered: a.Worker.Kick, Horizon: cfg.ScheduleHorizon, Logger: a.log, Metrics: a.reg})
-	a.Releaser = schedule.New(a.Store, schedule.Options{Publisher: publisher, Delivered: a.Worker.Kick, Logger: a.log, Metrics: a.reg})
+		Delivered: a.kickWorkers, Horizon: cfg.ScheduleHorizon, Logger: a.log, Metrics: a.reg})
+	a.Releaser = schedule.New(a.Store, schedule.Options{Publisher: publisher, Delivered: a.kickWorkers, Logger: a.log, Metrics: a.reg})
 
 	if len(cfg.SQSQueues) > 0 {
 		awsCfg, err := config.LoadDefaultConfig(ctx)
@@ -173,8 +169,7 @@ func (a *App) Metrics() *prometheus.Registry { return a.reg }
 // delivery worker finish its sends, close the store.
 func (a *App) Run(ctx context.Context) error {
 	workerCtx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
-	var wg sync.WaitGroup
-	wg.Go(func() { _ = a.Worker.Run(workerCtx) })
+	waitWorkers := a.runWorkers(workerCtx)
 	releaseCtx, stopReleaser := context.WithCancel(context.WithoutCancel(ctx))
 	var releaser sync.WaitGroup
 	releaser.Go(func() { _ = a.Releaser.Run(releaseCtx) })
@@ -218,7 +213,7 @@ func (a *App) Run(ctx context.Context) error {
 	stopReleaser()
 	releaser.Wait()
 	stopWorker()
-	wg.Wait()
+	waitWorkers()
 	a.closeAll()
 	a.log.Info("notifyd stopped")
 	return err

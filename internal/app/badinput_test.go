@@ -101,12 +101,12 @@ func TestBadInputOverHTTP(t *testing.T) {
 	}
 	var st struct {
 		Recipients []struct {
-			Channels []struct{ Channel, Status, Reason string }
+			Channels []struct{ Channel, Status, Reason, LastError string }
 		}
 	}
 	do(t, "GET", s.URL+"/v1/events/nophone", nil).decode(t, &st)
 	chans := st.Recipients[0].Channels
-	if len(chans) != 2 || chans[0].Channel != "sse" || chans[1].Channel != "sms" || chans[1].Status != "skipped" || chans[1].Reason != "no phone number" {
+	if len(chans) != 2 || chans[0].Channel != "inbox" || chans[1].Channel != "sms" || chans[1].Status != "skipped" || chans[1].Reason != "no_phone" || chans[1].LastError != "no phone number" {
 		t.Fatalf("status of an SMS without a phone: %+v", st)
 	}
 

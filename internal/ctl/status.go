@@ -34,7 +34,9 @@ type channelStatus struct {
 	Attempts          int        `json:"attempts"`
 	LastError         string     `json:"lastError"`
 	Reason            string     `json:"reason"`
+	Provider          string     `json:"provider"`
 	ProviderMessageID string     `json:"providerMessageId"`
+	FailedOver        []string   `json:"failedOver"`
 	SentAt            *time.Time `json:"sentAt"`
 	NextAttemptAt     *time.Time `json:"nextAttemptAt"`
 	UpdatedAt         *time.Time `json:"updatedAt"`
@@ -88,8 +90,14 @@ func channelDetail(r recipient, c channelStatus) string {
 			parts = append(parts, "unread")
 		}
 	case "sent":
+		if c.Provider != "" {
+			parts = append(parts, "via "+c.Provider)
+		}
 		if c.ProviderMessageID != "" {
 			parts = append(parts, "provider id "+c.ProviderMessageID)
+		}
+		for _, f := range c.FailedOver {
+			parts = append(parts, "failed over from "+oneLine(f))
 		}
 		if c.SentAt != nil {
 			parts = append(parts, "at "+stamp(*c.SentAt))
@@ -101,7 +109,10 @@ func channelDetail(r recipient, c channelStatus) string {
 		}
 	case "skipped":
 		parts = append(parts, "reason: "+oneLine(c.Reason))
-	case "pending", "sending":
+		if c.LastError != "" {
+			parts = append(parts, oneLine(c.LastError))
+		}
+	case "pending", "scheduled", "sending":
 		if c.Attempts > 0 {
 			parts = append(parts, plural(c.Attempts, "attempt")+" so far")
 		}

@@ -41,9 +41,9 @@ func TestStatus(t *testing.T) {
 	contains(t, "status", r.stdout,
 		"event     order-1001", "type      DELIVERY_STARTED", "source    http",
 		"USER", "CHANNEL", "STATUS", "DETAIL",
-		"sse", "stored", "unread",
-		"sent", "provider id log-", " at ",
-		"skipped", "reason: ")
+		"inbox", "stored", "unread",
+		"sent", "via log", "provider id log-", " at ",
+		"skipped", "reason: no_phone, no phone number")
 
 	r = c.fails(1, "status", "no-such-event")
 	contains(t, "unknown event", r.stderr, "Not found (404 not_found)", `no event with id "no-such-event"`)

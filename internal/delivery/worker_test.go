@@ -7,13 +7,14 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	notify "github.com/notifyd/notifyd"
+	"github.com/notifyd/notifyd/internal/channel"
 	"github.com/notifyd/notifyd/internal/delivery"
-	"github.com/notifyd/notifyd/internal/sms"
 	"github.com/notifyd/notifyd/internal/store"
 	"github.com/notifyd/notifyd/internal/store/sqlite"
 	"github.com/notifyd/notifyd/internal/store/storetest"
@@ -28,9 +29,12 @@ type sender struct {
 	began  chan struct{}
 }
 
-func (s *sender) Send(ctx context.Context, m notify.Message) (string, error) {
+func (s *sender) Send(ctx context.Context, m notify.Message) (channel.Receipt, error) {
 	if s.began != nil {
-		s.began <- struct{}{}
+		select { // the first send signals; later ones (a row claimed again) do not wait
+		case s.began <- struct{}{}:
+		default:
+		}
 	}
 	if s.block != nil {
 		<-s.block
@@ -40,10 +44,10 @@ func (s *sender) Send(ctx context.Context, m notify.Message) (string, error) {
 	s.mu.Unlock()
 	if s.answer != nil {
 		if err := s.answer(m); err != nil {
-			return "", err
+			return channel.Receipt{}, err
 		}
 	}
-	return fmt.Sprintf("p-%d", m.DeliveryID), nil
+	return channel.Receipt{Provider: "fake", ProviderID: fmt.Sprintf("p-%d", m.DeliveryID)}, nil
 }
 
 func (s *sender) count(id int64) int {
@@ -124,7 +128,7 @@ func TestSendsAndRecords(t *testing.T) {
 	stop := run(t, st, delivery.Options{Sender: s, Concurrency: 4})
 	for i := range 20 {
 		d := waitStatus(t, st, fmt.Sprintf("e%d", i), notify.StatusSent)
-		if d.Attempts != 1 || d.ProviderID != fmt.Sprintf("p-%d", d.ID) || d.SentAt == nil {
+		if d.Attempts != 1 || d.ProviderID != fmt.Sprintf("p-%d", d.ID) || d.Provider != "fake" || d.SentAt == nil {
 			t.Fatalf("sent delivery %+v", d)
 		}
 	}
@@ -141,7 +145,7 @@ func TestTransientRetriedThenSent(t *testing.T) {
 	s := &sender{calls: map[int64]int{}}
 	s.answer = func(m notify.Message) error {
 		if m.Attempt < 3 {
-			return sms.Transient("Throttling", errors.New("slow down"))
+			return channel.Transient("Throttling", errors.New("slow down"))
 		}
 		return nil
 	}
@@ -158,7 +162,7 @@ func TestTransientRetriedThenSent(t *testing.T) {
 func TestPermanentFailsAtOnce(t *testing.T) {
 	st, _ := setup(t, 1)
 	s := &sender{calls: map[int64]int{}, answer: func(notify.Message) error {
-		return sms.Permanent("InvalidParameter", errors.New("invalid phone number"))
+		return channel.Permanent("InvalidParameter", errors.New("invalid phone number"))
 	}}
 	run(t, st, delivery.Options{Sender: s, BaseBackoff: 10 * time.Millisecond})
 	d := waitStatus(t, st, "e0", notify.StatusFailed)
@@ -203,8 +207,8 @@ func TestPerRecipientCapSkips(t *testing.T) {
 			}
 			if d.Status == notify.StatusSkipped {
 				skipped++
-				if d.Reason == "" {
-					t.Errorf("skipped without a reason: %+v", d)
+				if d.Reason != notify.ReasonCapped || d.LastError == "" {
+					t.Errorf("skipped %+v, want reason capped with the detail in lastError", d)
 				}
 				break
 			}
@@ -252,5 +256,19 @@ func TestTwoWorkersNeverDoubleSend(t *testing.T) {
 		if n != 1 {
 			t.Fatalf("delivery %d sent %d times", id, n)
 		}
+	}
+}
+
+// A sender's skip (nothing to send to) is recorded skipped with its reason code and the
+// error as detail, after one call.
+func TestSkipRecordsReason(t *testing.T) {
+	st, _ := setup(t, 1)
+	s := &sender{calls: map[int64]int{}, answer: func(notify.Message) error {
+		return channel.Skip(notify.ReasonNoSubscription, errors.New("no push subscription left"))
+	}}
+	run(t, st, delivery.Options{Sender: s})
+	d := waitStatus(t, st, "e0", notify.StatusSkipped)
+	if d.Reason != notify.ReasonNoSubscription || !strings.Contains(d.LastError, "no push subscription left") || s.count(d.ID) != 1 {
+		t.Fatalf("skipped %+v after %d calls, want reason no_subscription with the detail, one call", d, s.count(d.ID))
 	}
 }

@@ -23,6 +23,8 @@ type proc struct {
 	cmd  *exec.Cmd
 	URL  string // http://127.0.0.1:PORT once ready
 
+	startedAt time.Time // just before the process was started
+
 	mu   sync.Mutex
 	logs []string // stderr lines (JSON logs)
 	done chan struct{}
@@ -66,6 +68,7 @@ func startNotifyd(t *testing.T, name string, env ...string) *proc {
 		t.Fatal(err)
 	}
 	p.cmd.Stdout = nil
+	p.startedAt = time.Now()
 	if err := p.cmd.Start(); err != nil {
 		t.Fatalf("%s: start: %v", name, err)
 	}

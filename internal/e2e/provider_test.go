@@ -8,9 +8,10 @@ import (
 	"net/http/httptest"
 	"sync"
 	"testing"
+	"time"
 )
 
-// provider is a fake SMS gateway speaking the webhook wire format (internal/sms.Webhook).
+// provider is a fake SMS gateway speaking the webhook wire format (internal/channel/sms.Webhook).
 // Like a real gateway that honours Idempotency-Key, it sends (counts as delivered) the
 // first accepted request of a key and answers later ones with the same id without sending
 // again. It records every call per key, so a test sees both what notifyd tried and what
@@ -19,17 +20,22 @@ type provider struct {
 	*httptest.Server
 
 	mu        sync.Mutex
-	calls     map[string]int    // requests per Idempotency-Key, failed ones included
-	delivered map[string]int    // SMS that reached a phone per key (deduplicated: 0 or 1)
-	event     map[string]string // key → eventId of its body
-	n         int               // calls so far
-	failOdd   bool              // answer 503 to the 1st, 3rd, … call of each key: half of all calls
-	hold      chan struct{}     // when set: deliver, then hold the answer until closed or the client goes away
-	arrived   chan string       // keys of held requests, as they arrive
+	calls     map[string]int       // requests per Idempotency-Key, failed ones included
+	delivered map[string]int       // SMS that reached a phone per key (deduplicated: 0 or 1)
+	event     map[string]string    // key → eventId of its body
+	n         int                  // calls so far
+	failOdd   bool                 // answer 503 to the 1st, 3rd, … call of each key: half of all calls
+	failEvery int                  // when > 0: answer 503 to every failEvery-th call (before accepting it)
+	delay     time.Duration        // when > 0: accept, then answer this much later (a slow gateway)
+	firstAt   map[string]time.Time // when each key was first accepted
+	repeats   map[string]int       // calls of a key already accepted (answered, not sent again)
+	inflight  int                  // accepted calls not answered yet
+	hold      chan struct{}        // when set: deliver, then hold the answer until closed or the client goes away
+	arrived   chan string          // keys of held requests, as they arrive
 }
 
 func newProvider(t *testing.T) *provider {
-	p := &provider{calls: map[string]int{}, delivered: map[string]int{}, event: map[string]string{}, arrived: make(chan string, 100)}
+	p := &provider{calls: map[string]int{}, delivered: map[string]int{}, event: map[string]string{}, firstAt: map[string]time.Time{}, repeats: map[string]int{}, arrived: make(chan string, 100)}
 	p.Server = httptest.NewServer(http.HandlerFunc(p.serve))
 	t.Cleanup(func() {
 		p.release()
@@ -54,16 +60,32 @@ func (p *provider) serve(w http.ResponseWriter, r *http.Request) {
 	p.n++
 	p.calls[key]++
 	p.event[key] = body.EventID
-	if p.failOdd && p.calls[key]%2 == 1 {
+	if (p.failOdd && p.calls[key]%2 == 1) || (p.failEvery > 0 && p.n%p.failEvery == 0) {
 		p.mu.Unlock()
 		http.Error(w, "gateway busy, try later", http.StatusServiceUnavailable)
 		return
 	}
 	if p.delivered[key] == 0 {
 		p.delivered[key] = 1
+		p.firstAt[key] = time.Now()
+	} else {
+		p.repeats[key]++
 	}
-	hold := p.hold
+	hold, delay := p.hold, p.delay
+	p.inflight++
 	p.mu.Unlock()
+	defer func() {
+		p.mu.Lock()
+		p.inflight--
+		p.mu.Unlock()
+	}()
+	if delay > 0 {
+		select {
+		case <-time.After(delay):
+		case <-r.Context().Done(): // notifyd died with the request in flight: accepted, unanswered
+			return
+		}
+	}
 	if hold != nil {
 		p.arrived <- key
 		select {

@@ -5,13 +5,12 @@ import (
 	"time"
 
 	notify "github.com/notifyd/notifyd"
-	"github.com/notifyd/notifyd/internal/sms"
 	"github.com/notifyd/notifyd/internal/store"
 )
 
-// The event status view: every recipient with its channels. SSE has no delivery row (the
-// stored notification is what streams and replays), so its status is derived: "stored"
-// with the user's seq, and whether it was read.
+// The event status view: every recipient with its channels. The inbox has no delivery row
+// (the stored notification is what lists, streams and replays), so its status is derived:
+// "stored" with the user's seq, and whether it was read.
 type eventStatusView struct {
 	EventID    string          `json:"eventId"`
 	Type       string          `json:"type"`
@@ -39,7 +38,9 @@ type channelView struct {
 	Attempts          int            `json:"attempts,omitempty"`
 	LastError         string         `json:"lastError,omitempty"`
 	Reason            string         `json:"reason,omitempty"`
+	Provider          string         `json:"provider,omitempty"`
 	ProviderMessageID string         `json:"providerMessageId,omitempty"`
+	FailedOver        []string       `json:"failedOver,omitempty"`
 	SentAt            *time.Time     `json:"sentAt,omitempty"`
 	NextAttemptAt     *time.Time     `json:"nextAttemptAt,omitempty"`
 	UpdatedAt         *time.Time     `json:"updatedAt,omitempty"`
@@ -50,11 +51,11 @@ func eventStatusJSON(st *store.EventStatus) eventStatusView {
 	for _, rs := range st.Recipients {
 		n := rs.Notification
 		rv := recipientView{UserID: rs.UserID, Role: rs.Role, NotificationID: n.ID, Seq: n.Seq, Read: n.ReadAt != nil,
-			Channels: []channelView{{Channel: notify.ChannelSSE, Status: "stored"}}}
+			Channels: []channelView{{Channel: notify.ChannelInbox, Status: "stored"}}}
 		for _, d := range rs.Deliveries {
 			updated := d.UpdatedAt
 			rv.Channels = append(rv.Channels, channelView{Channel: d.Channel, Status: string(d.Status), Attempts: d.Attempts, LastError: d.LastError,
-				Reason: d.Reason, ProviderMessageID: d.ProviderID, SentAt: d.SentAt, NextAttemptAt: d.NextAttemptAt, UpdatedAt: &updated})
+				Reason: d.Reason, Provider: d.Provider, ProviderMessageID: d.ProviderID, FailedOver: d.FailedOver, SentAt: d.SentAt, NextAttemptAt: d.NextAttemptAt, UpdatedAt: &updated})
 		}
 		v.Recipients = append(v.Recipients, rv)
 	}
@@ -71,7 +72,7 @@ func redactPayload(raw json.RawMessage) json.RawMessage {
 		for _, r := range rs {
 			if m, ok := r.(map[string]any); ok {
 				if p, ok := m["phoneNumber"].(string); ok {
-					m["phoneNumber"] = sms.MaskPhone(p)
+					m["phoneNumber"] = notify.MaskPhone(p)
 				}
 			}
 		}

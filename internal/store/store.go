@@ -36,10 +36,15 @@ type Store interface {
 	MarkRead(ctx context.Context, userID string, id int64, at time.Time) error
 	MarkAllRead(ctx context.Context, userID string, at time.Time) (int64, error)
 
-	// ClaimDeliveries leases up to limit due deliveries of channel: pending ones whose
-	// next attempt is due, and sending ones whose lease expired. Each claim bumps Attempt;
-	// the lease holds across processes.
+	// ClaimDeliveries leases up to limit due deliveries of channel: pending and scheduled
+	// ones whose next attempt is due, and sending ones whose lease expired. Each claim bumps
+	// Attempt; the lease holds across processes. The messages carry the channel and the
+	// event's data.
 	ClaimDeliveries(ctx context.Context, channel notify.Channel, now time.Time, lease time.Duration, limit int) ([]notify.Message, error)
+	// RenewDelivery extends the lease of the attempt a claim returned to until. It is fenced
+	// on that attempt: ErrLeaseLost when another claim took the row since, or it is no
+	// longer sending.
+	RenewDelivery(ctx context.Context, deliveryID int64, attempt int, until time.Time) error
 	// CompleteDelivery records the outcome of the attempt a claim returned. It is fenced on
 	// that attempt: ErrLeaseLost when another claim took the row since.
 	CompleteDelivery(ctx context.Context, deliveryID int64, attempt int, o Outcome) error
@@ -91,9 +96,11 @@ type AcceptResult struct {
 // Outcome is the result of one delivery attempt.
 type Outcome struct {
 	Status        notify.DeliveryStatus // sent, failed, skipped or pending (retry at NextAttemptAt)
+	Provider      string                // the provider that sent it
 	ProviderID    string
-	Error         string
-	Reason        string
+	FailedOver    []string // providers that failed before Provider ("name: error")
+	Error         string   // human detail: the provider's error, or why it was skipped
+	Reason        string   // for skipped: a notify.Reason… code
 	NextAttemptAt time.Time
 	At            time.Time
 }

@@ -13,8 +13,8 @@ import (
 	"time"
 
 	notify "github.com/notifyd/notifyd"
+	"github.com/notifyd/notifyd/internal/channel/sms"
 	"github.com/notifyd/notifyd/internal/delivery"
-	"github.com/notifyd/notifyd/internal/sms"
 	"github.com/notifyd/notifyd/internal/store"
 	"github.com/notifyd/notifyd/internal/telemetry"
 )
@@ -62,6 +62,8 @@ func (s *oneShotStore) CompleteDelivery(_ context.Context, _ int64, _ int, o sto
 	s.outcomes <- o
 	return nil
 }
+
+func (s *oneShotStore) RenewDelivery(context.Context, int64, int, time.Time) error { return nil }
 
 func (s *oneShotStore) CountSent(context.Context, notify.Channel, string, time.Time) (int, error) {
 	return 1, nil

@@ -65,6 +65,6 @@ func BenchmarkAccept(b *testing.B) {
 func acceptInput(key, user string) store.AcceptInput {
 	r := notify.Recipient{UserID: user, Role: notify.RoleOwner}
 	ev := notify.Event{Type: "DELIVERY_STARTED", Message: "배송이 시작되었습니다.", URL: "https://mypage/orders/1", EventID: key, Recipients: []notify.Recipient{r}}
-	p := &notify.Prepared{Event: ev, Targets: []notify.Target{{Recipient: r, Channels: []notify.Channel{notify.ChannelSSE}}}}
+	p := &notify.Prepared{Event: ev, Targets: []notify.Target{{Recipient: r, Channels: []notify.Channel{notify.ChannelInbox}}}}
 	return store.AcceptInput{Key: key, PayloadHash: "h-" + key, Source: "bench", Prepared: p}
 }

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"time"
 
 	notify "github.com/notifyd/notifyd"
@@ -10,7 +11,9 @@ import (
 )
 
 // ClaimDeliveries implements store.Store. A claimed row is "sending" and its
-// next_attempt_at is the lease's end: if the claimer dies, the row is due again then.
+// next_attempt_at is the lease's end: if the claimer dies, the row is due again then
+// (RenewDelivery moves it while the claimer lives). A scheduled row whose time has come is
+// claimed like a pending one.
 func (s *Store) ClaimDeliveries(ctx context.Context, channel notify.Channel, now time.Time, lease time.Duration, limit int) ([]notify.Message, error) {
 	var out []notify.Message
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -18,7 +21,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, channel notify.Channel, now
 		// next_attempt_at) index, so the rows come in index order and a claimer locks only
 		// the rows it takes, not every due row (which a sort would make it read and lock).
 		var ids []int64
-		for _, status := range []notify.DeliveryStatus{notify.StatusPending, notify.StatusSending} {
+		for _, status := range []notify.DeliveryStatus{notify.StatusPending, notify.StatusScheduled, notify.StatusSending} {
 			if len(ids) >= limit {
 				break
 			}
@@ -47,7 +50,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, channel notify.Channel, now
 			append([]any{ms(now.Add(lease)), ms(now)}, anys(ids)...)...); err != nil {
 			return dbErr("claim deliveries", err)
 		}
-		r, err := tx.QueryContext(ctx, `SELECT d.id, d.attempts, d.address, n.user_id, n.type, n.message, n.url, e.idem_key, e.trace_parent
+		r, err := tx.QueryContext(ctx, `SELECT d.id, d.attempts, d.channel, d.address, n.user_id, n.type, n.message, n.url, e.idem_key, e.trace_parent, e.payload
 			FROM deliveries d JOIN notifications n ON n.id = d.notification_id JOIN events e ON e.id = n.event_id
 			WHERE d.id IN (`+placeholders(len(ids))+`) ORDER BY d.id`, anys(ids)...)
 		if err != nil {
@@ -56,14 +59,49 @@ func (s *Store) ClaimDeliveries(ctx context.Context, channel notify.Channel, now
 		defer r.Close()
 		for r.Next() {
 			var m notify.Message
-			if err := r.Scan(&m.DeliveryID, &m.Attempt, &m.To, &m.UserID, &m.Type, &m.Text, &m.URL, &m.EventID, &m.TraceParent); err != nil {
+			var payload string
+			if err := r.Scan(&m.DeliveryID, &m.Attempt, &m.Channel, &m.To, &m.UserID, &m.Type, &m.Text, &m.URL, &m.EventID, &m.TraceParent, &payload); err != nil {
 				return dbErr("scan claimed deliveries", err)
 			}
+			m.Data = eventData(payload)
 			out = append(out, m)
 		}
 		return dbErr("select claimed deliveries", r.Err())
 	})
 	return out, err
+}
+
+// eventData returns the data object of a stored event payload (nil if it has none).
+func eventData(payload string) json.RawMessage {
+	var ev struct {
+		PublishInformation struct {
+			Data json.RawMessage `json:"data"`
+		} `json:"publishInformation"`
+	}
+	if json.Unmarshal([]byte(payload), &ev) != nil || string(ev.PublishInformation.Data) == "null" {
+		return nil
+	}
+	return ev.PublishInformation.Data
+}
+
+// RenewDelivery implements store.Store. MySQL counts only changed rows, so a renewal to the
+// lease end already stored (the same millisecond) is checked by reading the row.
+func (s *Store) RenewDelivery(ctx context.Context, id int64, attempt int, until time.Time) error {
+	res, err := s.db.W.ExecContext(ctx, `UPDATE deliveries SET next_attempt_at = ? WHERE id = ? AND attempts = ? AND status = 'sending'`, ms(until), id, attempt)
+	if err != nil {
+		return dbErr("renew delivery", err)
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		return nil
+	}
+	var n int
+	if err := s.db.W.QueryRowContext(ctx, `SELECT COUNT(*) FROM deliveries WHERE id = ? AND attempts = ? AND status = 'sending'`, id, attempt).Scan(&n); err != nil {
+		return dbErr("renew delivery", err)
+	}
+	if n == 0 {
+		return store.ErrLeaseLost
+	}
+	return nil
 }
 
 // CompleteDelivery implements store.Store. An outcome without an error keeps the last
@@ -83,9 +121,14 @@ func (s *Store) CompleteDelivery(ctx context.Context, id int64, attempt int, o s
 		v := ms(at)
 		sentAt = &v
 	}
-	res, err := s.db.W.ExecContext(ctx, `UPDATE deliveries SET status = ?, provider_id = ?, last_error = COALESCE(NULLIF(?, ''), last_error), reason = ?, next_attempt_at = ?, sent_at = ?, updated_at = ?
+	failedOver := ""
+	if len(o.FailedOver) > 0 {
+		b, _ := json.Marshal(o.FailedOver)
+		failedOver = string(b)
+	}
+	res, err := s.db.W.ExecContext(ctx, `UPDATE deliveries SET status = ?, provider = ?, provider_id = ?, failed_over = ?, last_error = COALESCE(NULLIF(?, ''), last_error), reason = ?, next_attempt_at = ?, sent_at = ?, updated_at = ?
 		WHERE id = ? AND attempts = ? AND status = 'sending'`,
-		string(o.Status), o.ProviderID, o.Error, o.Reason, ms(next), sentAt, ms(at), id, attempt)
+		string(o.Status), o.Provider, o.ProviderID, failedOver, o.Error, o.Reason, ms(next), sentAt, ms(at), id, attempt)
 	if err != nil {
 		return dbErr("complete delivery", err)
 	}

@@ -174,30 +174,30 @@ func (s *Store) collapse(ctx context.Context, tx *sql.Tx, notes []newNote, out [
 // insertDeliveries writes one delivery per note and queued channel.
 func (s *Store) insertDeliveries(ctx context.Context, tx *sql.Tx, notes []newNote, out []notify.Notification, created int64) error {
 	type deliveryRow struct {
-		note            int64
-		channel         notify.Channel
-		address, reason string
-		status          notify.DeliveryStatus
+		note                    int64
+		channel                 notify.Channel
+		address, reason, detail string
+		status                  notify.DeliveryStatus
 	}
 	var deliveries []deliveryRow
 	for k, n := range notes {
 		for _, c := range n.target.Channels {
-			if c == notify.ChannelSSE {
+			if c == notify.ChannelInbox {
 				continue // live push is the stored notification itself, replayable by seq
 			}
 			d := deliveryRow{note: out[k].ID, channel: c, address: n.target.Phone, status: notify.StatusPending}
 			if c == notify.ChannelSMS && d.address == "" {
-				d.status, d.reason = notify.StatusSkipped, "no phone number"
+				d.status, d.reason, d.detail = notify.StatusSkipped, notify.ReasonNoPhone, "no phone number"
 			}
 			deliveries = append(deliveries, d)
 		}
 	}
 	return chunks(len(deliveries), maxRowsPerInsert, func(lo, hi int) error {
-		args := make([]any, 0, (hi-lo)*7)
+		args := make([]any, 0, (hi-lo)*8)
 		for _, d := range deliveries[lo:hi] {
-			args = append(args, d.note, string(d.channel), d.address, string(d.status), d.reason, created, created)
+			args = append(args, d.note, string(d.channel), d.address, string(d.status), d.reason, d.detail, created, created)
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO deliveries (notification_id, channel, address, status, reason, next_attempt_at, updated_at) VALUES `+rowsOf(hi-lo, 7), args...)
+		_, err := tx.ExecContext(ctx, `INSERT INTO deliveries (notification_id, channel, address, status, reason, last_error, next_attempt_at, updated_at) VALUES `+rowsOf(hi-lo, 8), args...)
 		return dbErr("insert deliveries", err)
 	})
 }

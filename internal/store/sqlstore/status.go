@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"encoding/json"
 
 	notify "github.com/notifyd/notifyd"
 	"github.com/notifyd/notifyd/internal/store"
@@ -47,7 +48,7 @@ func (s *Store) EventStatus(ctx context.Context, key string) (*store.EventStatus
 	}
 	st.Scheduled = pending[id]
 
-	r, err = s.db.R.QueryContext(ctx, `SELECT d.id, d.notification_id, d.channel, d.status, d.attempts, d.last_error, d.reason, d.provider_id, d.next_attempt_at, d.sent_at, d.updated_at
+	r, err = s.db.R.QueryContext(ctx, `SELECT d.id, d.notification_id, d.channel, d.status, d.attempts, d.last_error, d.reason, d.provider, d.provider_id, d.failed_over, d.next_attempt_at, d.sent_at, d.updated_at
 		FROM deliveries d JOIN notifications n ON n.id = d.notification_id WHERE n.event_id = ? ORDER BY d.id`, id)
 	if err != nil {
 		return nil, dbErr("select deliveries", err)
@@ -57,10 +58,14 @@ func (s *Store) EventStatus(ctx context.Context, key string) (*store.EventStatus
 		var d notify.Delivery
 		var next, updated int64
 		var sent *int64
-		if err := r.Scan(&d.ID, &d.NotificationID, &d.Channel, &d.Status, &d.Attempts, &d.LastError, &d.Reason, &d.ProviderID, &next, &sent, &updated); err != nil {
+		var failedOver string
+		if err := r.Scan(&d.ID, &d.NotificationID, &d.Channel, &d.Status, &d.Attempts, &d.LastError, &d.Reason, &d.Provider, &d.ProviderID, &failedOver, &next, &sent, &updated); err != nil {
 			return nil, dbErr("scan deliveries", err)
 		}
-		if d.Status == notify.StatusPending || d.Status == notify.StatusSending || d.Status == notify.StatusScheduled {
+		if failedOver != "" {
+			_ = json.Unmarshal([]byte(failedOver), &d.FailedOver)
+		}
+		if !d.Status.Final() {
 			t := fromMS(next)
 			d.NextAttemptAt = &t
 		}

@@ -35,6 +35,7 @@ func Run(t *testing.T, open Opener) {
 		{"EventStatus", testEventStatus},
 		{"Rejected", testRejected},
 	}
+	tests = append(tests, engineTests...)
 	tests = append(tests, timingTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -52,7 +53,7 @@ func Input(key string, users ...string) store.AcceptInput {
 	for _, u := range users {
 		r := notify.Recipient{UserID: u, Role: notify.RoleCustomer, Phone: "+821012345678"}
 		ev.Recipients = append(ev.Recipients, r)
-		p.Targets = append(p.Targets, notify.Target{Recipient: r, Channels: []notify.Channel{notify.ChannelSSE, notify.ChannelSMS}})
+		p.Targets = append(p.Targets, notify.Target{Recipient: r, Channels: []notify.Channel{notify.ChannelInbox, notify.ChannelSMS}})
 	}
 	p.Event = ev
 	return store.AcceptInput{Key: key, PayloadHash: "h-" + key, Source: "test", Prepared: p}
@@ -354,7 +355,7 @@ func testEventStatus(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	in := Input("st", "buyer", "owner")
 	in.Prepared.Targets[1].Role = notify.RoleOwner
-	in.Prepared.Targets[1].Channels = []notify.Channel{notify.ChannelSSE}
+	in.Prepared.Targets[1].Channels = []notify.Channel{notify.ChannelInbox}
 	accept(t, s, in)
 	st, err := s.EventStatus(ctx, "st")
 	if err != nil {

@@ -1,14 +1,10 @@
-package sms_test
+package notify_test
 
 import (
-	"bytes"
-	"context"
-	"log/slog"
 	"strings"
 	"testing"
 
 	notify "github.com/notifyd/notifyd"
-	"github.com/notifyd/notifyd/internal/sms"
 )
 
 func TestMaskPhone(t *testing.T) {
@@ -21,7 +17,7 @@ func TestMaskPhone(t *testing.T) {
 		{"", "***"},
 	}
 	for _, tt := range tests {
-		if got := sms.MaskPhone(tt.in); got != tt.want {
+		if got := notify.MaskPhone(tt.in); got != tt.want {
 			t.Errorf("MaskPhone(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
@@ -31,7 +27,7 @@ func TestMaskPhone(t *testing.T) {
 func TestMaskPhoneHidesHalf(t *testing.T) {
 	for n := 7; n <= 16; n++ {
 		p := "+" + "1234567890123456"[:n-1]
-		got := sms.MaskPhone(p)
+		got := notify.MaskPhone(p)
 		if len(got) != len(p) {
 			t.Errorf("MaskPhone(%q) = %q: length changed", p, got)
 		}
@@ -44,14 +40,16 @@ func TestMaskPhoneHidesHalf(t *testing.T) {
 	}
 }
 
-func TestLogSenderMasksNumber(t *testing.T) {
-	var buf bytes.Buffer
-	l := sms.Log{Logger: slog.New(slog.NewJSONHandler(&buf, nil))}
-	id, err := l.Send(context.Background(), notify.Message{DeliveryID: 9, To: "+821012345678", Text: "hi"})
-	if err != nil || id != "log-9" {
-		t.Fatalf("Send = %q, %v; want log-9, nil", id, err)
+func TestParseChannel(t *testing.T) {
+	for in, want := range map[string]notify.Channel{"inbox": notify.ChannelInbox, "SSE": notify.ChannelInbox, " sms ": notify.ChannelSMS,
+		"Email": notify.ChannelEmail, "webpush": notify.ChannelWebPush} {
+		if got, ok := notify.ParseChannel(in); !ok || got != want {
+			t.Errorf("ParseChannel(%q) = %q, %v; want %q", in, got, ok, want)
+		}
 	}
-	if out := buf.String(); strings.Contains(out, "12345678") || !strings.Contains(out, "+8210******78") {
-		t.Errorf("log line %s: want the masked number only", out)
+	for _, in := range []string{"", "push", "web-push"} {
+		if _, ok := notify.ParseChannel(in); ok {
+			t.Errorf("ParseChannel(%q) accepted", in)
+		}
 	}
 }

@@ -8,6 +8,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/smithy-go"
+
+	"github.com/notifyd/notifyd/internal/channel"
 )
 
 // snsTransient are SNS and common AWS error codes that a later attempt can get past:
@@ -58,7 +60,7 @@ var snsPermanent = map[string]bool{
 	"OptInRequired":               true,
 }
 
-// classifySNS turns a Publish error into a Transient or Permanent sms error.
+// classifySNS turns a Publish error into a channel.Transient or channel.Permanent error.
 //
 // The AWS error code decides first, because AWS answers throttling with 400 as often as with
 // 429. An unknown code falls back to the HTTP status: 408, 429 and 5xx are transient, other
@@ -77,15 +79,15 @@ func classifySNS(err error) error {
 		}
 		switch {
 		case snsTransient[code]:
-			return Transient(code, err)
+			return channel.Transient(code, err)
 		case snsPermanent[code]:
-			return Permanent(code, err)
+			return channel.Permanent(code, err)
 		}
 		if _, ok := retry.DefaultThrottleErrorCodes[code]; ok {
-			return Transient(code, err)
+			return channel.Transient(code, err)
 		}
 		if _, ok := retry.DefaultRetryableErrorCodes[code]; ok {
-			return Transient(code, err)
+			return channel.Transient(code, err)
 		}
 	}
 	if status := httpStatus(err); status >= 400 {
@@ -93,12 +95,12 @@ func classifySNS(err error) error {
 			code = strconv.Itoa(status)
 		}
 		if status == 408 || status == 429 || status >= 500 {
-			return Transient(code, err)
+			return channel.Transient(code, err)
 		}
-		return Permanent(code, err)
+		return channel.Permanent(code, err)
 	}
 	if apiErr != nil && apiErr.ErrorFault() == smithy.FaultClient {
-		return Permanent(code, err)
+		return channel.Permanent(code, err)
 	}
 	var serErr *smithy.SerializationError
 	var paramErr smithy.InvalidParamsError
@@ -106,24 +108,24 @@ func classifySNS(err error) error {
 	var deErr *smithy.DeserializationError
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
-		return Transient("timeout", err)
+		return channel.Transient("timeout", err)
 	case errors.Is(err, context.Canceled):
-		return Transient("canceled", err)
+		return channel.Transient("canceled", err)
 	case errors.As(err, &serErr):
-		return Permanent("serialization", err)
+		return channel.Permanent("serialization", err)
 	case errors.As(err, &paramErr):
-		return Permanent("InvalidParameter", err)
+		return channel.Permanent("InvalidParameter", err)
 	case errors.As(err, &netErr):
-		return Transient("network", err)
+		return channel.Transient("network", err)
 	case errors.As(err, &deErr):
 		// A 2xx answer SNS could not parse: the SMS may be out. Retrying risks one resend,
 		// which is the documented worst case; failing would hide a possible send.
-		return Transient("deserialization", err)
+		return channel.Transient("deserialization", err)
 	}
 	if code == "" {
 		code = "unknown"
 	}
-	return Transient(code, err)
+	return channel.Transient(code, err)
 }
 
 // httpStatus is the status of the response an SDK error came with, or 0 without one.

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns/types"
 
 	notify "github.com/notifyd/notifyd"
+	"github.com/notifyd/notifyd/internal/channel"
 )
 
 // SMS types SNS knows. Transactional messages (one-time codes, order updates) are delivered
@@ -53,7 +54,7 @@ type SNS struct {
 	timeout time.Duration
 }
 
-var _ Sender = (*SNS)(nil)
+var _ Provider = (*SNS)(nil)
 
 // NewSNS returns an SNS sender using a client made from cfg (region, credentials and
 // endpoint, e.g. AWS_ENDPOINT_URL, come from cfg).
@@ -99,10 +100,10 @@ func NewSNSWithClient(api SNSPublisher, o SNSOptions) (*SNS, error) {
 	return s, nil
 }
 
-// Send implements Sender. The provider id is the SNS MessageId.
-func (s *SNS) Send(ctx context.Context, m notify.Message) (string, error) {
+// Send implements Provider. The provider id is the SNS MessageId.
+func (s *SNS) Send(ctx context.Context, m notify.Message) (channel.Receipt, error) {
 	if !validE164(m.To) {
-		return "", Permanent("InvalidPhoneNumber", fmt.Errorf("sns: %q is not an E.164 phone number", MaskPhone(m.To)))
+		return channel.Receipt{}, channel.Permanent("InvalidPhoneNumber", fmt.Errorf("sns: %q is not an E.164 phone number", notify.MaskPhone(m.To)))
 	}
 	if s.timeout > 0 {
 		var cancel context.CancelFunc
@@ -115,13 +116,13 @@ func (s *SNS) Send(ctx context.Context, m notify.Message) (string, error) {
 		MessageAttributes: s.attrs,
 	}, s.policy)
 	if err != nil {
-		return "", classifySNS(redactPhone(err, m.To))
+		return channel.Receipt{}, classifySNS(redactPhone(err, m.To))
 	}
 	if out == nil || aws.ToString(out.MessageId) == "" {
 		// SNS accepted the message; without an id there is nothing to retry for.
-		return "sns-" + fmt.Sprint(m.DeliveryID), nil
+		return channel.Receipt{Provider: "sns", ProviderID: "sns-" + fmt.Sprint(m.DeliveryID)}, nil
 	}
-	return aws.ToString(out.MessageId), nil
+	return channel.Receipt{Provider: "sns", ProviderID: aws.ToString(out.MessageId)}, nil
 }
 
 // policy overrides the client's retry settings for one call. RetryMaxAttempts 0 keeps the
@@ -180,7 +181,7 @@ type redactedError struct {
 }
 
 func (e *redactedError) Error() string {
-	return strings.ReplaceAll(e.err.Error(), e.phone, MaskPhone(e.phone))
+	return strings.ReplaceAll(e.err.Error(), e.phone, notify.MaskPhone(e.phone))
 }
 
 func (e *redactedError) Unwrap() error { return e.err }

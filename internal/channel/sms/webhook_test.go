@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	notify "github.com/notifyd/notifyd"
-	"github.com/notifyd/notifyd/internal/sms"
+	"github.com/notifyd/notifyd/internal/channel/sms"
 )
 
 // gateway is a fake SMS gateway behind the webhook provider.
@@ -64,9 +64,9 @@ var webhookMsg = notify.Message{DeliveryID: 42, Attempt: 1, To: "+821012345678",
 func TestWebhookSendsJSON(t *testing.T) {
 	g := newGateway(t, http.StatusOK, `{"id":"gw-1"}`)
 	w := sms.Webhook{URL: g.srv.URL, Header: http.Header{"Authorization": {"Bearer s3cret"}}}
-	id, err := w.Send(context.Background(), webhookMsg)
-	if err != nil || id != "gw-1" {
-		t.Fatalf("Send = %q, %v; want gw-1, nil", id, err)
+	r, err := w.Send(context.Background(), webhookMsg)
+	if err != nil || r.ProviderID != "gw-1" || r.Provider != "webhook" {
+		t.Fatalf("Send = %+v, %v; want webhook gw-1, nil", r, err)
 	}
 	calls := g.received()
 	if len(calls) != 1 {
@@ -119,9 +119,9 @@ func TestWebhookSuccessWithoutID(t *testing.T) {
 		body   string
 	}{{200, ""}, {202, "{}"}, {200, "ok"}, {204, ""}} {
 		g := newGateway(t, tt.status, tt.body)
-		id, err := (sms.Webhook{URL: g.srv.URL}).Send(context.Background(), webhookMsg)
-		if err != nil || id != "webhook-42" {
-			t.Errorf("%d %q: Send = %q, %v; want webhook-42, nil", tt.status, tt.body, id, err)
+		r, err := (sms.Webhook{URL: g.srv.URL}).Send(context.Background(), webhookMsg)
+		if err != nil || r.ProviderID != "webhook-42" {
+			t.Errorf("%d %q: Send = %+v, %v; want webhook-42, nil", tt.status, tt.body, r, err)
 		}
 	}
 }

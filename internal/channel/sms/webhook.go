@@ -11,6 +11,7 @@ import (
 	"time"
 
 	notify "github.com/notifyd/notifyd"
+	"github.com/notifyd/notifyd/internal/channel"
 )
 
 // Webhook posts each SMS as JSON to a URL, for gateways of a team's own. The request
@@ -39,15 +40,15 @@ type webhookBody struct {
 	UserID     string `json:"userId"`
 }
 
-// Send implements Sender.
-func (w Webhook) Send(ctx context.Context, m notify.Message) (string, error) {
+// Send implements Provider.
+func (w Webhook) Send(ctx context.Context, m notify.Message) (channel.Receipt, error) {
 	body, err := json.Marshal(webhookBody{DeliveryID: m.DeliveryID, To: m.To, Text: Text(m), Type: m.Type, URL: m.URL, EventID: m.EventID, UserID: m.UserID})
 	if err != nil {
-		return "", Permanent("encode", err)
+		return channel.Receipt{}, channel.Permanent("encode", err)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.URL, bytes.NewReader(body))
 	if err != nil {
-		return "", Permanent("request", err)
+		return channel.Receipt{}, channel.Permanent("request", err)
 	}
 	for k, vs := range w.Header {
 		req.Header[k] = vs
@@ -60,7 +61,7 @@ func (w Webhook) Send(ctx context.Context, m notify.Message) (string, error) {
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return "", Transient("network", err)
+		return channel.Receipt{}, channel.Transient("network", err)
 	}
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
@@ -72,7 +73,7 @@ func (w Webhook) Send(ctx context.Context, m notify.Message) (string, error) {
 		if out.ID == "" {
 			out.ID = "webhook-" + strconv.FormatInt(m.DeliveryID, 10)
 		}
-		return out.ID, nil
+		return channel.Receipt{Provider: "webhook", ProviderID: out.ID}, nil
 	}
 	// The gateway's answer may echo the number: mask it before it reaches logs or the store.
 	snippet := bytes.TrimSpace(data)
@@ -81,7 +82,7 @@ func (w Webhook) Send(ctx context.Context, m notify.Message) (string, error) {
 	}
 	answer := redactPhone(fmt.Errorf("webhook answered %s: %s", resp.Status, snippet), m.To)
 	if resp.StatusCode == http.StatusRequestTimeout || resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500 {
-		return "", Transient(strconv.Itoa(resp.StatusCode), answer)
+		return channel.Receipt{}, channel.Transient(strconv.Itoa(resp.StatusCode), answer)
 	}
-	return "", Permanent(strconv.Itoa(resp.StatusCode), answer)
+	return channel.Receipt{}, channel.Permanent(strconv.Itoa(resp.StatusCode), answer)
 }

@@ -14,7 +14,8 @@ import (
 	"github.com/aws/smithy-go"
 
 	notify "github.com/notifyd/notifyd"
-	"github.com/notifyd/notifyd/internal/sms"
+	"github.com/notifyd/notifyd/internal/channel"
+	"github.com/notifyd/notifyd/internal/channel/sms"
 )
 
 // snsConfig points a real SDK config at the fake. RetryMaxAttempts 3 stands for an
@@ -45,12 +46,12 @@ func TestSNSPublish(t *testing.T) {
 	fake := newFakeSNS(t)
 	s := newTestSNS(t, fake.srv.URL, sms.SNSOptions{SenderID: "NOTIFYD", OriginationNumber: "+18005550100"})
 
-	id, err := s.Send(context.Background(), snsMsg)
+	r, err := s.Send(context.Background(), snsMsg)
 	if err != nil {
 		t.Fatalf("Send: %v", err)
 	}
-	if id != "msg-1" {
-		t.Errorf("provider id = %q, want msg-1 (the SNS MessageId)", id)
+	if r.ProviderID != "msg-1" || r.Provider != "sns" {
+		t.Errorf("receipt = %+v, want sns msg-1 (the SNS MessageId)", r)
 	}
 	reqs := fake.requests()
 	if len(reqs) != 1 {
@@ -149,9 +150,9 @@ func TestSNSClassifiesErrors(t *testing.T) {
 			fake := newFakeSNS(t)
 			fake.setAnswer(tt.answer)
 			s := newTestSNS(t, fake.srv.URL, sms.SNSOptions{})
-			id, err := s.Send(context.Background(), snsMsg)
+			r, err := s.Send(context.Background(), snsMsg)
 			if err == nil {
-				t.Fatalf("Send = %q, nil; want an error", id)
+				t.Fatalf("Send = %+v, nil; want an error", r)
 			}
 			checkSMSError(t, err, tt.permanent, tt.code)
 			if n := len(fake.requests()); n != 1 {
@@ -248,15 +249,15 @@ func TestSNSConcurrentSends(t *testing.T) {
 	}
 }
 
-// checkSMSError asserts err is an *sms.Error of the given kind and code.
+// checkSMSError asserts err is a *channel.Error of the given kind and code.
 func checkSMSError(t *testing.T, err error, permanent bool, code string) {
 	t.Helper()
-	var e *sms.Error
+	var e *channel.Error
 	if !errors.As(err, &e) {
-		t.Fatalf("error %v (%T) is not an *sms.Error", err, err)
+		t.Fatalf("error %v (%T) is not a *channel.Error", err, err)
 	}
-	if got := sms.IsPermanent(err); got != permanent {
-		t.Errorf("IsPermanent(%v) = %v, want %v", err, got, permanent)
+	if got := channel.KindOf(err) == channel.KindPermanent; got != permanent {
+		t.Errorf("permanent(%v) = %v, want %v", err, got, permanent)
 	}
 	if e.Code != code {
 		t.Errorf("code = %q, want %q (error %v)", e.Code, code, err)

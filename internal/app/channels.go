@@ -1,0 +1,56 @@
+package app
+
+import (
+	"context"
+	"sync"
+
+	notify "github.com/notifyd/notifyd"
+	"github.com/notifyd/notifyd/internal/delivery"
+)
+
+// channelBuilders build each queued channel's sender and its channel-specific worker
+// settings from the Config. A builder answering nil options leaves its channel off (no
+// worker; its deliveries wait). Email and web push slot in with an entry each.
+var channelBuilders = map[notify.Channel]func(a *App, ctx context.Context) (*delivery.Options, error){
+	notify.ChannelSMS: (*App).smsChannel,
+}
+
+// buildWorkers makes one delivery worker per configured channel; the engine settings
+// (poll, backoff, lease) are common to all.
+func (a *App) buildWorkers(ctx context.Context) error {
+	a.Workers = map[notify.Channel]*delivery.Worker{}
+	for _, c := range notify.Channels {
+		build, ok := channelBuilders[c]
+		if !ok {
+			continue
+		}
+		o, err := build(a, ctx)
+		if err != nil {
+			return err
+		}
+		if o == nil {
+			continue
+		}
+		o.Channel, o.Poll, o.BaseBackoff, o.Lease = c, a.cfg.DeliveryPoll, a.cfg.DeliveryBackoff, a.cfg.DeliveryLease
+		o.Logger, o.Metrics = a.log, a.reg
+		a.Workers[c] = delivery.New(a.Store, *o)
+	}
+	return nil
+}
+
+// kickWorkers wakes every worker after a commit queued deliveries.
+func (a *App) kickWorkers() {
+	for _, w := range a.Workers {
+		w.Kick()
+	}
+}
+
+// runWorkers runs every worker until ctx ends; the returned wait blocks until they have
+// finished their sends in flight.
+func (a *App) runWorkers(ctx context.Context) (wait func()) {
+	var wg sync.WaitGroup
+	for _, w := range a.Workers {
+		wg.Go(func() { _ = w.Run(ctx) })
+	}
+	return wg.Wait
+}
