@@ -14,9 +14,10 @@ func TestCancel(t *testing.T) {
 	at := time.Now().Add(24 * time.Hour).UTC().Format(time.RFC3339)
 	c.stdin = `{"whoToNotify":{"userId":7,"role":"CUSTOMER","phoneNumber":"+821012345678"},
 	  "publishInformation":{"notificationType":"DELIVERY_STARTED","eventId":"review-1","sendAt":"` + at + `","data":{"orderId":1}}}`
-	c.ok("publish", "-f", "-")
+	r := c.ok("publish", "-f", "-")
+	contains(t, "publish", r.stdout, "accepted review-1: 1 notification scheduled for ")
 
-	r := c.ok("cancel", "review-1")
+	r = c.ok("cancel", "review-1")
 	contains(t, "cancel", r.stdout, "event review-1: 1 notification and 0 deliveries cancelled; 0 notifications and 0 deliveries already out",
 		"notification", "cancelled", "user 7, scheduled for ")
 	// Idempotent: the same answer again.
