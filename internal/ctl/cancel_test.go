@@ -17,6 +17,9 @@ func TestCancel(t *testing.T) {
 	r := c.ok("publish", "-f", "-")
 	contains(t, "publish", r.stdout, "accepted review-1: 1 notification scheduled for ")
 
+	r = c.ok("status", "review-1")
+	contains(t, "status of a scheduled event", r.stdout, "USER  SCHEDULED  DUE", "7     pending", "no notification visible yet")
+
 	r = c.ok("cancel", "review-1")
 	contains(t, "cancel", r.stdout, "event review-1: 1 notification and 0 deliveries cancelled; 0 notifications and 0 deliveries already out",
 		"notification", "cancelled", "user 7, scheduled for ")
