@@ -78,9 +78,9 @@ func (s *Store) dueScheduled(ctx context.Context, tx *sql.Tx, now time.Time, lim
 	if limit <= 0 {
 		return nil, nil, nil
 	}
-	r, err := tx.QueryContext(ctx, `SELECT s.id, s.event_id, e.idem_key, s.user_id, s.role, s.channels, s.phone, s.type, s.message, s.url, s.collapse_key
-		FROM scheduled_notifications s JOIN events e ON e.id = s.event_id
-		WHERE s.status = ? AND s.due_at <= ? ORDER BY s.due_at, s.id LIMIT ?`+s.d.SkipLocked(), store.PendingWaiting, ms(now), limit)
+	// No join: a locking read over a join would lock the events rows too.
+	r, err := tx.QueryContext(ctx, `SELECT id, event_id, user_id, role, channels, phone, type, message, url, collapse_key
+		FROM scheduled_notifications WHERE status = ? AND due_at <= ? ORDER BY due_at, id LIMIT ?`+s.d.SkipLocked(), store.PendingWaiting, ms(now), limit)
 	if err != nil {
 		return nil, nil, dbErr("select due", err)
 	}
@@ -92,7 +92,7 @@ func (s *Store) dueScheduled(ctx context.Context, tx *sql.Tx, now time.Time, lim
 		var n newNote
 		var channels string
 		var collapse *string
-		if err := r.Scan(&id, &n.eventID, &n.eventKey, &n.target.UserID, &n.target.Role, &channels, &n.target.Phone, &n.typ, &n.message, &n.url, &collapse); err != nil {
+		if err := r.Scan(&id, &n.eventID, &n.target.UserID, &n.target.Role, &channels, &n.target.Phone, &n.typ, &n.message, &n.url, &collapse); err != nil {
 			return nil, nil, dbErr("scan due", err)
 		}
 		n.target.Channels = splitChannels(channels)
@@ -102,7 +102,22 @@ func (s *Store) dueScheduled(ctx context.Context, tx *sql.Tx, now time.Time, lim
 		notes = append(notes, n)
 		ids = append(ids, id)
 	}
-	return notes, ids, dbErr("select due", r.Err())
+	if err := r.Err(); err != nil {
+		return nil, nil, dbErr("select due", err)
+	}
+	r.Close()
+	eventIDs := make([]int64, len(notes))
+	for k, n := range notes {
+		eventIDs[k] = n.eventID
+	}
+	keys, err := s.eventKeys(ctx, tx, eventIDs)
+	if err != nil {
+		return nil, nil, err
+	}
+	for k := range notes {
+		notes[k].eventKey = keys[k]
+	}
+	return notes, ids, nil
 }
 
 // markReleased records each released row's notification.
