@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/mail"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -35,6 +36,7 @@ type Recipient struct {
 	UserID string
 	Role   Role
 	Phone  string // E.164; empty where the producer gave none
+	Email  string // empty where the producer gave none
 }
 
 // The JSON shapes of NotificationData, as Spring producers send it.
@@ -57,12 +59,14 @@ type wireRecipient struct {
 	UserID      json.RawMessage `json:"userId"`
 	Role        string          `json:"role"`
 	PhoneNumber string          `json:"phoneNumber,omitempty"`
+	Email       string          `json:"email,omitempty"`
 }
 
 type wireRecipientOut struct {
 	UserID      string `json:"userId"`
 	Role        Role   `json:"role"`
 	PhoneNumber string `json:"phoneNumber,omitempty"`
+	Email       string `json:"email,omitempty"`
 }
 
 // DecodeEvents decodes a body holding one NotificationData object or a JSON array of
@@ -170,7 +174,7 @@ func decodeRecipients(raw json.RawMessage) ([]Recipient, error) {
 		if !ok {
 			return nil, FieldErrorf(CodeInvalidEvent, field+".role", "%q is not one of CUSTOMER, OWNER, ADMIN", w.Role)
 		}
-		out = append(out, Recipient{UserID: id, Role: role, Phone: strings.TrimSpace(w.PhoneNumber)})
+		out = append(out, Recipient{UserID: id, Role: role, Phone: strings.TrimSpace(w.PhoneNumber), Email: strings.TrimSpace(w.Email)})
 	}
 	return out, nil
 }
@@ -275,6 +279,11 @@ func (ev *Event) Validate(l Limits) error {
 			// The number itself is not repeated: errors end up in responses and stored reasons.
 			return FieldErrorf(CodeInvalidEvent, field+".phoneNumber", "is not an E.164 number such as +821012345678")
 		}
+		if r.Email != "" {
+			if err := CheckEmail(r.Email); err != nil {
+				return FieldErrorf(CodeInvalidEvent, field+".email", "%s", err.Error())
+			}
+		}
 	}
 	if l.MaxEventID > 0 && len(ev.EventID) > l.MaxEventID {
 		return FieldErrorf(CodeTooLarge, "publishInformation.eventId", "is %d bytes; the limit is %d", len(ev.EventID), l.MaxEventID)
@@ -332,6 +341,16 @@ func CheckURL(s string) error {
 	return nil
 }
 
+// CheckEmail accepts one bare address (buyer@example.com) as net/mail parses it: no
+// display name, no angle brackets, at most 254 bytes.
+func CheckEmail(s string) error {
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || a.Name != "" || len(s) > 254 {
+		return fmt.Errorf("is not an email address such as buyer@example.com")
+	}
+	return nil
+}
+
 func printable(s string) bool {
 	for _, r := range s {
 		if unicode.IsControl(r) {
@@ -351,7 +370,7 @@ func (ev Event) MarshalJSON() ([]byte, error) {
 	}
 	rs := make([]wireRecipientOut, len(ev.Recipients))
 	for i, r := range ev.Recipients {
-		rs[i] = wireRecipientOut{UserID: r.UserID, Role: r.Role, PhoneNumber: r.Phone}
+		rs[i] = wireRecipientOut{UserID: r.UserID, Role: r.Role, PhoneNumber: r.Phone, Email: r.Email}
 	}
 	return json.Marshal(struct {
 		WhoToNotify        []wireRecipientOut `json:"whoToNotify"`

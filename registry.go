@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"text/template"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -23,6 +24,13 @@ type EventType struct {
 	// Digest, when set, gathers a user's events of this type and key into one
 	// notification per window (see digest.go).
 	Digest *Digest
+	// Required types ignore opt-outs and quiet hours (payments, security).
+	Required bool
+	// QuietHours: deliveries follow the service's default quiet hours (NOTIFY_QUIET_HOURS).
+	QuietHours bool
+	// Escalate delays a channel and sends it only if the notification is still unread
+	// then: {sms: 5m}.
+	Escalate map[Channel]time.Duration
 
 	message, url *template.Template
 }
@@ -72,10 +80,13 @@ type configFile struct {
 	} `yaml:"defaults"`
 	// Types add event types or override built-in ones, by name.
 	Types map[string]struct {
-		Message  *string             `yaml:"message"`
-		URL      *string             `yaml:"url"`
-		Channels map[string][]string `yaml:"channels"`
-		Digest   *digestConfig       `yaml:"digest"`
+		Message    *string             `yaml:"message"`
+		URL        *string             `yaml:"url"`
+		Channels   map[string][]string `yaml:"channels"`
+		Required   *bool               `yaml:"required"`
+		QuietHours *bool               `yaml:"quietHours"`
+		Escalate   map[string]string   `yaml:"escalate"`
+		Digest     *digestConfig       `yaml:"digest"`
 	} `yaml:"types"`
 	// Replace drops the built-in types, so only the file's types are known.
 	Replace bool `yaml:"replace"`
@@ -133,6 +144,19 @@ func LoadRegistry(r io.Reader) (*Registry, error) {
 			t.Channels = maps.Clone(defaults)
 			maps.Copy(t.Channels, chans)
 		}
+		if spec.Required != nil {
+			t.Required = *spec.Required
+		}
+		if spec.QuietHours != nil {
+			t.QuietHours = *spec.QuietHours
+		}
+		if spec.Escalate != nil {
+			esc, err := parseEscalate(spec.Escalate, "types."+name+".escalate")
+			if err != nil {
+				return nil, err
+			}
+			t.Escalate = esc
+		}
 		if spec.Digest != nil {
 			d, err := spec.Digest.parse("types." + name + ".digest")
 			if err != nil {
@@ -165,6 +189,22 @@ func parseChannels(in map[string][]string, where string) (map[Role][]Channel, er
 			}
 		}
 		out[role] = chans
+	}
+	return out, nil
+}
+
+func parseEscalate(in map[string]string, where string) (map[Channel]time.Duration, error) {
+	out := make(map[Channel]time.Duration, len(in))
+	for name, v := range in {
+		c, ok := ParseChannel(name)
+		if !ok || c == ChannelInbox {
+			return nil, fmt.Errorf("config: %s: %q is not a channel that can wait (sms)", where, name)
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return nil, fmt.Errorf("config: %s.%s: %q is not a positive duration such as 5m", where, name, v)
+		}
+		out[c] = d
 	}
 	return out, nil
 }
@@ -227,6 +267,7 @@ type Prepared struct {
 	// Digest is set when the event's type digests: the event joins its recipients'
 	// windows instead of becoming notifications of its own.
 	Digest *DigestOf
+	Type   *EventType // the registered type (its rules: required, quiet hours, escalation)
 }
 
 // Prepare validates ev, renders its message and url from its type's templates where the
@@ -266,7 +307,7 @@ func (r *Registry) Prepare(ev Event, l Limits) (*Prepared, error) {
 	if err := ev.validateText(l); err != nil {
 		return nil, err
 	}
-	p := &Prepared{Event: ev, Targets: make([]Target, 0, len(ev.Recipients))}
+	p := &Prepared{Event: ev, Targets: make([]Target, 0, len(ev.Recipients)), Type: t}
 	if t.Digest != nil {
 		if p.Digest, err = t.Digest.of(data); err != nil {
 			return nil, err

@@ -60,6 +60,8 @@ func run(args []string) error {
 	e.String(&cfg.JWTCookie, "jwt-cookie", "NOTIFY_JWT_COOKIE", "notify_token", "cookie that may carry the token (for EventSource)")
 	e.String(&cfg.IngestToken, "ingest-token", "NOTIFY_INGEST_TOKEN", "", "bearer token required on POST /v1/events and admin routes")
 	e.String(&cfg.ConfigFile, "config", "NOTIFY_CONFIG", "", "YAML file of event types, templates and channels per role")
+	e.String(&cfg.QuietHours, "quiet-hours", "NOTIFY_QUIET_HOURS", "", "quiet hours of event types with quietHours: true, in each user's zone, e.g. 21:00-08:00 (empty = none)")
+	e.String(&cfg.DefaultTZ, "default-tz", "NOTIFY_DEFAULT_TZ", app.DefaultTimeZone, "IANA time zone of users whose profile names none")
 	cfg.Limits = notify.DefaultLimits
 	e.Int(&cfg.Limits.MaxRecipients, "max-recipients", "NOTIFY_MAX_RECIPIENTS", cfg.Limits.MaxRecipients, "recipients per event")
 	e.Int(&cfg.Limits.MaxMessage, "max-message", "NOTIFY_MAX_MESSAGE", cfg.Limits.MaxMessage, "characters in a message")

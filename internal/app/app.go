@@ -22,6 +22,7 @@ import (
 	"github.com/notifyd/notifyd/internal/fanout"
 	"github.com/notifyd/notifyd/internal/httpapi"
 	"github.com/notifyd/notifyd/internal/ingest"
+	"github.com/notifyd/notifyd/internal/prefs"
 	"github.com/notifyd/notifyd/internal/schedule"
 	sqssource "github.com/notifyd/notifyd/internal/source/sqs"
 	"github.com/notifyd/notifyd/internal/sse"
@@ -70,6 +71,11 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 		}
 	}
 
+	recipients, err := recipientDefaults(cfg)
+	if err != nil {
+		return nil, err
+	}
+
 	authn, err := a.authenticator(ctx)
 	if err != nil {
 		return nil, err
@@ -88,7 +94,10 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	a.Hub = sse.NewHub(a.Store, hubOpts)
 	a.closers = append([]func(){a.Hub.Close}, a.closers...)
 
-	var publisher ingest.Publisher = fanout.Local{Hub: a.Hub}
+	var publisher interface {
+		ingest.Publisher
+		httpapi.StreamCloser
+	} = fanout.Local{Hub: a.Hub}
 	if cfg.RedisURL != "" {
 		r, err := fanout.NewRedis(cfg.RedisURL, a.Hub, fanout.RedisOptions{Logger: a.log, Metrics: a.reg})
 		if err != nil {
@@ -107,9 +116,13 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	if !strings.HasPrefix(cfg.DatabaseURL, "sqlite:") {
 		committers = 4
 	}
-	a.Ingest = ingest.New(a.Store, ingest.Options{Registry: registry, Limits: cfg.Limits, Publisher: publisher, Committers: committers, Linger: cfg.CommitLinger,
+	a.Ingest = ingest.New(a.Store, ingest.Options{Registry: registry, Limits: cfg.Limits, Publisher: publisher, Committers: committers, Linger: cfg.CommitLinger, Recipients: recipients,
 		Delivered: a.kickWorkers, Horizon: cfg.ScheduleHorizon, Logger: a.log, Metrics: a.reg})
-	a.Releaser = schedule.New(a.Store, schedule.Options{Publisher: publisher, Delivered: a.kickWorkers, Logger: a.log, Metrics: a.reg})
+	a.Releaser = schedule.New(a.Store, schedule.Options{Publisher: publisher, Delivered: a.kickWorkers, Logger: a.log, Metrics: a.reg,
+		Decide: store.Decide{Defaults: recipients, Rules: func(typ string) prefs.Rules {
+			t, _ := registry.Lookup(typ)
+			return prefs.RulesOf(t)
+		}}})
 
 	if len(cfg.SQSQueues) > 0 {
 		awsCfg, err := config.LoadDefaultConfig(ctx)
@@ -123,7 +136,7 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 		ready = append(ready, httpapi.Checker{Name: "sqs", Check: a.sqs.Ready})
 	}
 
-	api := httpapi.New(httpapi.Options{Store: a.Store, Ingest: a.Ingest, Hub: a.Hub, Auth: authn, IngestToken: auth.Token(cfg.IngestToken),
+	api := httpapi.New(httpapi.Options{Store: a.Store, Ingest: a.Ingest, Hub: a.Hub, Auth: authn, IngestToken: auth.Token(cfg.IngestToken), Streams: publisher,
 		MaxBody: cfg.MaxBody, UserRate: cfg.UserRate, UserBurst: cfg.UserBurst, Gatherer: a.reg, Logger: a.log, Ready: ready,
 		Mount: func(s *httpapi.Server) { web.Mount(s, web.Options{Auth: cfg.Auth}) },
 	})
@@ -135,6 +148,19 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 		a.log.Warn("no NOTIFY_INGEST_TOKEN while listening beyond loopback: anyone who reaches notifyd can publish events and use admin routes", "addr", a.Addr())
 	}
 	return a, nil
+}
+
+// recipientDefaults reads NOTIFY_DEFAULT_TZ and NOTIFY_QUIET_HOURS.
+func recipientDefaults(cfg Config) (prefs.Defaults, error) {
+	zone, err := prefs.LoadZone(cfg.DefaultTZ)
+	if err != nil {
+		return prefs.Defaults{}, fmt.Errorf("NOTIFY_DEFAULT_TZ: %q is not an IANA time zone such as Asia/Seoul", cfg.DefaultTZ)
+	}
+	w, err := prefs.ParseWindow(cfg.QuietHours)
+	if err != nil {
+		return prefs.Defaults{}, fmt.Errorf("NOTIFY_QUIET_HOURS: %w", err)
+	}
+	return prefs.Defaults{Zone: zone, QuietHours: w}, nil
 }
 
 func (a *App) authenticator(ctx context.Context) (auth.Authenticator, error) {

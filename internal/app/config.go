@@ -49,6 +49,8 @@ type Config struct {
 	// ScheduleHorizon bounds how far ahead a sendAt may be (0: ingest.DefaultHorizon, 30 days).
 	ScheduleHorizon time.Duration
 	ConfigFile      string // NOTIFY_CONFIG: event types YAML
+	QuietHours      string // NOTIFY_QUIET_HOURS: window of types with quietHours: true, e.g. 21:00-08:00; empty = none
+	DefaultTZ       string // NOTIFY_DEFAULT_TZ: zone of users without one (default DefaultTimeZone)
 	Limits          notify.Limits
 	MaxBody         int64
 	Heartbeat       time.Duration
@@ -59,7 +61,13 @@ type Config struct {
 	ShutdownWait    time.Duration // how long shutdown waits for in-flight work (default 30s)
 }
 
+// DefaultTimeZone is the zone of users whose profile names none (NOTIFY_DEFAULT_TZ).
+const DefaultTimeZone = "Asia/Seoul"
+
 func (c *Config) defaults() {
+	if c.DefaultTZ == "" {
+		c.DefaultTZ = DefaultTimeZone
+	}
 	if c.HTTPAddr == "" {
 		c.HTTPAddr = "127.0.0.1:8080"
 	}

@@ -56,8 +56,8 @@ func runCancel(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("the answer is not the JSON expected: %w", err)
 	}
 	fmt.Fprintf(e.Stdout, "event %s: %s and %s cancelled; %s and %s already out\n\n", a.EventID,
-		plural(len(a.Cancelled.Notifications), "notification"), deliveries(len(a.Cancelled.Deliveries)),
-		plural(len(a.AlreadyOut.Notifications), "notification"), deliveries(len(a.AlreadyOut.Deliveries)))
+		plural(len(a.Cancelled.Notifications), "notification"), deliveries(int64(len(a.Cancelled.Deliveries))),
+		plural(len(a.AlreadyOut.Notifications), "notification"), deliveries(int64(len(a.AlreadyOut.Deliveries))))
 	tw := tabwriter.NewWriter(e.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "WHAT\tSTATUS\tDETAIL")
 	for _, n := range a.Cancelled.Notifications {
@@ -74,11 +74,4 @@ func runCancel(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(tw, "%s %d\t%s\tnotification %d\n", d.Channel, d.ID, d.Status, d.NotificationID)
 	}
 	return tw.Flush()
-}
-
-func deliveries(n int) string {
-	if n == 1 {
-		return "1 delivery"
-	}
-	return fmt.Sprintf("%d deliveries", n)
 }

@@ -50,6 +50,8 @@ func commands() []command {
 		{"status", "<eventId>", "show an event's notifications and each delivery's status", runStatus},
 		{"cancel", "<eventId>", "cancel what of an event has not gone out (scheduled notifications, unsent deliveries)", runCancel},
 		{"rejected", "list [--status S] [--all] | replay <id>|--all", "show or replay messages SQS could not accept", runRejected},
+		{"user", "get <user> | set <user> [--phone P] [--email E] [--tz ZONE] [--locale ko|en] | delete <user>", "show, change or erase a user's profile (delete erases everything about them)", runUser},
+		{"prefs", "get <user> | set <user> [--sms on|off] [--email on|off] [--webpush on|off] [--type T.CHANNEL=on|off]... [--quiet HH:MM-HH:MM|off]", "show or change a user's notification preferences", runPrefs},
 	}
 }
 

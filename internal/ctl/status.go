@@ -141,7 +141,11 @@ func channelDetail(r recipient, c channelStatus) string {
 		if c.LastError != "" {
 			parts = append(parts, oneLine(c.LastError))
 		}
-	case "pending", "scheduled", "sending":
+	case "scheduled":
+		if c.NextAttemptAt != nil {
+			parts = append(parts, "due "+stamp(*c.NextAttemptAt))
+		}
+	case "pending", "sending":
 		if c.Attempts > 0 {
 			parts = append(parts, plural(c.Attempts, "attempt")+" so far")
 		}

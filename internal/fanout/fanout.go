@@ -22,15 +22,26 @@ type Deliverer interface {
 }
 
 // Hub is a Deliverer that can also re-check its streams against the store, which Redis
-// calls whenever its subscription is (re)established.
+// calls whenever its subscription is (re)established, and close a user's streams.
 type Hub interface {
 	Deliverer
 	Resync(ctx context.Context)
+	CloseUser(user string) int
 }
 
 // Local delivers straight to the in-process hub: the fan-out of a single replica.
 type Local struct {
 	Hub Deliverer
+}
+
+// CloseUsers closes the users' streams (they were erased).
+func (l Local) CloseUsers(_ context.Context, users []string) error {
+	if c, ok := l.Hub.(interface{ CloseUser(string) int }); ok {
+		for _, u := range users {
+			c.CloseUser(u)
+		}
+	}
+	return nil
 }
 
 // Publish implements ingest.Publisher.

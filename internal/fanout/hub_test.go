@@ -14,7 +14,22 @@ type fakeHub struct {
 	mu      sync.Mutex
 	got     []notify.Notification
 	resyncs int
+	closed  []string
 	changed chan struct{}
+}
+
+func (h *fakeHub) CloseUser(user string) int {
+	h.mu.Lock()
+	h.closed = append(h.closed, user)
+	h.mu.Unlock()
+	h.signal()
+	return 1
+}
+
+func (h *fakeHub) closedUsers() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]string(nil), h.closed...)
 }
 
 func newFakeHub() *fakeHub { return &fakeHub{changed: make(chan struct{}, 1)} }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -153,6 +154,31 @@ func (r *Redis) Publish(_ context.Context, ns []notify.Notification) {
 		r.m.publishErrors.Inc()
 		r.log.Warn("fanout: publish queue full, batch not sent to other replicas", "notifications", len(ns))
 	}
+}
+
+// CloseUsers closes the users' streams here and, through Redis, on every other replica
+// (the users were erased). Unlike Publish it waits for Redis, up to PublishTimeout.
+func (r *Redis) CloseUsers(ctx context.Context, users []string) error {
+	byShard := map[int][]string{}
+	for _, u := range users {
+		r.hub.CloseUser(u)
+		s := shardOf(u, r.o.Shards)
+		byShard[s] = append(byShard[s], u)
+	}
+	ctx, cancel := context.WithTimeout(ctx, r.o.PublishTimeout)
+	defer cancel()
+	pipe := r.client.Pipeline()
+	for s, us := range byShard {
+		payload, err := json.Marshal(message{Origin: r.origin, N: []wireNotification{}, Close: us})
+		if err != nil {
+			return err
+		}
+		pipe.Publish(ctx, r.channels[s], payload)
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return fmt.Errorf("fanout: close streams on other replicas: %w", err)
+	}
+	return nil
 }
 
 // Ping checks that Redis answers (readiness).

@@ -15,6 +15,8 @@ import (
 type message struct {
 	Origin string             `json:"origin"`
 	N      []wireNotification `json:"n"`
+	// Close names users whose streams every replica closes (the user was erased).
+	Close []string `json:"close,omitempty"`
 }
 
 // wireNotification is notify.Notification with every field on the wire, the user id too
@@ -52,18 +54,32 @@ func encode(origin string, ns []notify.Notification) ([]byte, error) {
 }
 
 func decode(payload string) (origin string, ns []notify.Notification, err error) {
+	m, err := decodeMessage(payload)
+	if err != nil {
+		return "", nil, err
+	}
+	return m.Origin, m.ns, nil
+}
+
+// decoded is a message with its notifications checked.
+type decoded struct {
+	message
+	ns []notify.Notification
+}
+
+func decodeMessage(payload string) (decoded, error) {
 	var m message
 	if err := json.Unmarshal([]byte(payload), &m); err != nil {
-		return "", nil, fmt.Errorf("fanout: bad message: %w", err)
+		return decoded{}, fmt.Errorf("fanout: bad message: %w", err)
 	}
-	ns = make([]notify.Notification, len(m.N))
+	ns := make([]notify.Notification, len(m.N))
 	for i, w := range m.N {
 		if w.UserID == "" || w.Seq <= 0 {
-			return "", nil, fmt.Errorf("fanout: bad message: notification %d without user or seq", w.ID)
+			return decoded{}, fmt.Errorf("fanout: bad message: notification %d without user or seq", w.ID)
 		}
 		ns[i] = w.notification()
 	}
-	return m.Origin, ns, nil
+	return decoded{message: m, ns: ns}, nil
 }
 
 // shardOf picks a user's channel. All of a user's notifications go through one channel,

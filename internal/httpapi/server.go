@@ -30,7 +30,9 @@ type Options struct {
 	Hub         *sse.Hub
 	Auth        auth.Authenticator
 	IngestToken auth.Token
-	MaxBody     int64 // bytes of one POST /v1/events body (default 1 MiB)
+	// Streams closes an erased user's streams on every replica (nil: none to close).
+	Streams StreamCloser
+	MaxBody int64 // bytes of one POST /v1/events body (default 1 MiB)
 	// UserRate limits each user's requests to the inbox and stream routes (requests per
 	// second, with UserBurst; 0 = no limit). Over it: 429 rate_limited.
 	UserRate  float64
@@ -75,6 +77,7 @@ func New(o Options) *Server {
 	s.Route("POST /v1/notifications/read-all", s.handle(s.user(s.markAllRead)))
 	s.Route("GET /v1/notifications/stream", s.handle(s.user(s.stream)))
 	s.routeRejected()
+	s.routeUsers()
 	s.Route("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})

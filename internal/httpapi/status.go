@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
 
 	notify "github.com/notifyd/notifyd"
@@ -62,7 +63,16 @@ func eventStatusJSON(st *store.EventStatus) eventStatusView {
 	return v
 }
 
-// redactPayload masks phone numbers in the stored payload shown to admins.
+// maskEmail keeps the first character and the domain: b***@example.com.
+func maskEmail(e string) string {
+	local, domain, ok := strings.Cut(e, "@")
+	if !ok || local == "" {
+		return "***"
+	}
+	return local[:1] + "***@" + domain
+}
+
+// redactPayload masks phone numbers and email addresses in the stored payload shown to admins.
 func redactPayload(raw json.RawMessage) json.RawMessage {
 	var doc map[string]any
 	if json.Unmarshal(raw, &doc) != nil {
@@ -73,6 +83,9 @@ func redactPayload(raw json.RawMessage) json.RawMessage {
 			if m, ok := r.(map[string]any); ok {
 				if p, ok := m["phoneNumber"].(string); ok {
 					m["phoneNumber"] = notify.MaskPhone(p)
+				}
+				if e, ok := m["email"].(string); ok {
+					m["email"] = maskEmail(e)
 				}
 			}
 		}

@@ -20,6 +20,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	notify "github.com/notifyd/notifyd"
+	"github.com/notifyd/notifyd/internal/prefs"
 	"github.com/notifyd/notifyd/internal/store"
 	"github.com/notifyd/notifyd/internal/telemetry"
 )
@@ -59,6 +60,9 @@ type Options struct {
 	// Horizon bounds how far ahead a sendAt may be (default DefaultHorizon); further is a
 	// 400 invalid_event.
 	Horizon time.Duration
+	// Recipients are the defaults of the delivery decision: the zone of users without
+	// one (NOTIFY_DEFAULT_TZ) and the quiet hours of types that follow them.
+	Recipients prefs.Defaults
 	// Linger is how long a busy committer waits for more events before it commits
 	// (0: never; it still batches whatever queued during the previous commit). It only
 	// applies while commits follow each other closely; an idle one commits at once.
@@ -78,6 +82,7 @@ type Options struct {
 // Service accepts events.
 type Service struct {
 	reg       *notify.Registry
+	defaults  prefs.Defaults
 	limits    notify.Limits
 	horizon   time.Duration
 	pub       Publisher
@@ -104,7 +109,7 @@ func New(st store.Store, o Options) *Service {
 	if o.Horizon <= 0 {
 		o.Horizon = DefaultHorizon
 	}
-	s := &Service{reg: o.Registry, limits: o.Limits, horizon: o.Horizon, pub: o.Publisher, delivered: o.Delivered, log: o.Logger, m: newMetrics(o.Metrics)}
+	s := &Service{reg: o.Registry, defaults: o.Recipients, limits: o.Limits, horizon: o.Horizon, pub: o.Publisher, delivered: o.Delivered, log: o.Logger, m: newMetrics(o.Metrics)}
 	if o.MaxBatch <= 0 {
 		o.MaxBatch = 512
 	}
@@ -114,6 +119,9 @@ func New(st store.Store, o Options) *Service {
 
 // Close stops taking events and waits until every queued batch is committed and published.
 func (s *Service) Close() { s.gc.close() }
+
+// Defaults returns the recipient defaults the service decides deliveries with.
+func (s *Service) Defaults() prefs.Defaults { return s.defaults }
 
 // Registry returns the event types the service accepts.
 func (s *Service) Registry() *notify.Registry { return s.reg }
@@ -149,7 +157,7 @@ func (s *Service) Prepare(in Input) (store.AcceptInput, error) {
 	if key == "" {
 		key = NewKey()
 	}
-	return store.AcceptInput{Key: key, PayloadHash: hex.EncodeToString(sum[:]), Source: in.Source, TraceParent: in.TraceParent, Prepared: p, ReceivedAt: received, Payload: payload}, nil
+	return store.AcceptInput{Key: key, PayloadHash: hex.EncodeToString(sum[:]), Source: in.Source, TraceParent: in.TraceParent, Prepared: p, ReceivedAt: received, Payload: payload, Defaults: s.defaults}, nil
 }
 
 // Accept prepares and stores inputs. Per-input failures are in the results; a non-nil

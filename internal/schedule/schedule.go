@@ -31,6 +31,9 @@ type Options struct {
 	// Poll is how often the releaser looks for due rows (default 1s): a notification
 	// becomes visible at most about Poll after its time, when the store keeps up.
 	Poll time.Duration
+	// Decide gives the delivery decision of released notifications their type's rules
+	// and the service's defaults.
+	Decide store.Decide
 	// Batch bounds the notifications one release transaction takes (default 500).
 	Batch   int
 	Logger  *slog.Logger
@@ -97,7 +100,7 @@ func (r *Releaser) Run(ctx context.Context) error {
 func (r *Releaser) ReleaseNow(ctx context.Context) (int, error) {
 	total := 0
 	for {
-		out, more, err := r.st.ReleaseDue(ctx, r.o.Now(), r.o.Batch)
+		out, more, err := r.st.ReleaseDue(ctx, r.o.Now(), r.o.Batch, r.o.Decide)
 		if err != nil {
 			return total, err
 		}

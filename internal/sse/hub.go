@@ -172,6 +172,20 @@ func (h *Hub) offer(c *conn, seq int64, frame []byte) {
 	}
 }
 
+// CloseUser closes every stream of user on this replica (the user was erased) and says
+// how many there were. A client that reconnects starts over from the user's new
+// sequence: a Last-Event-ID beyond the newest counts as the newest.
+func (h *Hub) CloseUser(user string) int {
+	sh := h.shard(user)
+	sh.mu.RLock()
+	cs := append([]*conn(nil), sh.users[user]...)
+	sh.mu.RUnlock()
+	for _, c := range cs {
+		h.drop(c, "user erased")
+	}
+	return len(cs)
+}
+
 // Resync compares every stream with its user's newest sequence in the store and replays
 // what a stream is missing. Fan-out calls it after reconnecting to Redis.
 func (h *Hub) Resync(ctx context.Context) {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	notify "github.com/notifyd/notifyd"
+	"github.com/notifyd/notifyd/internal/prefs"
 )
 
 // Store is notifyd's durable state. Every method is safe for concurrent use.
@@ -62,6 +63,8 @@ type Store interface {
 	// MarkReplayed records that a rejected message was accepted on replay.
 	MarkReplayed(ctx context.Context, id int64, eventKey string, at time.Time) error
 
+	Recipients
+
 	// Timing: scheduled notifications, digests, cancellation (timing.go).
 	Scheduler
 
@@ -78,6 +81,9 @@ type AcceptInput struct {
 	TraceParent string // W3C trace context carried from the producer, if any
 	Prepared    *notify.Prepared
 	ReceivedAt  time.Time
+	// Defaults are what the delivery decision (internal/prefs) falls back on: the default
+	// zone and quiet hours.
+	Defaults prefs.Defaults
 	// Payload, when set, is Prepared.Event.MarshalJSON() as the caller already encoded it
 	// (ingest does, to hash it): the store writes it as is instead of encoding again.
 	// Nil: the store encodes Prepared.Event.

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	notify "github.com/notifyd/notifyd"
+	"github.com/notifyd/notifyd/internal/prefs"
 )
 
 // Scheduler is the part of the store behind scheduled sends, digests and cancellation
@@ -17,11 +18,28 @@ type Scheduler interface {
 	// and marks the pending rows released. Rows another releaser is releasing are skipped
 	// (MySQL: SKIP LOCKED; SQLite has one writer). It returns the new notifications, to be
 	// published once the transaction committed, and whether more were due than limit.
-	ReleaseDue(ctx context.Context, now time.Time, limit int) (released []notify.Notification, more bool, err error)
+	// d decides the deliveries of what it releases (the accepting transaction has the
+	// same from the event itself).
+	ReleaseDue(ctx context.Context, now time.Time, limit int, d Decide) (released []notify.Notification, more bool, err error)
 	// CancelEvent cancels, in one transaction, what of an event has not gone out: its
 	// pending notifications and its deliveries still pending or scheduled. It is idempotent:
 	// the answer describes the event's state, whoever cancelled it. ErrNotFound: no such event.
 	CancelEvent(ctx context.Context, eventKey string, at time.Time) (*CancelResult, error)
+}
+
+// Decide is what the delivery decision (internal/prefs) of a released notification needs
+// beyond the stored row: its type's rules and the service's defaults.
+type Decide struct {
+	Rules    func(eventType string) prefs.Rules // nil: no rules
+	Defaults prefs.Defaults
+}
+
+// RulesOf returns the rules d gives typ.
+func (d Decide) RulesOf(typ string) prefs.Rules {
+	if d.Rules == nil {
+		return prefs.Rules{}
+	}
+	return d.Rules(typ)
 }
 
 // Pending statuses.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	notify "github.com/notifyd/notifyd"
+	"github.com/notifyd/notifyd/internal/prefs"
 	"github.com/notifyd/notifyd/internal/store"
 )
 
@@ -74,28 +75,44 @@ func (s *Store) UnreadCount(ctx context.Context, userID string) (int, error) {
 
 // MarkRead implements store.Store. Marking a notification that is already read is not an
 // error; one that is not the caller's is ErrNotFound, exactly as one that does not exist.
+// In the same transaction its escalated deliveries still waiting are recorded skipped
+// (read_before_escalation): a worker on any replica claims only rows still scheduled.
 func (s *Store) MarkRead(ctx context.Context, userID string, id int64, at time.Time) error {
-	res, err := s.db.W.ExecContext(ctx, `UPDATE notifications SET read_at = ? WHERE id = ? AND user_id = ? AND read_at IS NULL`, ms(at), id, userID)
-	if err != nil {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE notifications SET read_at = ? WHERE id = ? AND user_id = ? AND read_at IS NULL`, ms(at), id, userID)
+		if err != nil {
+			return dbErr("mark read", err)
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			_, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'skipped', reason = ?, updated_at = ? WHERE notification_id = ? AND status = 'scheduled' AND unless_read = 1`,
+				prefs.ReasonReadInTime, ms(at), id)
+			return dbErr("skip escalations", err)
+		}
+		var one int
+		err = tx.QueryRowContext(ctx, `SELECT 1 FROM notifications WHERE id = ? AND user_id = ?`, id, userID).Scan(&one)
+		if err == sql.ErrNoRows {
+			return store.ErrNotFound
+		}
 		return dbErr("mark read", err)
-	}
-	if n, _ := res.RowsAffected(); n > 0 {
-		return nil
-	}
-	var one int
-	err = s.db.W.QueryRowContext(ctx, `SELECT 1 FROM notifications WHERE id = ? AND user_id = ?`, id, userID).Scan(&one)
-	if err == sql.ErrNoRows {
-		return store.ErrNotFound
-	}
-	return dbErr("mark read", err)
+	})
 }
 
-// MarkAllRead implements store.Store.
+// MarkAllRead implements store.Store, skipping the escalations of what it marks read in
+// the same transaction (as MarkRead).
 func (s *Store) MarkAllRead(ctx context.Context, userID string, at time.Time) (int64, error) {
-	res, err := s.db.W.ExecContext(ctx, `UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL`, ms(at), userID)
-	if err != nil {
-		return 0, dbErr("mark all read", err)
-	}
-	n, _ := res.RowsAffected()
-	return n, nil
+	var n int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'skipped', reason = ?, updated_at = ?
+			WHERE status = 'scheduled' AND unless_read = 1 AND notification_id IN (SELECT id FROM notifications WHERE user_id = ? AND read_at IS NULL)`,
+			prefs.ReasonReadInTime, ms(at), userID); err != nil {
+			return dbErr("skip escalations", err)
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL`, ms(at), userID)
+		if err != nil {
+			return dbErr("mark all read", err)
+		}
+		n, _ = res.RowsAffected()
+		return nil
+	})
+	return n, err
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	notify "github.com/notifyd/notifyd"
+	"github.com/notifyd/notifyd/internal/prefs"
 )
 
 // newNote is one notification to write inside a transaction: from Accept (visible at
@@ -21,6 +22,9 @@ type newNote struct {
 	collapseKey string
 	data        []byte // nil: none
 	seq         int64  // assigned by writeNotes
+	// rules and defaults decide the deliveries (internal/prefs).
+	rules    prefs.Rules
+	defaults prefs.Defaults
 }
 
 // writeNotes writes notes in the caller's transaction: it takes each user's next
@@ -68,7 +72,7 @@ func (s *Store) writeNotes(ctx context.Context, tx *sql.Tx, notes []newNote, now
 	if err := s.collapse(ctx, tx, notes, out); err != nil {
 		return nil, err
 	}
-	if err := s.insertDeliveries(ctx, tx, notes, out, created); err != nil {
+	if err := s.insertDeliveries(ctx, tx, notes, out, now); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -169,37 +173,6 @@ func (s *Store) collapse(ctx context.Context, tx *sql.Tx, notes []newNote, out [
 		out[k].Replaces = old
 	}
 	return nil
-}
-
-// insertDeliveries writes one delivery per note and queued channel.
-func (s *Store) insertDeliveries(ctx context.Context, tx *sql.Tx, notes []newNote, out []notify.Notification, created int64) error {
-	type deliveryRow struct {
-		note                    int64
-		channel                 notify.Channel
-		address, reason, detail string
-		status                  notify.DeliveryStatus
-	}
-	var deliveries []deliveryRow
-	for k, n := range notes {
-		for _, c := range n.target.Channels {
-			if c == notify.ChannelInbox {
-				continue // live push is the stored notification itself, replayable by seq
-			}
-			d := deliveryRow{note: out[k].ID, channel: c, address: n.target.Phone, status: notify.StatusPending}
-			if c == notify.ChannelSMS && d.address == "" {
-				d.status, d.reason, d.detail = notify.StatusSkipped, notify.ReasonNoPhone, "no phone number"
-			}
-			deliveries = append(deliveries, d)
-		}
-	}
-	return chunks(len(deliveries), maxRowsPerInsert, func(lo, hi int) error {
-		args := make([]any, 0, (hi-lo)*8)
-		for _, d := range deliveries[lo:hi] {
-			args = append(args, d.note, string(d.channel), d.address, string(d.status), d.reason, d.detail, created, created)
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO deliveries (notification_id, channel, address, status, reason, last_error, next_attempt_at, updated_at) VALUES `+rowsOf(hi-lo, 8), args...)
-		return dbErr("insert deliveries", err)
-	})
 }
 
 // lockSeqs makes sure every user has a recipients row, locks those rows (where the

@@ -15,7 +15,7 @@ import (
 // are locked from the select to the commit (SKIP LOCKED lets another releaser take other
 // rows meanwhile), so a release is all or nothing and a crash mid-release repeats
 // nothing: the rows are simply due again.
-func (s *Store) ReleaseDue(ctx context.Context, now time.Time, limit int) ([]notify.Notification, bool, error) {
+func (s *Store) ReleaseDue(ctx context.Context, now time.Time, limit int, d store.Decide) ([]notify.Notification, bool, error) {
 	var out []notify.Notification
 	var more bool
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -43,6 +43,9 @@ func (s *Store) ReleaseDue(ctx context.Context, now time.Time, limit int) ([]not
 		}
 		if len(notes) == 0 && len(closed) == 0 {
 			return nil
+		}
+		for k := range notes {
+			notes[k].rules, notes[k].defaults = d.RulesOf(notes[k].typ), d.Defaults
 		}
 		if out, err = s.writeNotes(ctx, tx, notes, now); err != nil {
 			return err

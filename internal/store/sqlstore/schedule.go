@@ -9,6 +9,7 @@ import (
 	"time"
 
 	notify "github.com/notifyd/notifyd"
+	"github.com/notifyd/notifyd/internal/prefs"
 	"github.com/notifyd/notifyd/internal/store"
 )
 
@@ -39,7 +40,8 @@ func (s *Store) storeFresh(ctx context.Context, tx *sql.Tx, in []store.AcceptInp
 			results[i].Scheduled = pds
 		default:
 			for _, t := range p.Targets {
-				notes = append(notes, newNote{eventID: eventID, eventKey: in[i].Key, target: t, typ: ev.Type, message: ev.Message, url: ev.URL, collapseKey: ev.CollapseKey})
+				notes = append(notes, newNote{eventID: eventID, eventKey: in[i].Key, target: t, typ: ev.Type, message: ev.Message, url: ev.URL, collapseKey: ev.CollapseKey,
+					rules: prefs.RulesOf(p.Type), defaults: in[i].Defaults})
 				noteInput = append(noteInput, i)
 			}
 		}

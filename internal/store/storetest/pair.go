@@ -90,7 +90,7 @@ func testCancelRacesRelease(t *testing.T, a, b store.Store) {
 	both(t, a, b, func(s store.Store, r int) error {
 		if r == 0 {
 			for {
-				_, more, err := s.ReleaseDue(ctx, at, 3)
+				_, more, err := s.ReleaseDue(ctx, at, 3, store.Decide{})
 				if err != nil || !more {
 					return err
 				}
@@ -143,7 +143,7 @@ func testTwoReleasers(t *testing.T, a, b store.Store) {
 	seen := map[int64]bool{}
 	both(t, a, b, func(s store.Store, _ int) error {
 		for {
-			out, more, err := s.ReleaseDue(ctx, at, 5)
+			out, more, err := s.ReleaseDue(ctx, at, 5, store.Decide{})
 			if err != nil {
 				return err
 			}

@@ -36,6 +36,7 @@ func Run(t *testing.T, open Opener) {
 		{"Rejected", testRejected},
 	}
 	tests = append(tests, engineTests...)
+	tests = append(tests, recipientTests...)
 	tests = append(tests, timingTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

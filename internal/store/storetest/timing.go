@@ -49,7 +49,7 @@ func release(t *testing.T, s store.Store, at time.Time) []notify.Notification {
 	t.Helper()
 	var all []notify.Notification
 	for {
-		out, more, err := s.ReleaseDue(context.Background(), at, 100)
+		out, more, err := s.ReleaseDue(context.Background(), at, 100, store.Decide{})
 		if err != nil {
 			t.Fatalf("ReleaseDue: %v", err)
 		}

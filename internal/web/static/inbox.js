@@ -342,11 +342,13 @@
     ui.who.hidden = false;
     ui.bell.disabled = false;
     ui.bell.setAttribute('aria-expanded', 'true');
+    document.dispatchEvent(new CustomEvent('notifyd:signin', { detail: { headers: authHeaders() } })); // settings.js
     openStream();
   }
 
   function signOut(message) {
     reset();
+    document.dispatchEvent(new CustomEvent('notifyd:signout'));
     cred = null;
     localStorage.removeItem(USER_KEY);
     sessionStorage.removeItem(TOKEN_KEY);
