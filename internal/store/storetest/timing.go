@@ -7,6 +7,7 @@ import (
 	"time"
 
 	notify "github.com/notifyd/notifyd"
+	"github.com/notifyd/notifyd/internal/prefs"
 	"github.com/notifyd/notifyd/internal/store"
 )
 
@@ -20,6 +21,7 @@ var timingTests = []struct {
 	{"CancelScheduledAndUnsent", testCancel},
 	{"CollapseKeyReplaces", testCollapse},
 	{"DigestOneNotificationPerWindow", testDigest},
+	{"ReleaseDecidesDeliveriesAndEraseDropsWaiting", testReleaseDecidesAndErase},
 }
 
 // ScheduledInput is Input with a sendAt.
@@ -269,5 +271,31 @@ func testDigest(t *testing.T, s store.Store) {
 	list, _ := s.ListNotifications(ctx, "owner", 0, 10)
 	if len(list) != 2 || string(list[0].Data) == "" {
 		t.Errorf("owner's list = %+v", list)
+	}
+}
+
+// A released notification's deliveries go through the same decision as an accepted one's
+// (here: the user opted out of SMS after the event was accepted), and an erased user's
+// waiting notifications never show.
+func testReleaseDecidesAndErase(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	at := time.Now().Add(time.Hour)
+	accept(t, s, ScheduledInput("later", at, "u1"), ScheduledInput("gone", at, "u2"), DigestInput("q1", "store-1", time.Minute, "u2"))
+	if err := s.PutPreferences(ctx, "u1", prefs.Preferences{Channels: map[notify.Channel]bool{notify.ChannelSMS: false}}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.EraseUser(ctx, "u2"); err != nil {
+		t.Fatal(err)
+	}
+	out := release(t, s, at)
+	if len(out) != 1 || out[0].UserID != "u1" {
+		t.Fatalf("released %+v, want only u1's (u2 was erased)", out)
+	}
+	st, err := s.EventStatus(ctx, "later")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := st.Recipients[0].Deliveries; len(d) != 1 || d[0].Status != notify.StatusSkipped || d[0].Reason != notify.ReasonOptedOut {
+		t.Fatalf("released sms = %+v, want skipped opted_out", d)
 	}
 }
