@@ -40,9 +40,12 @@ type App struct {
 	Hub     *sse.Hub
 	Workers map[notify.Channel]*delivery.Worker // one per configured queued channel
 	sqs     *sqssource.Source                   // nil without NOTIFY_SQS_QUEUES
+	sms     *providerHealth                     // the SMS provider's readiness; nil without the sms channel
 	server  *http.Server
-	ln      net.Listener
-	closers []func() // run in order at shutdown, after HTTP and sources stopped
+	// cancelRequests ends the context of every HTTP request (the server's BaseContext).
+	cancelRequests context.CancelFunc
+	ln             net.Listener
+	closers        []func() // run in order at shutdown, after HTTP and sources stopped
 	// Releaser makes scheduled and digest notifications visible when due.
 	Releaser *schedule.Releaser
 }
@@ -111,6 +114,9 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	if err := a.buildWorkers(ctx); err != nil {
 		return nil, err
 	}
+	if a.sms != nil {
+		ready = append(ready, httpapi.Checker{Name: "sms", Check: a.sms.Check, Optional: true})
+	}
 
 	committers := 1 // SQLite has one writer
 	if !strings.HasPrefix(cfg.DatabaseURL, "sqlite:") {
@@ -129,7 +135,7 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 		if err != nil {
 			return nil, fmt.Errorf("sqs: aws config: %w", err)
 		}
-		if a.sqs, err = sqssource.New(awsCfg, a.Ingest, a.Store, sqssource.Options{Queues: cfg.SQSQueues, Protocol: cfg.SQSProtocol,
+		if a.sqs, err = sqssource.New(awsCfg, a.Ingest, sqssource.Options{Queues: cfg.SQSQueues, Protocol: cfg.SQSProtocol,
 			Pollers: cfg.SQSPollers, WaitTime: cfg.SQSWait, Logger: a.log, Metrics: a.reg}); err != nil {
 			return nil, err
 		}
@@ -138,9 +144,15 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 
 	api := httpapi.New(httpapi.Options{Store: a.Store, Ingest: a.Ingest, Hub: a.Hub, Auth: authn, IngestToken: auth.Token(cfg.IngestToken), Streams: publisher,
 		MaxBody: cfg.MaxBody, UserRate: cfg.UserRate, UserBurst: cfg.UserBurst, Gatherer: a.reg, Logger: a.log, Ready: ready,
+		Replay: func(ctx context.Context, id int64) ([]ingest.Result, error) {
+			return sqssource.ReplayRejected(ctx, a.Ingest, id)
+		},
 		Mount: func(s *httpapi.Server) { web.Mount(s, web.Options{Auth: cfg.Auth}) },
 	})
-	a.server = &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
+	reqCtx, cancelRequests := context.WithCancel(context.Background())
+	a.cancelRequests = cancelRequests
+	a.closers = append(a.closers, cancelRequests)
+	a.server = &http.Server{BaseContext: func(net.Listener) context.Context { return reqCtx }, Handler: api, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
 	if a.ln, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
 		return nil, fmt.Errorf("listen %s: %w", cfg.HTTPAddr, err)
 	}
@@ -228,6 +240,17 @@ func (a *App) Run(ctx context.Context) error {
 	a.log.Info("notifyd shutting down")
 	shutCtx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownWait)
 	defer cancel()
+	// When the grace period is over, whatever still waits on the store is cancelled:
+	// requests (their store calls end, the client gets an error) and transactions (they
+	// roll back; sources retry). So a hung database cannot hold shutdown past it.
+	stopAbort := context.AfterFunc(shutCtx, func() {
+		if shutCtx.Err() == context.DeadlineExceeded {
+			a.log.Warn("shutdown grace period over: cancelling requests and transactions still waiting on the store")
+			a.cancelRequests()
+			a.Ingest.Abort()
+		}
+	})
+	defer stopAbort()
 	// Stop taking work: SQS stops receiving and finishes (and deletes) its batches in
 	// hand; HTTP stops accepting and finishes its requests. Then commit what is queued.
 	stopSources()

@@ -32,6 +32,7 @@ func (a *App) buildWorkers(ctx context.Context) error {
 			continue
 		}
 		o.Channel, o.Poll, o.BaseBackoff, o.Lease = c, a.cfg.DeliveryPoll, a.cfg.DeliveryBackoff, a.cfg.DeliveryLease
+		o.MaxBackoff, o.MaxAttempts = a.cfg.DeliveryMaxDelay, a.cfg.DeliveryAttempts
 		o.Logger, o.Metrics = a.log, a.reg
 		a.Workers[c] = delivery.New(a.Store, *o)
 	}

@@ -9,6 +9,10 @@ import (
 	"time"
 
 	notify "github.com/notifyd/notifyd"
+	"github.com/notifyd/notifyd/internal/auth"
+	"github.com/notifyd/notifyd/internal/delivery"
+	"github.com/notifyd/notifyd/internal/ingest"
+	"github.com/notifyd/notifyd/internal/sse"
 )
 
 // Config is every setting of a notifyd process.
@@ -32,6 +36,8 @@ type Config struct {
 	SMSConcurrency     int
 	DeliveryPoll       time.Duration
 	DeliveryBackoff    time.Duration // first retry delay
+	DeliveryMaxDelay   time.Duration // longest retry delay
+	DeliveryAttempts   int           // attempts before a transient failure is final
 	DeliveryLease      time.Duration
 
 	Auth           string // dev or jwt
@@ -64,32 +70,80 @@ type Config struct {
 // DefaultTimeZone is the zone of users whose profile names none (NOTIFY_DEFAULT_TZ).
 const DefaultTimeZone = "Asia/Seoul"
 
+// Defaults returns every setting's default: the one place that holds them. The flags of
+// cmd/notifyd take their defaults (and so their help) from here, New fills a Config's
+// zero fields from here, and a test in cmd/notifyd holds the README's table to the flags.
+func Defaults() Config {
+	return Config{
+		HTTPAddr:           "127.0.0.1:8080",
+		DefaultTZ:          DefaultTimeZone,
+		DatabaseURL:        "sqlite:data/notify.db",
+		SQSProtocol:        "json",
+		SQSPollers:         2,
+		SQSWait:            20 * time.Second,
+		SMSProvider:        "log",
+		SMSSNSType:         "Transactional",
+		SMSCapPerRecipient: 10,
+		SMSCapWindow:       time.Hour,
+		SMSConcurrency:     8,
+		DeliveryPoll:       time.Second,
+		DeliveryBackoff:    2 * time.Second,
+		DeliveryMaxDelay:   10 * time.Minute,
+		DeliveryAttempts:   8,
+		DeliveryLease:      delivery.DefaultLease,
+		Auth:               "dev",
+		JWTUserClaim:       auth.DefaultUserClaim,
+		JWTCookie:          auth.DefaultTokenCookie,
+		CommitLinger:       500 * time.Microsecond,
+		ScheduleHorizon:    ingest.DefaultHorizon,
+		Limits:             notify.DefaultLimits,
+		MaxBody:            1 << 20,
+		Heartbeat:          sse.DefaultHeartbeat,
+		MaxStreams:         8,
+		UserRate:           20,
+		UserBurst:          40,
+		ShutdownWait:       30 * time.Second,
+	}
+}
+
+// defaults fills the zero fields that have a default. (A zero SMSRate, UserRate or
+// CommitLinger means "none" and stays.)
 func (c *Config) defaults() {
-	if c.DefaultTZ == "" {
-		c.DefaultTZ = DefaultTimeZone
-	}
-	if c.HTTPAddr == "" {
-		c.HTTPAddr = "127.0.0.1:8080"
-	}
-	if c.DatabaseURL == "" {
-		c.DatabaseURL = "sqlite:data/notify.db"
-	}
-	if c.SMSProvider == "" {
-		c.SMSProvider = "log"
-	}
-	if c.Auth == "" {
-		c.Auth = "dev"
-	}
-	if c.SQSProtocol == "" {
-		c.SQSProtocol = "json"
-	}
-	if c.Limits == (notify.Limits{}) {
-		c.Limits = notify.DefaultLimits
-	}
+	d := Defaults()
+	fill(&c.HTTPAddr, d.HTTPAddr)
+	fill(&c.DefaultTZ, d.DefaultTZ)
+	fill(&c.DatabaseURL, d.DatabaseURL)
+	fill(&c.SQSProtocol, d.SQSProtocol)
+	fill(&c.SQSPollers, d.SQSPollers)
+	fill(&c.SQSWait, d.SQSWait)
+	fill(&c.SMSProvider, d.SMSProvider)
+	fill(&c.SMSSNSType, d.SMSSNSType)
+	fill(&c.SMSCapPerRecipient, d.SMSCapPerRecipient)
+	fill(&c.SMSCapWindow, d.SMSCapWindow)
+	fill(&c.SMSConcurrency, d.SMSConcurrency)
+	fill(&c.DeliveryPoll, d.DeliveryPoll)
+	fill(&c.DeliveryBackoff, d.DeliveryBackoff)
+	fill(&c.DeliveryMaxDelay, d.DeliveryMaxDelay)
+	fill(&c.DeliveryAttempts, d.DeliveryAttempts)
+	fill(&c.DeliveryLease, d.DeliveryLease)
+	fill(&c.Auth, d.Auth)
+	fill(&c.JWTUserClaim, d.JWTUserClaim)
+	fill(&c.JWTCookie, d.JWTCookie)
+	fill(&c.Limits, d.Limits)
+	fill(&c.ScheduleHorizon, d.ScheduleHorizon)
+	fill(&c.MaxBody, d.MaxBody)
+	fill(&c.Heartbeat, d.Heartbeat)
+	fill(&c.MaxStreams, d.MaxStreams)
+	fill(&c.UserBurst, d.UserBurst)
+	fill(&c.ShutdownWait, d.ShutdownWait)
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
-	if c.ShutdownWait <= 0 {
-		c.ShutdownWait = 30 * time.Second
+}
+
+func fill[T comparable](p *T, def T) {
+	var zero T
+	if *p == zero {
+		*p = def
 	}
 }

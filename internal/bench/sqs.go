@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
-	"github.com/notifyd/notifyd/internal/testenv/goawstest"
+	"github.com/notifyd/notifyd/internal/goaws"
 )
 
 // SQS is the bench's SQS side: an in-process goaws (the one the tests use) with two
@@ -31,7 +31,7 @@ type SQS struct {
 // visibility is the queues' VisibilityTimeout: how long a received message that was not
 // deleted stays hidden.
 func StartSQS(ctx context.Context, pollers int, visibility time.Duration) (*SQS, error) {
-	g, err := goawstest.StartGoAWS()
+	g, err := goaws.Start()
 	if err != nil {
 		return nil, err
 	}
@@ -41,7 +41,7 @@ func StartSQS(ctx context.Context, pollers int, visibility time.Duration) (*SQS,
 		out, err := s.client.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(fmt.Sprintf("notify-bench-%s-%d", run, i+1)),
 			Attributes: map[string]string{"VisibilityTimeout": strconv.Itoa(max(int(visibility/time.Second), 1))}})
 		if err != nil {
-			goawstest.StopGoAWS()
+			goaws.Stop()
 			return nil, fmt.Errorf("goaws: create queue: %w", err)
 		}
 		*u = aws.ToString(out.QueueUrl)
@@ -50,7 +50,7 @@ func StartSQS(ctx context.Context, pollers int, visibility time.Duration) (*SQS,
 }
 
 // StopSQS stops the in-process goaws.
-func StopSQS() { goawstest.StopGoAWS() }
+func StopSQS() { goaws.Stop() }
 
 // Env is what a spawned notifyd needs to consume queue 1 of this goaws.
 func (s *SQS) Env() []string {

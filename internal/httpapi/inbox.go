@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -17,6 +18,9 @@ type listJSON struct {
 }
 
 const (
+	// storeTimeout bounds the inbox's store writes: a hung database answers 503, and
+	// cannot hold a request (or the server's shutdown) forever.
+	storeTimeout = 10 * time.Second
 	defaultLimit = 20
 	maxLimit     = 100
 )
@@ -29,7 +33,7 @@ func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request) error
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > maxLimit {
-			return notify.FieldErrorf(notify.CodeInvalidEvent, "limit", "must be an integer from 1 to %d", maxLimit)
+			return notify.FieldErrorf(notify.CodeInvalidQuery, "limit", "must be an integer from 1 to %d", maxLimit)
 		}
 		limit = n
 	}
@@ -37,7 +41,7 @@ func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request) error
 	if v := q.Get("cursor"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 1 {
-			return notify.FieldErrorf(notify.CodeInvalidEvent, "cursor", "is not a cursor this API returned")
+			return notify.FieldErrorf(notify.CodeInvalidQuery, "cursor", "is not a cursor this API returned")
 		}
 		before = n
 	}
@@ -70,7 +74,9 @@ func (s *Server) markRead(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || id < 1 {
 		return notify.Errorf(notify.CodeNotFound, "no notification %q", r.PathValue("id"))
 	}
-	if err := s.o.Store.MarkRead(r.Context(), userOf(r), id, time.Now()); err != nil {
+	ctx, cancel := context.WithTimeout(r.Context(), storeTimeout)
+	defer cancel()
+	if err := s.o.Store.MarkRead(ctx, userOf(r), id, time.Now()); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return notify.Errorf(notify.CodeNotFound, "you have no notification %d", id)
 		}
@@ -81,7 +87,9 @@ func (s *Server) markRead(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) markAllRead(w http.ResponseWriter, r *http.Request) error {
-	n, err := s.o.Store.MarkAllRead(r.Context(), userOf(r), time.Now())
+	ctx, cancel := context.WithTimeout(r.Context(), storeTimeout)
+	defer cancel()
+	n, err := s.o.Store.MarkAllRead(ctx, userOf(r), time.Now())
 	if err != nil {
 		return err
 	}

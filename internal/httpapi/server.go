@@ -6,6 +6,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -17,10 +18,14 @@ import (
 	"github.com/notifyd/notifyd/internal/store"
 )
 
-// Checker is one readiness check (the store, each source).
+// Checker is one readiness check (the store, each source, the SMS provider).
 type Checker struct {
 	Name  string
 	Check func(ctx context.Context) error
+	// Optional: a failure is reported (in checks and degraded) but leaves the replica
+	// ready, for a dependency whose outage every replica shares and that only delays
+	// work (the SMS provider): taking replicas out of rotation would not help.
+	Optional bool
 }
 
 // Options configure a Server.
@@ -38,8 +43,11 @@ type Options struct {
 	UserRate  float64
 	UserBurst int
 	Ready     []Checker
-	Gatherer  prometheus.Gatherer // for /metrics (default: the global registry)
-	Logger    *slog.Logger
+	// Replay accepts a kept rejected message again (POST /v1/admin/rejected/{id}/replay);
+	// the app wires the source that kept it. Nil: the route answers 404.
+	Replay   func(ctx context.Context, id int64) ([]ingest.Result, error)
+	Gatherer prometheus.Gatherer // for /metrics (default: the global registry)
+	Logger   *slog.Logger
 	// Extra routes mounted on the same mux (the web inbox, OpenAPI, admin extensions).
 	Mount func(s *Server)
 }
@@ -113,22 +121,46 @@ func (s *Server) Admin(h func(w http.ResponseWriter, r *http.Request) error) htt
 	return s.handle(s.admin(h))
 }
 
+// readyTimeout bounds each readiness check.
+const readyTimeout = 3 * time.Second
+
+// readyz runs the checks at once, each with its own deadline, so a dependency that is slow
+// to fail (a dial that times out, a client that retries) cannot use up the time of the
+// others and have /readyz name a healthy one.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
-	defer cancel()
+	errs := make([]error, len(s.o.Ready))
+	var wg sync.WaitGroup
+	for i, c := range s.o.Ready {
+		wg.Go(func() {
+			ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
+			defer cancel()
+			errs[i] = c.Check(ctx)
+		})
+	}
+	wg.Wait()
 	checks := map[string]string{}
+	var degraded []string
 	ok := true
-	for _, c := range s.o.Ready {
-		if err := c.Check(ctx); err != nil {
-			checks[c.Name] = err.Error()
-			ok = false
-		} else {
+	for i, c := range s.o.Ready {
+		err := errs[i]
+		switch {
+		case err == nil:
 			checks[c.Name] = "ok"
+			continue
+		case c.Optional:
+			degraded = append(degraded, c.Name)
+		default:
+			ok = false
 		}
+		checks[c.Name] = err.Error()
 	}
 	status := http.StatusOK
 	if !ok {
 		status = http.StatusServiceUnavailable
 	}
-	writeJSON(w, status, map[string]any{"ready": ok, "checks": checks})
+	body := map[string]any{"ready": ok, "checks": checks}
+	if len(degraded) > 0 {
+		body["degraded"] = degraded
+	}
+	writeJSON(w, status, body)
 }

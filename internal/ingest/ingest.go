@@ -1,7 +1,9 @@
-// Package ingest is the one way into notifyd for every source (HTTP, SQS): it prepares each
-// event (validate, render, route), stores a batch idempotently in one transaction through
-// the group committer, and only after the commit hands the new notifications to the
-// fan-out and wakes the delivery workers.
+// Package ingest is the one way into notifyd for every source (HTTP, SQS): a source hands
+// it decoded events and gets results back. It prepares each event (validate, render,
+// route), stores a batch idempotently in one transaction through the group committer, and
+// only after the commit hands the new notifications to the fan-out and wakes the delivery
+// workers. Messages a source can never accept are kept through it too (Reject, Replay);
+// how a source's raw body becomes events stays with the source.
 package ingest
 
 import (
@@ -10,7 +12,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"log/slog"
 	"time"
 
@@ -81,6 +82,7 @@ type Options struct {
 
 // Service accepts events.
 type Service struct {
+	st        store.Store
 	reg       *notify.Registry
 	defaults  prefs.Defaults
 	limits    notify.Limits
@@ -109,7 +111,7 @@ func New(st store.Store, o Options) *Service {
 	if o.Horizon <= 0 {
 		o.Horizon = DefaultHorizon
 	}
-	s := &Service{reg: o.Registry, defaults: o.Recipients, limits: o.Limits, horizon: o.Horizon, pub: o.Publisher, delivered: o.Delivered, log: o.Logger, m: newMetrics(o.Metrics)}
+	s := &Service{st: st, reg: o.Registry, defaults: o.Recipients, limits: o.Limits, horizon: o.Horizon, pub: o.Publisher, delivered: o.Delivered, log: o.Logger, m: newMetrics(o.Metrics)}
 	if o.MaxBatch <= 0 {
 		o.MaxBatch = 512
 	}
@@ -123,14 +125,19 @@ func (s *Service) Close() { s.gc.close() }
 // Defaults returns the recipient defaults the service decides deliveries with.
 func (s *Service) Defaults() prefs.Defaults { return s.defaults }
 
+// Abort cancels the transactions running now and any started later: they roll back,
+// their callers get errors and their sources retry. A shutdown calls it when its grace
+// period is over, so a hung database cannot hold it (Close then returns at once).
+func (s *Service) Abort() { s.gc.abort() }
+
 // Registry returns the event types the service accepts.
 func (s *Service) Registry() *notify.Registry { return s.reg }
 
 // DefaultHorizon is how far ahead a sendAt may be unless configured otherwise.
 const DefaultHorizon = 30 * 24 * time.Hour
 
-// ErrClosed is returned by Accept after Close.
-var ErrClosed = &notify.Error{Code: notify.CodeUnavailable, Message: "notifyd is shutting down"}
+// errClosed is returned by Accept after Close.
+var errClosed = &notify.Error{Code: notify.CodeUnavailable, Message: "notifyd is shutting down"}
 
 // Prepare validates one input and builds its store input, without storing anything.
 func (s *Service) Prepare(in Input) (store.AcceptInput, error) {
@@ -155,7 +162,7 @@ func (s *Service) Prepare(in Input) (store.AcceptInput, error) {
 		key = in.FallbackKey
 	}
 	if key == "" {
-		key = NewKey()
+		key = newKey()
 	}
 	return store.AcceptInput{Key: key, PayloadHash: hex.EncodeToString(sum[:]), Source: in.Source, TraceParent: in.TraceParent, Prepared: p, ReceivedAt: received, Payload: payload, Defaults: s.defaults}, nil
 }
@@ -287,14 +294,9 @@ func (s *Service) endAccept(ctx context.Context, span trace.Span, results []Resu
 	s.log.DebugContext(ctx, "events accepted", "events", len(results), "accepted", accepted, "duplicates", duplicates, "rejected", rejected)
 }
 
-// NewKey returns a random idempotency key for an event that came with none.
-func NewKey() string {
+// newKey returns a random idempotency key for an event that came with none.
+func newKey() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
 	return "gen-" + hex.EncodeToString(b[:])
-}
-
-// IsUnavailable reports whether err means "try again later" rather than "bad input".
-func IsUnavailable(err error) bool {
-	return err != nil && (notify.ErrorCode(err) == notify.CodeUnavailable || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled))
 }

@@ -1,157 +1,36 @@
-// Package goawstest runs goaws, an SQS- and SNS-compatible server, in the test process.
-// It lives apart from testenv so that only the tests that need goaws pay for starting it.
+// Package goawstest gives tests the in-process goaws (internal/goaws), an SQS- and
+// SNS-compatible server. It lives apart from testenv so that only the tests that need
+// goaws pay for starting it.
 package goawstest
 
 import (
 	"context"
 	"fmt"
-	"io"
-	"net"
-	"net/http"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
-	"github.com/notifyd/notifyd/internal/testenv"
-
-	"github.com/Admiral-Piett/goaws/app"
-	"github.com/Admiral-Piett/goaws/app/gosqs"
-	"github.com/Admiral-Piett/goaws/app/router"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	"github.com/aws/aws-sdk-go-v2/service/sqs/schemas"
-	"github.com/aws/smithy-go/transport/http/protocol/awsquery"
-	"github.com/sirupsen/logrus"
+
+	"github.com/notifyd/notifyd/internal/goaws"
+	"github.com/notifyd/notifyd/internal/testenv"
 )
 
-// GoAWS is the in-process goaws (an SQS and SNS look-alike) a test binary shares. Its
-// state is package-global inside goaws, so there is one per binary: make queues and
-// topics with names unique to the test (GoAWSQueue does).
-type GoAWS struct {
-	// URL is the endpoint, e.g. http://127.0.0.1:41234 (AWS_ENDPOINT_URL).
-	URL string
-	// Config is an aws.Config for it: static credentials, region, BaseEndpoint.
-	Config aws.Config
+// GoAWS is the binary's goaws (see internal/goaws), with helpers for tests.
+type GoAWS struct{ *goaws.Server }
 
-	srv  *http.Server
-	quit chan struct{}
-	done chan struct{}
-}
-
-// GoAWSAccount is the account id in goaws queue URLs and ARNs.
-const GoAWSAccount = "000000000000"
-
-// GoAWSRedeliveryTick is how often goaws makes messages whose visibility timeout ran out
-// visible again. goaws only redelivers from this periodic task, which its own main
-// starts; the harness runs it.
-const GoAWSRedeliveryTick = 100 * time.Millisecond
-
-var goaws struct {
-	once sync.Once
-	srv  *GoAWS
-	err  error
-}
-
-// StartGoAWS starts the binary's goaws on a free local port, once; later calls return
-// the same server. StopGoAWS (from TestMain) stops it.
-func StartGoAWS() (*GoAWS, error) {
-	goaws.once.Do(func() { goaws.srv, goaws.err = startGoAWS() })
-	return goaws.srv, goaws.err
-}
-
-// StopGoAWS stops the binary's goaws, if it was started: its HTTP server and its
-// redelivery task. Call it from TestMain after m.Run.
-func StopGoAWS() {
-	if goaws.srv == nil {
-		return
-	}
-	close(goaws.srv.quit)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_ = goaws.srv.srv.Shutdown(ctx)
-	<-goaws.srv.done
-}
-
-func startGoAWS() (*GoAWS, error) {
-	// goaws logs every message body at info level through the global logrus logger.
-	logrus.SetOutput(io.Discard)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, fmt.Errorf("goaws: %w", err)
-	}
-	_, port, _ := net.SplitHostPort(l.Addr().String())
-	// goaws builds queue URLs from Host and Port, so they must be the real ones (not the
-	// ":0" servertest.New would record), and from Region only when it is empty: with a
-	// region it makes URLs like http://local.127.0.0.1:port that do not resolve.
-	app.CurrentEnvironment = app.Environment{
-		Host:      "127.0.0.1",
-		Port:      port,
-		AccountID: GoAWSAccount,
-		QueueAttributeDefaults: app.EnvQueueAttributes{
-			VisibilityTimeout:  30,
-			MaximumMessageSize: 256 << 10,
-		},
-	}
-	g := &GoAWS{URL: "http://" + l.Addr().String(), quit: make(chan struct{}), done: make(chan struct{})}
-	g.Config = aws.Config{
-		Region:       "us-east-1",
-		Credentials:  credentials.NewStaticCredentialsProvider("goaws", "goaws", ""),
-		BaseEndpoint: aws.String(g.URL),
-	}
-	g.srv = &http.Server{Handler: orderedRequests(router.New()), ReadHeaderTimeout: 10 * time.Second}
-	var running sync.WaitGroup
-	running.Add(2)
-	go func() {
-		defer running.Done()
-		_ = g.srv.Serve(l) // ends on Shutdown
-	}()
-	go func() {
-		defer running.Done()
-		gosqs.PeriodicTasks(GoAWSRedeliveryTick, g.quit) // ends when quit closes
-	}()
-	go func() {
-		running.Wait()
-		close(g.done)
-	}()
-	return g, nil
-}
-
-// orderedRequests passes every request through one mutex as it starts and as it ends.
-// goaws reads its queue map without its lock in places; requests that do not overlap in
-// time are then ordered for the race detector as they are in fact, so -race reports only
-// real overlaps. Requests still run concurrently (long polls wait in parallel).
-func orderedRequests(h http.Handler) http.Handler {
-	var mu sync.Mutex
-	edge := func() { mu.Lock(); mu.Unlock() } //nolint:staticcheck // an empty critical section is the point
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		edge()
-		defer edge()
-		h.ServeHTTP(w, r)
-	})
-}
+// StopGoAWS stops the binary's goaws, if it was started. Call it from TestMain after m.Run.
+func StopGoAWS() { goaws.Stop() }
 
 // RequireGoAWS returns the binary's goaws, or stops the test through Require when it
 // cannot start.
 func RequireGoAWS(t testing.TB) *GoAWS {
 	t.Helper()
-	g, err := StartGoAWS()
+	s, err := goaws.Start()
 	testenv.Require(t, "goaws", err)
-	return g
+	return &GoAWS{s}
 }
-
-// SQS returns an SQS client for goaws: the query protocol (goaws does not speak JSON).
-func (g *GoAWS) SQS() *sqs.Client {
-	return sqs.NewFromConfig(g.Config, func(o *sqs.Options) {
-		o.Protocol = awsquery.New(schemas.AmazonSQS)
-	})
-}
-
-// SNS returns an SNS client for goaws.
-func (g *GoAWS) SNS() *sns.Client { return sns.NewFromConfig(g.Config) }
 
 var queueSeq atomic.Int64
 
@@ -192,4 +71,4 @@ func (g *GoAWS) Queue(t testing.TB, base string, attrs map[string]string) (name,
 }
 
 // QueueARN is the ARN goaws gives the queue name.
-func QueueARN(name string) string { return "arn:aws:sqs::" + GoAWSAccount + ":" + name }
+func QueueARN(name string) string { return "arn:aws:sqs::" + goaws.Account + ":" + name }

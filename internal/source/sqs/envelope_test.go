@@ -1,4 +1,4 @@
-package notify_test
+package sqs
 
 import (
 	"encoding/json"
@@ -35,7 +35,7 @@ func envelopeOf(t *testing.T, typ string, message any, attrs map[string]any) []b
 	return b
 }
 
-func TestDecodeSQSBodyEnvelope(t *testing.T) {
+func TestDecodeBodyEnvelope(t *testing.T) {
 	raw := string(readEvent(t, "delivery-started.json"))
 	two := `[` + raw + `,` + string(readEvent(t, "question-registered.json")) + `]`
 	tests := []struct {
@@ -60,9 +60,9 @@ func TestDecodeSQSBodyEnvelope(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := notify.DecodeSQSBody(tt.body)
+			got, err := DecodeBody(tt.body)
 			if err != nil {
-				t.Fatalf("DecodeSQSBody: %v", err)
+				t.Fatalf("DecodeBody: %v", err)
 			}
 			if len(got.Events) != tt.wantEvents {
 				t.Fatalf("got %d events, want %d", len(got.Events), tt.wantEvents)
@@ -80,7 +80,7 @@ func TestDecodeSQSBodyEnvelope(t *testing.T) {
 	}
 }
 
-func TestDecodeSQSBodyEnvelopeErrors(t *testing.T) {
+func TestDecodeBodyEnvelopeErrors(t *testing.T) {
 	raw := string(readEvent(t, "delivery-started.json"))
 	tests := []struct {
 		name      string
@@ -102,9 +102,9 @@ func TestDecodeSQSBodyEnvelopeErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := notify.DecodeSQSBody(tt.body)
+			_, err := DecodeBody(tt.body)
 			if err == nil {
-				t.Fatal("DecodeSQSBody: got no error")
+				t.Fatal("DecodeBody: got no error")
 			}
 			if got := notify.ErrorCode(err); got != tt.wantCode {
 				t.Errorf("code = %q, want %q (%v)", got, tt.wantCode, err)
@@ -122,12 +122,12 @@ func TestDecodeSQSBodyEnvelopeErrors(t *testing.T) {
 	}
 }
 
-func TestSQSBodyFallbackKeyEnvelope(t *testing.T) {
-	one := notify.SQSBody{Events: make([]notify.Event, 1)}
-	two := notify.SQSBody{Events: make([]notify.Event, 2)}
-	viaSNS := notify.SQSBody{Events: make([]notify.Event, 2), SNSMessageID: "sns-1"}
+func TestBodyFallbackKeyEnvelope(t *testing.T) {
+	one := Body{Events: make([]notify.Event, 1)}
+	two := Body{Events: make([]notify.Event, 2)}
+	viaSNS := Body{Events: make([]notify.Event, 2), SNSMessageID: "sns-1"}
 	tests := []struct {
-		body notify.SQSBody
+		body Body
 		i    int
 		want string
 	}{

@@ -1,16 +1,20 @@
-package notify
+package sqs
 
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"strconv"
 	"strings"
+
+	notify "github.com/notifyd/notifyd"
 )
 
-// SQSBody is what one SQS message body carries once decoded: the events, and when the
+// Body is what one SQS message body carries once decoded: the events, and when the
 // body came through an SNS topic without raw delivery, what the SNS envelope said.
-type SQSBody struct {
-	Events []Event
+type Body struct {
+	Events []notify.Event
 	// SNSMessageID is the envelope's MessageId; empty for a raw body. SNS gives every
 	// queue subscribed to a topic the same id, so it is the idempotency key to use when an
 	// event has no eventId.
@@ -24,7 +28,7 @@ type SQSBody struct {
 // FallbackKey returns the idempotency key for event i of the body when it has no eventId:
 // the SNS message id, else sqsMessageID; suffixed with "/i" when the body held an array of
 // several events, so that they do not share one key.
-func (b SQSBody) FallbackKey(sqsMessageID string, i int) string {
+func (b Body) FallbackKey(sqsMessageID string, i int) string {
 	key := b.SNSMessageID
 	if key == "" {
 		key = sqsMessageID
@@ -49,60 +53,95 @@ type snsMessageAttribute struct {
 	Value string `json:"Value"`
 }
 
-// DecodeSQSBody decodes an SQS message body: a NotificationData object or array sent
+// DecodeBody decodes an SQS message body: a NotificationData object or array sent
 // raw, or one wrapped in an SNS envelope ({"Type":"Notification","Message":"<json>"}).
 // A body is taken for an envelope when its top-level object has a "Type" key, which
 // NotificationData never has. Every error is a *Error with a permanent code
 // (invalid_json, invalid_event, no_recipient): retrying the same body cannot help.
-func DecodeSQSBody(body []byte) (SQSBody, error) {
+func DecodeBody(body []byte) (Body, error) {
 	body = bytes.TrimSpace(body)
 	if len(body) == 0 {
-		return SQSBody{}, Errorf(CodeInvalidJSON, "empty message body: expected NotificationData or an SNS envelope")
+		return Body{}, notify.Errorf(notify.CodeInvalidJSON, "empty message body: expected NotificationData or an SNS envelope")
 	}
 	if body[0] == '{' {
 		var top map[string]json.RawMessage
 		if err := json.Unmarshal(body, &top); err != nil {
-			return SQSBody{}, jsonError("", err)
+			return Body{}, jsonError(err)
 		}
 		if _, ok := top["Type"]; ok {
 			return decodeEnvelope(body)
 		}
 	}
-	events, err := DecodeEvents(body)
+	events, err := notify.DecodeEvents(body)
 	if err != nil {
-		return SQSBody{}, err
+		return Body{}, err
 	}
-	return SQSBody{Events: events}, nil
+	return Body{Events: events}, nil
 }
 
-func decodeEnvelope(body []byte) (SQSBody, error) {
+func decodeEnvelope(body []byte) (Body, error) {
 	var env snsEnvelope
 	if err := json.Unmarshal(body, &env); err != nil {
-		return SQSBody{}, prefixField("sns", jsonError("", err))
+		return Body{}, prefixField("sns", jsonError(err))
 	}
 	if env.Type != "Notification" {
-		return SQSBody{}, FieldErrorf(CodeInvalidEvent, "sns.Type", "is %q: only a Notification carries an event", env.Type)
+		return Body{}, notify.FieldErrorf(notify.CodeInvalidEvent, "sns.Type", "is %q: only a Notification carries an event", env.Type)
 	}
 	raw := bytes.TrimSpace(env.Message)
 	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
-		return SQSBody{}, FieldErrorf(CodeInvalidEvent, "sns.Message", "is required")
+		return Body{}, notify.FieldErrorf(notify.CodeInvalidEvent, "sns.Message", "is required")
 	}
 	if raw[0] != '"' {
-		return SQSBody{}, FieldErrorf(CodeInvalidEvent, "sns.Message", "must be a string holding NotificationData JSON")
+		return Body{}, notify.FieldErrorf(notify.CodeInvalidEvent, "sns.Message", "must be a string holding NotificationData JSON")
 	}
 	var msg string
 	if err := json.Unmarshal(raw, &msg); err != nil {
-		return SQSBody{}, prefixField("sns.Message", jsonError("", err))
+		return Body{}, prefixField("sns.Message", jsonError(err))
 	}
-	events, err := DecodeEvents([]byte(msg))
+	events, err := notify.DecodeEvents([]byte(msg))
 	if err != nil {
-		return SQSBody{}, prefixField("sns.Message", err)
+		return Body{}, prefixField("sns.Message", err)
 	}
-	out := SQSBody{Events: events, SNSMessageID: strings.TrimSpace(env.MessageID), TopicARN: env.TopicARN}
+	out := Body{Events: events, SNSMessageID: strings.TrimSpace(env.MessageID), TopicARN: env.TopicARN}
 	for name, a := range env.MessageAttributes {
 		if strings.EqualFold(name, "traceparent") {
 			out.TraceParent = strings.TrimSpace(a.Value)
 		}
 	}
 	return out, nil
+}
+
+// jsonError turns a JSON decoding error into the *notify.Error the domain gives for the
+// same mistake in an event body.
+func jsonError(err error) error {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return &notify.Error{Code: notify.CodeInvalidEvent, Field: te.Field, Message: fmt.Sprintf("must be %s, not %s", jsonKind(te.Type.Kind().String()), te.Value)}
+	}
+	return &notify.Error{Code: notify.CodeInvalidJSON, Message: "malformed JSON", Err: err}
+}
+
+func jsonKind(k string) string {
+	switch k {
+	case "struct", "map":
+		return "an object"
+	case "slice":
+		return "an array"
+	}
+	return "a " + k
+}
+
+// prefixField puts a *notify.Error's field under prefix (sns.Message.whoToNotify…).
+func prefixField(prefix string, err error) error {
+	var e *notify.Error
+	if !errors.As(err, &e) {
+		return err
+	}
+	c := *e
+	if c.Field != "" {
+		c.Field = prefix + "." + c.Field
+	} else {
+		c.Field = prefix
+	}
+	return &c
 }

@@ -2,7 +2,6 @@ package ingest_test
 
 import (
 	"context"
-	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -50,13 +49,15 @@ func saveRejected(t *testing.T, st store.Store, msgID, body string) int64 {
 	return id
 }
 
-func TestReplayRejected(t *testing.T) {
+// A kept message stays rejected until its cause is fixed, then is stored under its key
+// and marked; replaying again finds a duplicate.
+func TestReplay(t *testing.T) {
 	ctx := context.Background()
 	st := openStore(t)
 	id := saveRejected(t, st, "m-1", strings.Replace(priceDrop, "%s", "price-3-dropped", 1))
 
 	// The cause is not fixed: it stays rejected with the same reason.
-	_, err := ingest.ReplayRejected(ctx, st, newService(t, st, notify.DefaultRegistry()), id)
+	_, err := newService(t, st, notify.DefaultRegistry()).Replay(ctx, id, decodeRaw)
 	if got := notify.ErrorCode(err); got != notify.CodeUnknownType {
 		t.Fatalf("replay before the fix: got %v, want unknown_type", err)
 	}
@@ -66,7 +67,7 @@ func TestReplayRejected(t *testing.T) {
 
 	// The type is added: the replay stores it and marks the message.
 	svc := newService(t, st, priceDropRegistry(t))
-	results, err := ingest.ReplayRejected(ctx, st, svc, id)
+	results, err := svc.Replay(ctx, id, decodeRaw)
 	if err != nil {
 		t.Fatalf("replay after the fix: %v", err)
 	}
@@ -82,38 +83,17 @@ func TestReplayRejected(t *testing.T) {
 	}
 
 	// Replaying again is harmless: the event is a duplicate.
-	again, err := ingest.ReplayRejected(ctx, st, svc, id)
+	again, err := svc.Replay(ctx, id, decodeRaw)
 	if err != nil || !again[0].Duplicate {
 		t.Errorf("second replay: %+v, %v", again, err)
 	}
-	if _, err := ingest.ReplayRejected(ctx, st, svc, 999); notify.ErrorCode(err) != notify.CodeNotFound {
+	if _, err := svc.Replay(ctx, 999, decodeRaw); notify.ErrorCode(err) != notify.CodeNotFound {
 		t.Errorf("replay of an unknown id: %v, want not_found", err)
 	}
 }
 
-func TestReplayRejectedEnvelopeUsesSNSMessageID(t *testing.T) {
-	ctx := context.Background()
-	st := openStore(t)
-	inner := strings.Replace(priceDrop, `,"eventId":"%s"`, "", 1)
-	body := `{"Type":"Notification","MessageId":"sns-42","Message":` + quote(inner) + `}`
-	id := saveRejected(t, st, "sqs-m-9", body)
-	results, err := ingest.ReplayRejected(ctx, st, newService(t, st, priceDropRegistry(t)), id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if results[0].Key != "sns-42" {
-		t.Errorf("key = %q, want the SNS message id", results[0].Key)
-	}
-	status, err := st.EventStatus(ctx, "sns-42")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if status.Source != "sqs:orders" {
-		t.Errorf("source = %q, want sqs:orders", status.Source)
-	}
-}
-
-func TestReplayAllRejected(t *testing.T) {
+// ReplayAll replays what it can, leaves what still fails, and reports each.
+func TestReplayAll(t *testing.T) {
 	ctx := context.Background()
 	st := openStore(t)
 	saveRejected(t, st, "m-1", strings.Replace(priceDrop, "%s", "p-1", 1))
@@ -121,7 +101,7 @@ func TestReplayAllRejected(t *testing.T) {
 	saveRejected(t, st, "m-3", strings.Replace(priceDrop, "%s", "p-3", 1))
 
 	var seen []int64
-	sum, err := ingest.ReplayAllRejected(ctx, st, newService(t, st, priceDropRegistry(t)), func(p ingest.ReplayProgress) {
+	sum, err := newService(t, st, priceDropRegistry(t)).ReplayAll(ctx, "sqs", decodeRaw, func(p ingest.ReplayProgress) {
 		seen = append(seen, p.Message.ID)
 		if (p.Err != nil) != (p.Message.ID == bad) {
 			t.Errorf("message %d: err %v", p.Message.ID, p.Err)
@@ -142,7 +122,15 @@ func TestReplayAllRejected(t *testing.T) {
 	}
 }
 
-func quote(s string) string {
-	b, _ := json.Marshal(s)
-	return string(b)
+// decodeRaw is a source's decoder for bodies of raw NotificationData.
+func decodeRaw(rj store.Rejected) ([]ingest.Input, error) {
+	events, err := notify.DecodeEvents([]byte(rj.Body))
+	if err != nil {
+		return nil, err
+	}
+	ins := make([]ingest.Input, len(events))
+	for i, ev := range events {
+		ins[i] = ingest.Input{Event: ev, FallbackKey: rj.MessageID, Source: rj.Source}
+	}
+	return ins, nil
 }
