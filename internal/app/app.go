@@ -248,6 +248,7 @@ func (a *App) Run(ctx context.Context) error {
 			a.log.Warn("shutdown grace period over: cancelling requests and transactions still waiting on the store")
 			a.cancelRequests()
 			a.Ingest.Abort()
+			a.Releaser.Abort()
 		}
 	})
 	defer stopAbort()

@@ -47,6 +47,8 @@ type Options struct {
 type Releaser struct {
 	st       store.Scheduler
 	o        Options
+	txCtx    context.Context // transactions run in it; Abort cancels it
+	abort    context.CancelFunc
 	released prometheus.Counter
 	rounds   prometheus.Counter
 }
@@ -68,7 +70,8 @@ func New(st store.Scheduler, o Options) *Releaser {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	r := &Releaser{st: st, o: o,
+	txCtx, abort := context.WithCancel(context.Background())
+	r := &Releaser{st: st, o: o, txCtx: txCtx, abort: abort,
 		released: prometheus.NewCounter(prometheus.CounterOpts{Name: "notifyd_schedule_released_total", Help: "Scheduled and digest notifications made visible."}),
 		rounds:   prometheus.NewCounter(prometheus.CounterOpts{Name: "notifyd_schedule_release_batches_total", Help: "Release transactions that released something."}),
 	}
@@ -79,12 +82,12 @@ func New(st store.Scheduler, o Options) *Releaser {
 }
 
 // Run releases due notifications every Poll until ctx ends. It returns nil then; a
-// release in flight finishes (its transaction is not cut off).
+// release in flight finishes (its transaction is not cut off by ctx, only by Abort).
 func (r *Releaser) Run(ctx context.Context) error {
 	t := time.NewTicker(r.o.Poll)
 	defer t.Stop()
 	for {
-		if _, err := r.ReleaseNow(context.WithoutCancel(ctx)); err != nil {
+		if _, err := r.ReleaseNow(r.txCtx); err != nil && r.txCtx.Err() == nil {
 			r.o.Logger.Warn("release due notifications", "err", err)
 		}
 		select {
@@ -94,6 +97,11 @@ func (r *Releaser) Run(ctx context.Context) error {
 		}
 	}
 }
+
+// Abort cancels the release transaction in flight, if any (it rolls back: the rows are
+// due again), and every later one: for a shutdown whose grace period is over, so a hung
+// database cannot hold it.
+func (r *Releaser) Abort() { r.abort() }
 
 // ReleaseNow releases everything due at this moment, batch after batch, and returns how
 // many notifications became visible.
