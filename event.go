@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -23,6 +24,11 @@ type Event struct {
 	URL        string // may be empty where the type's template renders it
 	EventID    string // the producer's idempotency key; may be empty
 	Data       json.RawMessage
+	// SendAt, when set, is when the notifications become visible (nil: at once).
+	SendAt *time.Time
+	// CollapseKey, when set, makes a newer notification of the same user and key replace
+	// the older one.
+	CollapseKey string
 }
 
 // Recipient is one person an event is about.
@@ -44,6 +50,8 @@ type wirePublish struct {
 	Message          string          `json:"message,omitempty"`
 	URL              string          `json:"url,omitempty"`
 	EventID          string          `json:"eventId,omitempty"`
+	SendAt           string          `json:"sendAt,omitempty"`
+	CollapseKey      string          `json:"collapseKey,omitempty"`
 	Data             json.RawMessage `json:"data,omitempty"`
 }
 
@@ -112,11 +120,19 @@ func DecodeEvent(body []byte) (Event, error) {
 	}
 	p := w.PublishInformation
 	ev := Event{
-		Recipients: recipients,
-		Type:       strings.TrimSpace(p.NotificationType),
-		Message:    p.Message,
-		URL:        strings.TrimSpace(p.URL),
-		EventID:    strings.TrimSpace(p.EventID),
+		Recipients:  recipients,
+		Type:        strings.TrimSpace(p.NotificationType),
+		Message:     p.Message,
+		URL:         strings.TrimSpace(p.URL),
+		EventID:     strings.TrimSpace(p.EventID),
+		CollapseKey: strings.TrimSpace(p.CollapseKey),
+	}
+	if v := strings.TrimSpace(p.SendAt); v != "" {
+		at, err := time.Parse(time.RFC3339Nano, v)
+		if err != nil {
+			return Event{}, FieldErrorf(CodeInvalidEvent, "publishInformation.sendAt", "must be an RFC 3339 time such as 2026-12-08T10:00:00+09:00")
+		}
+		ev.SendAt = &at
 	}
 	if d := bytes.TrimSpace(p.Data); len(d) > 0 && !bytes.Equal(d, []byte("null")) {
 		if d[0] != '{' {
@@ -275,6 +291,12 @@ func (ev *Event) Validate(l Limits) error {
 	if !printable(ev.EventID) {
 		return FieldErrorf(CodeInvalidEvent, "publishInformation.eventId", "must be printable characters")
 	}
+	if l.MaxEventID > 0 && len(ev.CollapseKey) > l.MaxEventID {
+		return FieldErrorf(CodeTooLarge, "publishInformation.collapseKey", "is %d bytes; the limit is %d", len(ev.CollapseKey), l.MaxEventID)
+	}
+	if !printable(ev.CollapseKey) {
+		return FieldErrorf(CodeInvalidEvent, "publishInformation.collapseKey", "must be printable characters")
+	}
 	if l.MaxData > 0 && len(ev.Data) > l.MaxData {
 		return FieldErrorf(CodeTooLarge, "publishInformation.data", "is %d bytes; the limit is %d", len(ev.Data), l.MaxData)
 	}
@@ -342,6 +364,10 @@ func printable(s string) bool {
 // (string user ids, upper-case roles, recipients as an array). The store keeps this form
 // and hashes it to tell a replay from a reuse of the same key.
 func (ev Event) MarshalJSON() ([]byte, error) {
+	var sendAt string
+	if ev.SendAt != nil {
+		sendAt = ev.SendAt.UTC().Format(time.RFC3339Nano)
+	}
 	rs := make([]wireRecipientOut, len(ev.Recipients))
 	for i, r := range ev.Recipients {
 		rs[i] = wireRecipientOut{UserID: r.UserID, Role: r.Role, PhoneNumber: r.Phone, Email: r.Email}
@@ -349,5 +375,5 @@ func (ev Event) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
 		WhoToNotify        []wireRecipientOut `json:"whoToNotify"`
 		PublishInformation wirePublish        `json:"publishInformation"`
-	}{rs, wirePublish{NotificationType: ev.Type, Message: ev.Message, URL: ev.URL, EventID: ev.EventID, Data: ev.Data}})
+	}{rs, wirePublish{NotificationType: ev.Type, Message: ev.Message, URL: ev.URL, EventID: ev.EventID, SendAt: sendAt, CollapseKey: ev.CollapseKey, Data: ev.Data}})
 }

@@ -21,6 +21,15 @@ type Notification struct {
 	// the unseen). ArchivedAt: the recipient put it away; it leaves the default list.
 	SeenAt     *time.Time `json:"seenAt,omitempty"`
 	ArchivedAt *time.Time `json:"archivedAt,omitempty"`
+	// Replaces is the id of the older notification with the same collapse key that this
+	// one replaced (0: none).
+	Replaces int64 `json:"replaces,omitempty"`
+	// ReplacedBy is the newer notification that replaced this one (0: none). Lists and
+	// counts skip replaced notifications; replay reads them to keep its sequence whole
+	// and does not send them.
+	ReplacedBy int64 `json:"-"`
+	// Data is what notifyd adds for the client: a digest's {"count","eventIds"}.
+	Data json.RawMessage `json:"data,omitempty"`
 }
 
 // Read reports whether the recipient has marked it read.
@@ -40,12 +49,16 @@ type View struct {
 	ReadAt     *time.Time `json:"readAt"`
 	SeenAt     *time.Time `json:"seenAt"`
 	ArchivedAt *time.Time `json:"archivedAt"`
+	// Replaces names the notification this one replaces (same collapse key): a client swaps
+	// it in place.
+	Replaces int64           `json:"replaces,omitempty"`
+	Data     json.RawMessage `json:"data,omitempty"`
 }
 
 // View returns the notification as its recipient sees it.
 func (n *Notification) View() View {
 	return View{ID: n.ID, Seq: n.Seq, EventID: n.EventID, Type: n.Type, Message: n.Message, URL: n.URL, CreatedAt: n.CreatedAt, Read: n.ReadAt != nil,
-		ReadAt: n.ReadAt, SeenAt: n.SeenAt, ArchivedAt: n.ArchivedAt}
+		ReadAt: n.ReadAt, SeenAt: n.SeenAt, ArchivedAt: n.ArchivedAt, Replaces: n.Replaces, Data: n.Data}
 }
 
 // DeliveryStatus is where a queued delivery (sms, email, webpush) stands:

@@ -22,6 +22,9 @@ type EventType struct {
 	URL      string // text/template over the event's data; used when the event has no url
 	Channels map[Role][]Channel
 	Email    *EmailTemplate // nil: the default email layout
+	// Digest, when set, gathers a user's events of this type and key into one
+	// notification per window (see digest.go).
+	Digest *Digest
 	// Required types ignore opt-outs and quiet hours (payments, security).
 	Required bool
 	// QuietHours: deliveries follow the service's default quiet hours (NOTIFY_QUIET_HOURS).
@@ -86,6 +89,7 @@ type configFile struct {
 		Required   *bool               `yaml:"required"`
 		QuietHours *bool               `yaml:"quietHours"`
 		Escalate   map[string]string   `yaml:"escalate"`
+		Digest     *digestConfig       `yaml:"digest"`
 	} `yaml:"types"`
 	// Webhooks receive state changes (delivery.sent, notification.read, …).
 	Webhooks []Webhook `yaml:"webhooks"`
@@ -167,6 +171,13 @@ func LoadRegistry(r io.Reader) (*Registry, error) {
 			}
 			t.Escalate = esc
 		}
+		if spec.Digest != nil {
+			d, err := spec.Digest.parse("types." + name + ".digest")
+			if err != nil {
+				return nil, err
+			}
+			t.Digest = d
+		}
 		if err := reg.add(t); err != nil {
 			return nil, err
 		}
@@ -223,6 +234,13 @@ func (r *Registry) add(t EventType) error {
 	if t.url, err = parseTemplate(t.Name+".url", t.URL); err != nil {
 		return err
 	}
+	if t.Digest != nil {
+		d := *t.Digest
+		if err := d.compile(t.Name); err != nil {
+			return err
+		}
+		t.Digest = &d
+	}
 	r.types[t.Name] = &t
 	return nil
 }
@@ -260,7 +278,10 @@ type Target struct {
 type Prepared struct {
 	Event   Event
 	Targets []Target
-	Type    *EventType // the registered type (its rules: required, quiet hours, escalation)
+	// Digest is set when the event's type digests: the event joins its recipients'
+	// windows instead of becoming notifications of its own.
+	Digest *DigestOf
+	Type   *EventType // the registered type (its rules: required, quiet hours, escalation)
 }
 
 // Prepare validates ev, renders its message and url from its type's templates where the
@@ -301,6 +322,11 @@ func (r *Registry) Prepare(ev Event, l Limits) (*Prepared, error) {
 		return nil, err
 	}
 	p := &Prepared{Event: ev, Targets: make([]Target, 0, len(ev.Recipients)), Type: t}
+	if t.Digest != nil {
+		if p.Digest, err = t.Digest.of(data); err != nil {
+			return nil, err
+		}
+	}
 	seen := make(map[string]bool, len(ev.Recipients))
 	for _, rc := range ev.Recipients {
 		if seen[rc.UserID] {

@@ -23,6 +23,7 @@ import (
 	"github.com/notifyd/notifyd/internal/httpapi"
 	"github.com/notifyd/notifyd/internal/ingest"
 	"github.com/notifyd/notifyd/internal/prefs"
+	"github.com/notifyd/notifyd/internal/schedule"
 	sqssource "github.com/notifyd/notifyd/internal/source/sqs"
 	"github.com/notifyd/notifyd/internal/sse"
 	"github.com/notifyd/notifyd/internal/store"
@@ -49,6 +50,8 @@ type App struct {
 	cancelRequests context.CancelFunc
 	ln             net.Listener
 	closers        []func() // run in order at shutdown, after HTTP and sources stopped
+	// Releaser makes scheduled and digest notifications visible when due.
+	Releaser *schedule.Releaser
 }
 
 // New builds an App and opens its listener; Run serves.
@@ -124,7 +127,12 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 		committers = 4
 	}
 	a.Ingest = ingest.New(a.Store, ingest.Options{Registry: registry, Limits: cfg.Limits, Publisher: publisher, Committers: committers, Linger: cfg.CommitLinger, Recipients: recipients,
-		Delivered: a.kickWorkers, Logger: a.log, Metrics: a.reg})
+		Delivered: a.kickWorkers, Horizon: cfg.ScheduleHorizon, Logger: a.log, Metrics: a.reg})
+	a.Releaser = schedule.New(a.Store, schedule.Options{Publisher: publisher, Delivered: a.kickWorkers, Logger: a.log, Metrics: a.reg,
+		Decide: store.Decide{Defaults: recipients, Rules: func(typ string) prefs.Rules {
+			t, _ := registry.Lookup(typ)
+			return prefs.RulesOf(t)
+		}}})
 
 	if len(cfg.SQSQueues) > 0 {
 		awsCfg, err := config.LoadDefaultConfig(ctx)
@@ -205,6 +213,9 @@ func (a *App) Metrics() *prometheus.Registry { return a.reg }
 func (a *App) Run(ctx context.Context) error {
 	workerCtx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
 	waitWorkers := a.runWorkers(workerCtx)
+	releaseCtx, stopReleaser := context.WithCancel(context.WithoutCancel(ctx))
+	var releaser sync.WaitGroup
+	releaser.Go(func() { _ = a.Releaser.Run(releaseCtx) })
 
 	srcCtx, stopSources := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopSources()
@@ -242,6 +253,7 @@ func (a *App) Run(ctx context.Context) error {
 			a.log.Warn("shutdown grace period over: cancelling requests and transactions still waiting on the store")
 			a.cancelRequests()
 			a.Ingest.Abort()
+			a.Releaser.Abort()
 		}
 	})
 	defer stopAbort()
@@ -253,6 +265,8 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	sources.Wait()
 	a.Ingest.Close()
+	stopReleaser()
+	releaser.Wait()
 	stopWorker()
 	waitWorkers()
 	a.closeAll()

@@ -11,6 +11,7 @@ import (
 	notify "github.com/notifyd/notifyd"
 	"github.com/notifyd/notifyd/internal/auth"
 	"github.com/notifyd/notifyd/internal/delivery"
+	"github.com/notifyd/notifyd/internal/ingest"
 	"github.com/notifyd/notifyd/internal/sse"
 )
 
@@ -60,18 +61,20 @@ type Config struct {
 	IngestToken    string
 
 	CommitLinger time.Duration // how long a busy group commit waits for more events
-	ConfigFile   string        // NOTIFY_CONFIG: event types YAML
-	QuietHours   string        // NOTIFY_QUIET_HOURS: window of types with quietHours: true, e.g. 21:00-08:00; empty = none
-	DefaultTZ    string        // NOTIFY_DEFAULT_TZ: zone of users without one (default DefaultTimeZone)
-	Limits       notify.Limits
-	MaxBody      int64
-	Heartbeat    time.Duration
-	MaxStreams   int     // SSE streams per user
-	UserRate     float64 // inbox/stream requests per second per user (0 = no limit)
-	UserBurst    int
-	CORSOrigins  []string // origins whose pages may embed the inbox
-	Logger       *slog.Logger
-	ShutdownWait time.Duration // how long shutdown waits for in-flight work (default 30s)
+	// ScheduleHorizon bounds how far ahead a sendAt may be (0: ingest.DefaultHorizon, 30 days).
+	ScheduleHorizon time.Duration
+	ConfigFile      string // NOTIFY_CONFIG: event types YAML
+	QuietHours      string // NOTIFY_QUIET_HOURS: window of types with quietHours: true, e.g. 21:00-08:00; empty = none
+	DefaultTZ       string // NOTIFY_DEFAULT_TZ: zone of users without one (default DefaultTimeZone)
+	Limits          notify.Limits
+	MaxBody         int64
+	Heartbeat       time.Duration
+	MaxStreams      int     // SSE streams per user
+	UserRate        float64 // inbox/stream requests per second per user (0 = no limit)
+	UserBurst       int
+	CORSOrigins     []string // origins whose pages may embed the inbox
+	Logger          *slog.Logger
+	ShutdownWait    time.Duration // how long shutdown waits for in-flight work (default 30s)
 }
 
 // DefaultTimeZone is the zone of users whose profile names none (NOTIFY_DEFAULT_TZ).
@@ -104,6 +107,7 @@ func Defaults() Config {
 		JWTUserClaim:       auth.DefaultUserClaim,
 		JWTCookie:          auth.DefaultTokenCookie,
 		CommitLinger:       500 * time.Microsecond,
+		ScheduleHorizon:    ingest.DefaultHorizon,
 		Limits:             notify.DefaultLimits,
 		MaxBody:            1 << 20,
 		Heartbeat:          sse.DefaultHeartbeat,
@@ -140,6 +144,7 @@ func (c *Config) defaults() {
 	fill(&c.JWTUserClaim, d.JWTUserClaim)
 	fill(&c.JWTCookie, d.JWTCookie)
 	fill(&c.Limits, d.Limits)
+	fill(&c.ScheduleHorizon, d.ScheduleHorizon)
 	fill(&c.MaxBody, d.MaxBody)
 	fill(&c.Heartbeat, d.Heartbeat)
 	fill(&c.MaxStreams, d.MaxStreams)

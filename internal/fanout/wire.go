@@ -30,27 +30,29 @@ type wireState struct {
 // wireNotification is notify.Notification with every field on the wire, the user id too
 // (which the API's JSON leaves out).
 type wireNotification struct {
-	ID        int64      `json:"id"`
-	UserID    string     `json:"userId"`
-	Seq       int64      `json:"seq"`
-	EventID   string     `json:"eventId"`
-	Type      string     `json:"type"`
-	Message   string     `json:"message"`
-	URL       string     `json:"url,omitempty"`
-	CreatedAt time.Time  `json:"createdAt"`
-	ReadAt    *time.Time `json:"readAt,omitempty"`
-	SeenAt    *time.Time `json:"seenAt,omitempty"`
-	Archived  *time.Time `json:"archivedAt,omitempty"`
+	ID        int64           `json:"id"`
+	UserID    string          `json:"userId"`
+	Seq       int64           `json:"seq"`
+	EventID   string          `json:"eventId"`
+	Type      string          `json:"type"`
+	Message   string          `json:"message"`
+	URL       string          `json:"url,omitempty"`
+	CreatedAt time.Time       `json:"createdAt"`
+	ReadAt    *time.Time      `json:"readAt,omitempty"`
+	SeenAt    *time.Time      `json:"seenAt,omitempty"`
+	Archived  *time.Time      `json:"archivedAt,omitempty"`
+	Replaces  int64           `json:"replaces,omitempty"`
+	Data      json.RawMessage `json:"data,omitempty"`
 }
 
 func toWire(n notify.Notification) wireNotification {
 	return wireNotification{ID: n.ID, UserID: n.UserID, Seq: n.Seq, EventID: n.EventID, Type: n.Type,
-		Message: n.Message, URL: n.URL, CreatedAt: n.CreatedAt, ReadAt: n.ReadAt, SeenAt: n.SeenAt, Archived: n.ArchivedAt}
+		Message: n.Message, URL: n.URL, CreatedAt: n.CreatedAt, ReadAt: n.ReadAt, SeenAt: n.SeenAt, Archived: n.ArchivedAt, Replaces: n.Replaces, Data: n.Data}
 }
 
 func (w wireNotification) notification() notify.Notification {
 	return notify.Notification{ID: w.ID, UserID: w.UserID, Seq: w.Seq, EventID: w.EventID, Type: w.Type,
-		Message: w.Message, URL: w.URL, CreatedAt: w.CreatedAt, ReadAt: w.ReadAt, SeenAt: w.SeenAt, ArchivedAt: w.Archived}
+		Message: w.Message, URL: w.URL, CreatedAt: w.CreatedAt, ReadAt: w.ReadAt, SeenAt: w.SeenAt, ArchivedAt: w.Archived, Replaces: w.Replaces, Data: w.Data}
 }
 
 func encode(origin string, ns []notify.Notification, states []notify.StateChange) ([]byte, error) {

@@ -23,4 +23,8 @@
 //	sqs.after-commit      the batch is committed to the store, before DeleteMessageBatch
 //	delivery.before-send  a delivery is claimed and about to be handed to the provider
 //	delivery.after-send   the provider accepted a message, before the outcome is recorded
+//	schedule.release      inside a release transaction, before its commit
+//	schedule.digest-close inside a transaction closing digest windows, before its commit
+//	schedule.after-release a release committed, before it is published
+//	schedule.cancel       inside a cancel transaction, before its commit
 package fault

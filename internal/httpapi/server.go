@@ -92,6 +92,7 @@ func New(o Options) *Server {
 	s := &Server{o: o, log: o.Logger, mux: http.NewServeMux(), limit: newLimiter(o.UserRate, o.UserBurst), cors: newCORS(o.CORSOrigins)}
 	s.Route("POST /v1/events", s.handle(s.admin(s.postEvents)))
 	s.Route("GET /v1/events/{eventId}", s.handle(s.admin(s.getEvent)))
+	s.Route("DELETE /v1/events/{eventId}", s.handle(s.admin(s.cancelEvent)))
 	s.Route("GET /v1/notifications", s.handle(s.user(s.listNotifications)))
 	s.Route("GET /v1/notifications/unread-count", s.handle(s.user(s.unreadCount)))
 	s.Route("POST /v1/notifications/{id}/read", s.handle(s.user(s.markRead)))

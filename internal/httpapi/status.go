@@ -19,6 +19,9 @@ type eventStatusView struct {
 	ReceivedAt time.Time       `json:"receivedAt"`
 	Payload    json.RawMessage `json:"payload"`
 	Recipients []recipientView `json:"recipients"`
+	// Scheduled: the notifications that wait or waited (sendAt, digest) and their status:
+	// pending, digested, released (notificationId), cancelled.
+	Scheduled []store.Pending `json:"scheduled,omitempty"`
 }
 
 type recipientView struct {
@@ -45,7 +48,7 @@ type channelView struct {
 }
 
 func eventStatusJSON(st *store.EventStatus) eventStatusView {
-	v := eventStatusView{EventID: st.Key, Type: st.Type, Source: st.Source, ReceivedAt: st.ReceivedAt, Payload: redactPayload(st.Payload), Recipients: []recipientView{}}
+	v := eventStatusView{EventID: st.Key, Type: st.Type, Source: st.Source, ReceivedAt: st.ReceivedAt, Payload: redactPayload(st.Payload), Recipients: []recipientView{}, Scheduled: st.Scheduled}
 	for _, rs := range st.Recipients {
 		n := rs.Notification
 		rv := recipientView{UserID: rs.UserID, Role: rs.Role, NotificationID: n.ID, Seq: n.Seq, Read: n.ReadAt != nil,

@@ -42,6 +42,8 @@ type Result struct {
 	Key           string
 	Duplicate     bool
 	Notifications []notify.Notification
+	// Scheduled are the notifications that wait (sendAt in the future, digest window).
+	Scheduled []store.Pending
 	// Err is a per-input failure that retrying cannot fix (notify.Permanent): invalid
 	// input, unknown type, a key reused with another payload.
 	Err error
@@ -56,6 +58,9 @@ type Publisher interface {
 type Options struct {
 	Registry *notify.Registry
 	Limits   notify.Limits
+	// Horizon bounds how far ahead a sendAt may be (default DefaultHorizon); further is a
+	// 400 invalid_event.
+	Horizon time.Duration
 	// Recipients are the defaults of the delivery decision: the zone of users without
 	// one (NOTIFY_DEFAULT_TZ) and the quiet hours of types that follow them.
 	Recipients prefs.Defaults
@@ -81,6 +86,7 @@ type Service struct {
 	reg       *notify.Registry
 	defaults  prefs.Defaults
 	limits    notify.Limits
+	horizon   time.Duration
 	pub       Publisher
 	delivered func()
 	log       *slog.Logger
@@ -102,7 +108,10 @@ func New(st store.Store, o Options) *Service {
 	if o.Delivered == nil {
 		o.Delivered = func() {}
 	}
-	s := &Service{st: st, reg: o.Registry, defaults: o.Recipients, limits: o.Limits, pub: o.Publisher, delivered: o.Delivered, log: o.Logger, m: newMetrics(o.Metrics)}
+	if o.Horizon <= 0 {
+		o.Horizon = DefaultHorizon
+	}
+	s := &Service{st: st, reg: o.Registry, defaults: o.Recipients, limits: o.Limits, horizon: o.Horizon, pub: o.Publisher, delivered: o.Delivered, log: o.Logger, m: newMetrics(o.Metrics)}
 	if o.MaxBatch <= 0 {
 		o.MaxBatch = 512
 	}
@@ -124,6 +133,9 @@ func (s *Service) Abort() { s.gc.abort() }
 // Registry returns the event types the service accepts.
 func (s *Service) Registry() *notify.Registry { return s.reg }
 
+// DefaultHorizon is how far ahead a sendAt may be unless configured otherwise.
+const DefaultHorizon = 30 * 24 * time.Hour
+
 // errClosed is returned by Accept after Close.
 var errClosed = &notify.Error{Code: notify.CodeUnavailable, Message: "notifyd is shutting down"}
 
@@ -132,6 +144,13 @@ func (s *Service) Prepare(in Input) (store.AcceptInput, error) {
 	p, err := s.reg.Prepare(in.Event, s.limits)
 	if err != nil {
 		return store.AcceptInput{}, err
+	}
+	received := in.ReceivedAt
+	if received.IsZero() {
+		received = time.Now()
+	}
+	if at := p.Event.SendAt; at != nil && at.Sub(received) > s.horizon {
+		return store.AcceptInput{}, notify.FieldErrorf(notify.CodeInvalidEvent, "publishInformation.sendAt", "is more than %s ahead; the limit is NOTIFY_SCHEDULE_HORIZON", s.horizon)
 	}
 	payload, err := p.Event.MarshalJSON()
 	if err != nil {
@@ -144,10 +163,6 @@ func (s *Service) Prepare(in Input) (store.AcceptInput, error) {
 	}
 	if key == "" {
 		key = newKey()
-	}
-	received := in.ReceivedAt
-	if received.IsZero() {
-		received = time.Now()
 	}
 	return store.AcceptInput{Key: key, PayloadHash: hex.EncodeToString(sum[:]), Source: in.Source, TraceParent: in.TraceParent, Prepared: p, ReceivedAt: received, Payload: payload, Defaults: s.defaults}, nil
 }
@@ -217,7 +232,7 @@ func (s *Service) acceptPrepared(ctx context.Context, batch []store.AcceptInput)
 	}
 	results := make([]Result, len(stored))
 	for i, r := range stored {
-		results[i] = Result{Key: r.Key, Duplicate: r.Duplicate, Notifications: r.Notifications, Err: r.Err}
+		results[i] = Result{Key: r.Key, Duplicate: r.Duplicate, Notifications: r.Notifications, Scheduled: r.Scheduled, Err: r.Err}
 		switch {
 		case r.Err != nil:
 			s.m.rejected.WithLabelValues(string(notify.ErrorCode(r.Err))).Inc()
@@ -240,7 +255,7 @@ func (s *Service) afterCommit(results []store.AcceptResult) {
 			continue
 		}
 		fresh = append(fresh, r.Notifications...)
-		queued = true
+		queued = queued || len(r.Notifications) > 0
 	}
 	if len(fresh) > 0 && s.pub != nil {
 		s.pub.Publish(context.Background(), fresh)

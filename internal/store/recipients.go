@@ -57,4 +57,5 @@ type Erased struct {
 	Preferences   bool  `json:"preferences"`
 	Notifications int64 `json:"notifications"`
 	Deliveries    int64 `json:"deliveries"`
+	Subscriptions int64 `json:"pushSubscriptions"`
 }

@@ -25,7 +25,9 @@ type Store interface {
 	// ListNotifications returns userID's notifications newest first, those with
 	// seq < before (before <= 0: from the newest).
 	ListNotifications(ctx context.Context, userID string, before int64, limit int) ([]notify.Notification, error)
-	// NotificationsAfter returns userID's notifications with seq > after, oldest first.
+	// NotificationsAfter returns userID's notifications with seq > after, oldest first,
+	// replaced ones too (ReplacedBy set), so every seq is there; ListNotifications and
+	// UnreadCount skip replaced ones.
 	NotificationsAfter(ctx context.Context, userID string, after int64, limit int) ([]notify.Notification, error)
 	// LastSeqs returns the newest sequence number of each user that has one.
 	LastSeqs(ctx context.Context, userIDs []string) (map[string]int64, error)
@@ -100,6 +102,9 @@ type Store interface {
 	ReplayOutbox(ctx context.Context, id int64, now time.Time) error
 	Recipients
 
+	// Timing: scheduled notifications, digests, cancellation (timing.go).
+	Scheduler
+
 	// Ping checks the store can be reached.
 	Ping(ctx context.Context) error
 	Close() error
@@ -127,6 +132,7 @@ type AcceptResult struct {
 	Key           string
 	Duplicate     bool                  // the key was known: nothing was written
 	Notifications []notify.Notification // the stored notifications (the originals on a duplicate)
+	Scheduled     []Pending             // notifications that wait (sendAt, digest): visible later
 	Err           error                 // a per-input failure (CodeIdempotency); nothing written for it
 }
 
@@ -150,6 +156,8 @@ type EventStatus struct {
 	ReceivedAt time.Time         `json:"receivedAt"`
 	Payload    json.RawMessage   `json:"payload"`
 	Recipients []RecipientStatus `json:"recipients"`
+	// Scheduled are the event's notifications that wait or waited (sendAt, digest).
+	Scheduled []Pending `json:"scheduled,omitempty"`
 }
 
 // RecipientStatus is one notification of an event and its channels.

@@ -9,7 +9,6 @@ import (
 
 	notify "github.com/notifyd/notifyd"
 	"github.com/notifyd/notifyd/internal/prefs"
-	"github.com/notifyd/notifyd/internal/store"
 )
 
 type deliveryRow struct {
@@ -24,10 +23,11 @@ type deliveryRow struct {
 
 // insertDeliveries writes one delivery per note and queued channel (every channel but the
 // inbox, which is the stored notification itself, replayable by seq). Each is decided by
-// prefs.Decide over the recipient's profile and preferences, read here, in the accepting
-// transaction, for all the batch's recipients at once: the status and reason recorded say
-// why a message waits or will never go out.
-func (s *Store) insertDeliveries(ctx context.Context, tx *sql.Tx, in []store.AcceptInput, notes []pendingNote, ids []int64, now time.Time) error {
+// prefs.Decide over the recipient's profile and preferences, read here, in the
+// transaction that makes the notification visible (accepting or releasing), for all its
+// recipients at once: the status and reason recorded say why a message waits or will
+// never go out.
+func (s *Store) insertDeliveries(ctx context.Context, tx *sql.Tx, notes []newNote, out []notify.Notification, now time.Time) error {
 	var users []string
 	for _, n := range notes {
 		if slices.ContainsFunc(n.target.Channels, func(c notify.Channel) bool { return !prefs.IsInbox(c) }) {
@@ -45,14 +45,13 @@ func (s *Store) insertDeliveries(ctx context.Context, tx *sql.Tx, in []store.Acc
 	}
 	var rows []deliveryRow
 	for k, n := range notes {
-		a := in[n.input]
 		for _, c := range n.target.Channels {
 			if prefs.IsInbox(c) {
 				continue
 			}
-			d := prefs.Decide(prefs.Input{Recipient: n.target.Recipient, Type: a.Prepared.Event.Type, Rules: prefs.RulesOf(a.Prepared.Type),
-				Channel: c, Profile: profiles[n.target.UserID], Prefs: settings[n.target.UserID], Now: now, Defaults: a.Defaults})
-			rows = append(rows, deliveryRow{note: ids[k], channel: c, address: d.Address, status: d.Status, reason: d.Reason, detail: d.Detail, next: d.NextAttemptAt, unlessRead: d.UnlessRead})
+			d := prefs.Decide(prefs.Input{Recipient: n.target.Recipient, Type: n.typ, Rules: n.rules,
+				Channel: c, Profile: profiles[n.target.UserID], Prefs: settings[n.target.UserID], Now: now, Defaults: n.defaults})
+			rows = append(rows, deliveryRow{note: out[k].ID, channel: c, address: d.Address, status: d.Status, reason: d.Reason, detail: d.Detail, next: d.NextAttemptAt, unlessRead: d.UnlessRead})
 		}
 	}
 	created := ms(now)

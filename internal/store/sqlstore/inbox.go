@@ -30,12 +30,14 @@ func (s *Store) queryNotifications(ctx context.Context, query string, args ...an
 // ListNotifications implements store.Store.
 func (s *Store) ListNotifications(ctx context.Context, userID string, before int64, limit int) ([]notify.Notification, error) {
 	if before <= 0 {
-		return s.queryNotifications(ctx, `SELECT `+notificationCols+` FROM notifications n JOIN events e ON e.id = n.event_id WHERE n.user_id = ? ORDER BY n.seq DESC LIMIT ?`, userID, limit)
+		return s.queryNotifications(ctx, `SELECT `+notificationCols+` FROM notifications n JOIN events e ON e.id = n.event_id WHERE n.user_id = ? AND n.replaced_by IS NULL ORDER BY n.seq DESC LIMIT ?`, userID, limit)
 	}
-	return s.queryNotifications(ctx, `SELECT `+notificationCols+` FROM notifications n JOIN events e ON e.id = n.event_id WHERE n.user_id = ? AND n.seq < ? ORDER BY n.seq DESC LIMIT ?`, userID, before, limit)
+	return s.queryNotifications(ctx, `SELECT `+notificationCols+` FROM notifications n JOIN events e ON e.id = n.event_id WHERE n.user_id = ? AND n.replaced_by IS NULL AND n.seq < ? ORDER BY n.seq DESC LIMIT ?`, userID, before, limit)
 }
 
-// NotificationsAfter implements store.Store.
+// NotificationsAfter implements store.Store. Replaced notifications are included (with
+// ReplacedBy set): replay needs every seq to tell a replaced one from one not yet
+// committed, and skips sending them itself.
 func (s *Store) NotificationsAfter(ctx context.Context, userID string, after int64, limit int) ([]notify.Notification, error) {
 	return s.queryNotifications(ctx, `SELECT `+notificationCols+` FROM notifications n JOIN events e ON e.id = n.event_id WHERE n.user_id = ? AND n.seq > ? ORDER BY n.seq LIMIT ?`, userID, after, limit)
 }
@@ -67,7 +69,7 @@ func (s *Store) LastSeqs(ctx context.Context, userIDs []string) (map[string]int6
 // UnreadCount implements store.Store.
 func (s *Store) UnreadCount(ctx context.Context, userID string) (int, error) {
 	var n int
-	err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL`, userID).Scan(&n)
+	err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM notifications WHERE user_id = ? AND replaced_by IS NULL AND read_at IS NULL`, userID).Scan(&n)
 	return n, dbErr("count unread", err)
 }
 
@@ -87,7 +89,7 @@ func (s *Store) MarkRead(ctx context.Context, userID string, id int64, at time.T
 			if err != nil {
 				return dbErr("skip escalations", err)
 			}
-			return s.outboxReads(ctx, tx, userID, id, at) // notification.read webhooks
+			return s.outboxReads(ctx, tx, userID, `user_id = ? AND id = ?`, []any{userID, id}, at) // notification.read webhooks
 		}
 		var one int
 		err = tx.QueryRowContext(ctx, `SELECT 1 FROM notifications WHERE id = ? AND user_id = ?`, id, userID).Scan(&one)
@@ -104,7 +106,7 @@ func (s *Store) MarkAllRead(ctx context.Context, userID string, at time.Time) (i
 	var n int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		// notification.read webhooks for what is about to be marked, read before the update.
-		if err := s.outboxReads(ctx, tx, userID, 0, at); err != nil {
+		if err := s.outboxReads(ctx, tx, userID, `user_id = ? AND read_at IS NULL`, []any{userID}, at); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'skipped', reason = ?, updated_at = ?

@@ -110,15 +110,12 @@ type readWebhook struct {
 // outboxReads writes the notification.read rows, inside tx, for userID's notification id
 // (just marked read) or, with id 0, for every one still unread (about to be marked): a
 // no-op when no webhook wants notification.read.
-func (s *Store) outboxReads(ctx context.Context, tx *sql.Tx, userID string, id int64, at time.Time) error {
+func (s *Store) outboxReads(ctx context.Context, tx *sql.Tx, userID, which string, args []any, at time.Time) error {
 	endpoints := s.hooks.wanting(notify.WebhookNotificationRead)
 	if len(endpoints) == 0 {
 		return nil
 	}
-	q, args := `SELECT n.id, e.idem_key, n.type FROM notifications n JOIN events e ON e.id = n.event_id WHERE n.user_id = ? AND n.read_at IS NULL`, []any{userID}
-	if id != 0 {
-		q, args = `SELECT n.id, e.idem_key, n.type FROM notifications n JOIN events e ON e.id = n.event_id WHERE n.user_id = ? AND n.id = ?`, []any{userID, id}
-	}
+	q := `SELECT n.id, e.idem_key, n.type FROM notifications n JOIN events e ON e.id = n.event_id WHERE n.id IN (SELECT id FROM notifications WHERE ` + which + `)`
 	r, err := tx.QueryContext(ctx, q+` ORDER BY n.id`, args...)
 	if err != nil {
 		return dbErr("select read notifications", err)

@@ -129,11 +129,15 @@ func (s *Store) EraseUser(ctx context.Context, userID string) (store.Erased, err
 			what, query string
 			count       func(n int64)
 		}{
+			// Notifications still waiting (sendAt, digest windows) never show.
+			{"scheduled", `DELETE FROM scheduled_notifications WHERE user_id = ?`, func(int64) {}},
+			{"digests", `DELETE FROM digests WHERE user_id = ?`, func(int64) {}},
 			{"deliveries", `DELETE FROM deliveries WHERE notification_id IN (SELECT id FROM notifications WHERE user_id = ?)`, func(n int64) { e.Deliveries = n }},
 			{"notifications", `DELETE FROM notifications WHERE user_id = ?`, func(n int64) { e.Notifications = n }},
 			{"sequence", `DELETE FROM recipients WHERE user_id = ?`, func(int64) {}},
 			{"profile", `DELETE FROM user_profiles WHERE user_id = ?`, func(n int64) { e.Profile = n > 0 }},
 			{"preferences", `DELETE FROM user_preferences WHERE user_id = ?`, func(n int64) { e.Preferences = n > 0 }},
+			{"push subscriptions", `DELETE FROM push_subscriptions WHERE user_id = ?`, func(n int64) { e.Subscriptions = n }},
 		}
 		for _, st := range steps {
 			res, err := tx.ExecContext(ctx, st.query, userID)

@@ -15,7 +15,7 @@ import (
 // ListInbox implements store.Store. Every filter maps onto an index that starts with
 // user_id and ends with seq (see migration 00003), so a page is one short index walk.
 func (s *Store) ListInbox(ctx context.Context, userID string, f store.InboxFilter) ([]notify.Notification, error) {
-	where := []string{"n.user_id = ?"}
+	where := []string{"n.user_id = ?", "n.replaced_by IS NULL"}
 	args := []any{userID}
 	switch f.Status {
 	case "", store.InboxAll:
@@ -58,8 +58,8 @@ func (s *Store) ListInbox(ctx context.Context, userID string, f store.InboxFilte
 func (s *Store) InboxCounts(ctx context.Context, userID string) (store.InboxCounts, error) {
 	var c store.InboxCounts
 	err := s.db.R.QueryRowContext(ctx, `SELECT
-		(SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL AND archived_at IS NULL),
-		(SELECT COUNT(*) FROM notifications WHERE user_id = ? AND seen_at IS NULL AND archived_at IS NULL)`, userID, userID).Scan(&c.Unread, &c.Unseen)
+		(SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL AND archived_at IS NULL AND replaced_by IS NULL),
+		(SELECT COUNT(*) FROM notifications WHERE user_id = ? AND seen_at IS NULL AND archived_at IS NULL AND replaced_by IS NULL)`, userID, userID).Scan(&c.Unread, &c.Unseen)
 	return c, dbErr("count inbox", err)
 }
 
@@ -74,6 +74,10 @@ func (s *Store) MarkReadUpTo(ctx context.Context, userID, typ string, upToSeq in
 	}
 	var n int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		// notification.read webhooks for what is about to be marked, read before the update.
+		if err := s.outboxReads(ctx, tx, userID, which, args, at); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'skipped', reason = ?, updated_at = ?
 			WHERE status = 'scheduled' AND unless_read = 1 AND notification_id IN (SELECT id FROM notifications WHERE `+which+`)`,
 			append([]any{prefs.ReasonReadInTime, ms(at)}, args...)...); err != nil {

@@ -257,13 +257,27 @@ func testErase(t *testing.T, s store.Store) {
 	if err := s.PutPreferences(ctx, "gone", prefs.Preferences{Channels: map[notify.Channel]bool{"email": false}}, now); err != nil {
 		t.Fatal(err)
 	}
+	for _, sub := range []store.PushSubscription{
+		{UserID: "gone", Endpoint: "https://push.example/gone", P256dh: "k1", Auth: "a1"},
+		{UserID: "stays", Endpoint: "https://push.example/stays", P256dh: "k2", Auth: "a2"},
+	} {
+		if err := s.SavePushSubscription(ctx, sub); err != nil {
+			t.Fatal(err)
+		}
+	}
 	accept(t, s, Input("r1", "gone", "stays"), Input("r2", "gone"), Input("r3", "gone"))
 	e, err := s.EraseUser(ctx, "gone")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e != (store.Erased{Profile: true, Preferences: true, Notifications: 3, Deliveries: 3}) {
+	if e != (store.Erased{Profile: true, Preferences: true, Notifications: 3, Deliveries: 3, Subscriptions: 1}) {
 		t.Errorf("erased %+v", e)
+	}
+	if subs, _ := s.PushSubscriptions(ctx, "gone"); len(subs) != 0 {
+		t.Errorf("push subscriptions left: %+v", subs)
+	}
+	if subs, _ := s.PushSubscriptions(ctx, "stays"); len(subs) != 1 {
+		t.Errorf("the other user's subscriptions: %+v", subs)
 	}
 	if ns, _ := s.ListNotifications(ctx, "gone", 0, 10); len(ns) != 0 {
 		t.Errorf("notifications left: %+v", ns)

@@ -153,11 +153,18 @@
     }
     const entry = render(v);
     items.set(v.id, entry);
-    insert(entry);
+    // A collapse key: the newer notification takes the older one's row, in place.
+    const old = typeof v.replaces === 'number' ? items.get(v.replaces) : undefined;
+    if (old) {
+      items.delete(v.replaces);
+      old.li.replaceWith(entry.li);
+    } else {
+      insert(entry);
+    }
     if (live) {
       entry.button.classList.add('fresh');
       if (!v.read) {
-        setCount(unread + 1);
+        if (!old || old.view.read) setCount(unread + 1);
         say('New notification: ' + (v.message || v.type));
       }
       scheduleCount();
