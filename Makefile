@@ -17,6 +17,7 @@ unit:
 
 race:
 	$(GO) test -race -count=1 -timeout 15m $(RACE_PKGS)
+	$(GO) test -race -count=1 -tags faultinject ./internal/fault
 
 fuzz:
 	@if [ -x scripts/fuzz.sh ]; then FUZZTIME=$(FUZZTIME) scripts/fuzz.sh; fi

@@ -13,6 +13,7 @@ type Code string
 const (
 	CodeInvalidJSON       Code = "invalid_json"        // the body is not the JSON we expect
 	CodeInvalidEvent      Code = "invalid_event"       // a field is missing or malformed
+	CodeInvalidQuery      Code = "invalid_query"       // a query parameter or header of a read is malformed
 	CodeUnknownType       Code = "unknown_type"        // notificationType is not registered
 	CodeNoRecipient       Code = "no_recipient"        // whoToNotify is missing or empty
 	CodeTooManyRecipients Code = "too_many_recipients" // more recipients than the limit

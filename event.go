@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/mail"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -22,6 +24,11 @@ type Event struct {
 	URL        string // may be empty where the type's template renders it
 	EventID    string // the producer's idempotency key; may be empty
 	Data       json.RawMessage
+	// SendAt, when set, is when the notifications become visible (nil: at once).
+	SendAt *time.Time
+	// CollapseKey, when set, makes a newer notification of the same user and key replace
+	// the older one.
+	CollapseKey string
 }
 
 // Recipient is one person an event is about.
@@ -29,6 +36,7 @@ type Recipient struct {
 	UserID string
 	Role   Role
 	Phone  string // E.164; empty where the producer gave none
+	Email  string // empty where the producer gave none
 }
 
 // The JSON shapes of NotificationData, as Spring producers send it.
@@ -42,6 +50,8 @@ type wirePublish struct {
 	Message          string          `json:"message,omitempty"`
 	URL              string          `json:"url,omitempty"`
 	EventID          string          `json:"eventId,omitempty"`
+	SendAt           string          `json:"sendAt,omitempty"`
+	CollapseKey      string          `json:"collapseKey,omitempty"`
 	Data             json.RawMessage `json:"data,omitempty"`
 }
 
@@ -49,12 +59,14 @@ type wireRecipient struct {
 	UserID      json.RawMessage `json:"userId"`
 	Role        string          `json:"role"`
 	PhoneNumber string          `json:"phoneNumber,omitempty"`
+	Email       string          `json:"email,omitempty"`
 }
 
 type wireRecipientOut struct {
 	UserID      string `json:"userId"`
 	Role        Role   `json:"role"`
 	PhoneNumber string `json:"phoneNumber,omitempty"`
+	Email       string `json:"email,omitempty"`
 }
 
 // DecodeEvents decodes a body holding one NotificationData object or a JSON array of
@@ -108,11 +120,19 @@ func DecodeEvent(body []byte) (Event, error) {
 	}
 	p := w.PublishInformation
 	ev := Event{
-		Recipients: recipients,
-		Type:       strings.TrimSpace(p.NotificationType),
-		Message:    p.Message,
-		URL:        strings.TrimSpace(p.URL),
-		EventID:    strings.TrimSpace(p.EventID),
+		Recipients:  recipients,
+		Type:        strings.TrimSpace(p.NotificationType),
+		Message:     p.Message,
+		URL:         strings.TrimSpace(p.URL),
+		EventID:     strings.TrimSpace(p.EventID),
+		CollapseKey: strings.TrimSpace(p.CollapseKey),
+	}
+	if v := strings.TrimSpace(p.SendAt); v != "" {
+		at, err := time.Parse(time.RFC3339Nano, v)
+		if err != nil {
+			return Event{}, FieldErrorf(CodeInvalidEvent, "publishInformation.sendAt", "must be an RFC 3339 time such as 2026-12-08T10:00:00+09:00")
+		}
+		ev.SendAt = &at
 	}
 	if d := bytes.TrimSpace(p.Data); len(d) > 0 && !bytes.Equal(d, []byte("null")) {
 		if d[0] != '{' {
@@ -154,7 +174,7 @@ func decodeRecipients(raw json.RawMessage) ([]Recipient, error) {
 		if !ok {
 			return nil, FieldErrorf(CodeInvalidEvent, field+".role", "%q is not one of CUSTOMER, OWNER, ADMIN", w.Role)
 		}
-		out = append(out, Recipient{UserID: id, Role: role, Phone: strings.TrimSpace(w.PhoneNumber)})
+		out = append(out, Recipient{UserID: id, Role: role, Phone: strings.TrimSpace(w.PhoneNumber), Email: strings.TrimSpace(w.Email)})
 	}
 	return out, nil
 }
@@ -259,12 +279,23 @@ func (ev *Event) Validate(l Limits) error {
 			// The number itself is not repeated: errors end up in responses and stored reasons.
 			return FieldErrorf(CodeInvalidEvent, field+".phoneNumber", "is not an E.164 number such as +821012345678")
 		}
+		if r.Email != "" {
+			if err := CheckEmail(r.Email); err != nil {
+				return FieldErrorf(CodeInvalidEvent, field+".email", "%s", err.Error())
+			}
+		}
 	}
 	if l.MaxEventID > 0 && len(ev.EventID) > l.MaxEventID {
 		return FieldErrorf(CodeTooLarge, "publishInformation.eventId", "is %d bytes; the limit is %d", len(ev.EventID), l.MaxEventID)
 	}
 	if !printable(ev.EventID) {
 		return FieldErrorf(CodeInvalidEvent, "publishInformation.eventId", "must be printable characters")
+	}
+	if l.MaxEventID > 0 && len(ev.CollapseKey) > l.MaxEventID {
+		return FieldErrorf(CodeTooLarge, "publishInformation.collapseKey", "is %d bytes; the limit is %d", len(ev.CollapseKey), l.MaxEventID)
+	}
+	if !printable(ev.CollapseKey) {
+		return FieldErrorf(CodeInvalidEvent, "publishInformation.collapseKey", "must be printable characters")
 	}
 	if l.MaxData > 0 && len(ev.Data) > l.MaxData {
 		return FieldErrorf(CodeTooLarge, "publishInformation.data", "is %d bytes; the limit is %d", len(ev.Data), l.MaxData)
@@ -310,6 +341,16 @@ func CheckURL(s string) error {
 	return nil
 }
 
+// CheckEmail accepts one bare address (buyer@example.com) as net/mail parses it: no
+// display name, no angle brackets, at most 254 bytes.
+func CheckEmail(s string) error {
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || a.Name != "" || len(s) > 254 {
+		return fmt.Errorf("is not an email address such as buyer@example.com")
+	}
+	return nil
+}
+
 func printable(s string) bool {
 	for _, r := range s {
 		if unicode.IsControl(r) {
@@ -323,12 +364,16 @@ func printable(s string) bool {
 // (string user ids, upper-case roles, recipients as an array). The store keeps this form
 // and hashes it to tell a replay from a reuse of the same key.
 func (ev Event) MarshalJSON() ([]byte, error) {
+	var sendAt string
+	if ev.SendAt != nil {
+		sendAt = ev.SendAt.UTC().Format(time.RFC3339Nano)
+	}
 	rs := make([]wireRecipientOut, len(ev.Recipients))
 	for i, r := range ev.Recipients {
-		rs[i] = wireRecipientOut{UserID: r.UserID, Role: r.Role, PhoneNumber: r.Phone}
+		rs[i] = wireRecipientOut{UserID: r.UserID, Role: r.Role, PhoneNumber: r.Phone, Email: r.Email}
 	}
 	return json.Marshal(struct {
 		WhoToNotify        []wireRecipientOut `json:"whoToNotify"`
 		PublishInformation wirePublish        `json:"publishInformation"`
-	}{rs, wirePublish{NotificationType: ev.Type, Message: ev.Message, URL: ev.URL, EventID: ev.EventID, Data: ev.Data}})
+	}{rs, wirePublish{NotificationType: ev.Type, Message: ev.Message, URL: ev.URL, EventID: ev.EventID, SendAt: sendAt, CollapseKey: ev.CollapseKey, Data: ev.Data}})
 }

@@ -162,3 +162,24 @@ func TestMarshalRoundTrip(t *testing.T) {
 		t.Fatalf("round trip changed the event:\n%+v\n%+v", a, b)
 	}
 }
+
+func TestRecipientEmail(t *testing.T) {
+	evs, err := notify.DecodeEvents([]byte(`{"whoToNotify":{"userId":7,"role":"CUSTOMER","email":"buyer@example.com"},"publishInformation":{"notificationType":"ORDER_CREATED","message":"m"}}`))
+	if err != nil || evs[0].Recipients[0].Email != "buyer@example.com" {
+		t.Fatalf("got %+v, %v", evs, err)
+	}
+	if err := evs[0].Validate(notify.DefaultLimits); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := evs[0].MarshalJSON()
+	if !strings.Contains(string(b), `"email":"buyer@example.com"`) {
+		t.Fatalf("marshalled %s", b)
+	}
+	for _, bad := range []string{"buyer", "Buyer <buyer@example.com>", "buyer@"} {
+		evs[0].Recipients[0].Email = bad
+		err := evs[0].Validate(notify.DefaultLimits)
+		if e, ok := err.(*notify.Error); !ok || e.Field != "whoToNotify[0].email" {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+}

@@ -5,12 +5,12 @@ import (
 	"encoding/json"
 	"reflect"
 	"testing"
-	"unicode/utf8"
 
 	notify "github.com/notifyd/notifyd"
 )
 
-// Seeds shared by the decoder fuzz targets; testdata/fuzz/<FuzzName>/ holds more.
+// Seeds shared by the decoder fuzz targets (internal/source/sqs has a copy for its
+// envelope target); testdata/fuzz/<FuzzName>/ holds more.
 var fuzzEventSeeds = []string{
 	`{"whoToNotify":{"userId":7,"role":"CUSTOMER","phoneNumber":"+821012345678"},"publishInformation":{"notificationType":"DELIVERY_STARTED","message":"배송이 시작되었습니다.","url":"https://mypage","eventId":"order-1001-delivery-started","data":{"orderId":1001}}}`,
 	`[{"whoToNotify":[{"userId":"u-1","role":"owner"},{"userId":2,"role":"Admin"}],"publishInformation":{"notificationType":"RESTOCK","data":{"productName":"<b>&</b>","productId":"9"}}}]`,
@@ -49,70 +49,6 @@ func FuzzDecodeEvents(f *testing.F) {
 			if _, err := reg.Prepare(ev, notify.DefaultLimits); err != nil {
 				fuzzCheckInputError(t, err)
 			}
-		}
-	})
-}
-
-// FuzzDecodeSQSBody: DecodeSQSBody never panics and fails only with permanent
-// *notify.Errors; and an SNS envelope around a body decodes exactly as the body itself does.
-func FuzzDecodeSQSBody(f *testing.F) {
-	for _, s := range fuzzEventSeeds {
-		f.Add([]byte(s))
-		env, _ := json.Marshal(map[string]any{"Type": "Notification", "MessageId": "m-1", "Message": s,
-			"MessageAttributes": map[string]any{"traceparent": map[string]string{"Type": "String", "Value": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"}}})
-		f.Add(env)
-	}
-	for _, s := range []string{
-		`{"Type":"SubscriptionConfirmation","Message":"{}"}`,
-		`{"Type":"Notification","Message":{"whoToNotify":{}}}`,
-		`{"Type":"Notification"}`,
-		`{"Type":"Notification","Message":"\"{}\""}`,
-		`{"Type":1}`,
-		`{"Type":"Notification","Message":"[]","MessageAttributes":{"TraceParent":{"Value":7}}}`,
-	} {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, body []byte) {
-		got, err := notify.DecodeSQSBody(body)
-		if err != nil {
-			fuzzCheckInputError(t, err)
-		} else {
-			if len(got.Events) == 0 {
-				t.Fatal("DecodeSQSBody returned no events and no error")
-			}
-			for i, ev := range got.Events {
-				fuzzSameEvent(t, i, fuzzRoundTrip(t, ev), ev)
-			}
-		}
-
-		// The envelope property needs a body that survives being a JSON string.
-		if !utf8.Valid(body) {
-			return
-		}
-		env, err := json.Marshal(map[string]string{"Type": "Notification", "MessageId": "m-1", "Message": string(body)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		wrapped, werr := notify.DecodeSQSBody(env)
-		direct, derr := notify.DecodeEvents(body)
-		if (werr == nil) != (derr == nil) {
-			t.Fatalf("wrapped error %v, direct error %v: want both or neither", werr, derr)
-		}
-		if werr != nil {
-			fuzzCheckInputError(t, werr)
-			if wc, dc := notify.ErrorCode(werr), notify.ErrorCode(derr); wc != dc {
-				t.Fatalf("wrapped error code %s, direct %s", wc, dc)
-			}
-			return
-		}
-		if wrapped.SNSMessageID != "m-1" {
-			t.Fatalf("SNSMessageID = %q, want m-1", wrapped.SNSMessageID)
-		}
-		if len(wrapped.Events) != len(direct) {
-			t.Fatalf("wrapped %d events, direct %d", len(wrapped.Events), len(direct))
-		}
-		for i := range direct {
-			fuzzSameEvent(t, i, wrapped.Events[i], direct[i])
 		}
 	})
 }

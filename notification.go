@@ -17,6 +17,19 @@ type Notification struct {
 	URL       string     `json:"url,omitempty"`
 	CreatedAt time.Time  `json:"createdAt"`
 	ReadAt    *time.Time `json:"readAt,omitempty"`
+	// SeenAt: the recipient opened the inbox while it was there (the bell's badge counts
+	// the unseen). ArchivedAt: the recipient put it away; it leaves the default list.
+	SeenAt     *time.Time `json:"seenAt,omitempty"`
+	ArchivedAt *time.Time `json:"archivedAt,omitempty"`
+	// Replaces is the id of the older notification with the same collapse key that this
+	// one replaced (0: none).
+	Replaces int64 `json:"replaces,omitempty"`
+	// ReplacedBy is the newer notification that replaced this one (0: none). Lists and
+	// counts skip replaced notifications; replay reads them to keep its sequence whole
+	// and does not send them.
+	ReplacedBy int64 `json:"-"`
+	// Data is what notifyd adds for the client: a digest's {"count","eventIds"}.
+	Data json.RawMessage `json:"data,omitempty"`
 }
 
 // Read reports whether the recipient has marked it read.
@@ -24,20 +37,28 @@ func (n *Notification) Read() bool { return n.ReadAt != nil }
 
 // View is a notification as the inbox API and the SSE stream show it to its recipient.
 type View struct {
-	ID        int64      `json:"id"`
-	Seq       int64      `json:"seq"`
-	EventID   string     `json:"eventId"`
-	Type      string     `json:"type"`
-	Message   string     `json:"message"`
-	URL       string     `json:"url"`
-	CreatedAt time.Time  `json:"createdAt"`
-	Read      bool       `json:"read"`
-	ReadAt    *time.Time `json:"readAt,omitempty"`
+	ID        int64     `json:"id"`
+	Seq       int64     `json:"seq"`
+	EventID   string    `json:"eventId"`
+	Type      string    `json:"type"`
+	Message   string    `json:"message"`
+	URL       string    `json:"url"`
+	CreatedAt time.Time `json:"createdAt"`
+	Read      bool      `json:"read"`
+	// The states: null or the time the recipient reached it.
+	ReadAt     *time.Time `json:"readAt"`
+	SeenAt     *time.Time `json:"seenAt"`
+	ArchivedAt *time.Time `json:"archivedAt"`
+	// Replaces names the notification this one replaces (same collapse key): a client swaps
+	// it in place.
+	Replaces int64           `json:"replaces,omitempty"`
+	Data     json.RawMessage `json:"data,omitempty"`
 }
 
 // View returns the notification as its recipient sees it.
 func (n *Notification) View() View {
-	return View{ID: n.ID, Seq: n.Seq, EventID: n.EventID, Type: n.Type, Message: n.Message, URL: n.URL, CreatedAt: n.CreatedAt, Read: n.ReadAt != nil, ReadAt: n.ReadAt}
+	return View{ID: n.ID, Seq: n.Seq, EventID: n.EventID, Type: n.Type, Message: n.Message, URL: n.URL, CreatedAt: n.CreatedAt, Read: n.ReadAt != nil,
+		ReadAt: n.ReadAt, SeenAt: n.SeenAt, ArchivedAt: n.ArchivedAt, Replaces: n.Replaces, Data: n.Data}
 }
 
 // DeliveryStatus is where a queued delivery (sms, email, webpush) stands:
@@ -115,4 +136,19 @@ type Message struct {
 	// TraceParent is the W3C trace context the event came with (empty if none): the
 	// parent of the delivery's span and the trace id in its logs.
 	TraceParent string
+}
+
+// StateChange is what one inbox action changed for one user, as the user's other streams
+// are told (the SSE "state" event). Either IDs names the notifications, or UpToSeq bounds
+// a bulk action: every notification of the user with seq <= UpToSeq (of Type, when set).
+// Each non-nil time is the new value of that field; Unarchived clears archivedAt.
+type StateChange struct {
+	UserID     string     `json:"-"`
+	IDs        []int64    `json:"ids,omitempty"`
+	UpToSeq    int64      `json:"upToSeq,omitempty"`
+	Type       string     `json:"type,omitempty"`
+	ReadAt     *time.Time `json:"readAt,omitempty"`
+	SeenAt     *time.Time `json:"seenAt,omitempty"`
+	ArchivedAt *time.Time `json:"archivedAt,omitempty"`
+	Unarchived bool       `json:"unarchived,omitempty"`
 }

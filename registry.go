@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"text/template"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -20,13 +21,25 @@ type EventType struct {
 	Message  string // text/template over the event's data; used when the event has no message
 	URL      string // text/template over the event's data; used when the event has no url
 	Channels map[Role][]Channel
+	Email    *EmailTemplate // nil: the default email layout
+	// Digest, when set, gathers a user's events of this type and key into one
+	// notification per window (see digest.go).
+	Digest *Digest
+	// Required types ignore opt-outs and quiet hours (payments, security).
+	Required bool
+	// QuietHours: deliveries follow the service's default quiet hours (NOTIFY_QUIET_HOURS).
+	QuietHours bool
+	// Escalate delays a channel and sends it only if the notification is still unread
+	// then: {sms: 5m}.
+	Escalate map[Channel]time.Duration
 
 	message, url *template.Template
 }
 
 // Registry holds the known event types. It is read-only once built, so it is safe to share.
 type Registry struct {
-	types map[string]*EventType
+	types    map[string]*EventType
+	webhooks []Webhook
 }
 
 // DefaultChannels routes buyers to live push and SMS, owners and admins to live push.
@@ -69,10 +82,17 @@ type configFile struct {
 	} `yaml:"defaults"`
 	// Types add event types or override built-in ones, by name.
 	Types map[string]struct {
-		Message  *string             `yaml:"message"`
-		URL      *string             `yaml:"url"`
-		Channels map[string][]string `yaml:"channels"`
+		Email      *EmailTemplate      `yaml:"email"`
+		Message    *string             `yaml:"message"`
+		URL        *string             `yaml:"url"`
+		Channels   map[string][]string `yaml:"channels"`
+		Required   *bool               `yaml:"required"`
+		QuietHours *bool               `yaml:"quietHours"`
+		Escalate   map[string]string   `yaml:"escalate"`
+		Digest     *digestConfig       `yaml:"digest"`
 	} `yaml:"types"`
+	// Webhooks receive state changes (delivery.sent, notification.read, …).
+	Webhooks []Webhook `yaml:"webhooks"`
 	// Replace drops the built-in types, so only the file's types are known.
 	Replace bool `yaml:"replace"`
 }
@@ -100,7 +120,10 @@ func LoadRegistry(r io.Reader) (*Registry, error) {
 			return nil, err
 		}
 	}
-	reg := &Registry{types: map[string]*EventType{}}
+	if err := checkWebhooks(cfg.Webhooks); err != nil {
+		return nil, err
+	}
+	reg := &Registry{types: map[string]*EventType{}, webhooks: cfg.Webhooks}
 	if !cfg.Replace {
 		for _, t := range builtinTypes {
 			t.Channels = defaults
@@ -121,6 +144,12 @@ func LoadRegistry(r io.Reader) (*Registry, error) {
 		if spec.URL != nil {
 			t.URL = *spec.URL
 		}
+		if spec.Email != nil {
+			if err := spec.Email.check(t.Name); err != nil {
+				return nil, err
+			}
+			t.Email = spec.Email
+		}
 		if len(spec.Channels) > 0 {
 			chans, err := parseChannels(spec.Channels, "types."+name+".channels")
 			if err != nil {
@@ -128,6 +157,26 @@ func LoadRegistry(r io.Reader) (*Registry, error) {
 			}
 			t.Channels = maps.Clone(defaults)
 			maps.Copy(t.Channels, chans)
+		}
+		if spec.Required != nil {
+			t.Required = *spec.Required
+		}
+		if spec.QuietHours != nil {
+			t.QuietHours = *spec.QuietHours
+		}
+		if spec.Escalate != nil {
+			esc, err := parseEscalate(spec.Escalate, "types."+name+".escalate")
+			if err != nil {
+				return nil, err
+			}
+			t.Escalate = esc
+		}
+		if spec.Digest != nil {
+			d, err := spec.Digest.parse("types." + name + ".digest")
+			if err != nil {
+				return nil, err
+			}
+			t.Digest = d
 		}
 		if err := reg.add(t); err != nil {
 			return nil, err
@@ -158,6 +207,22 @@ func parseChannels(in map[string][]string, where string) (map[Role][]Channel, er
 	return out, nil
 }
 
+func parseEscalate(in map[string]string, where string) (map[Channel]time.Duration, error) {
+	out := make(map[Channel]time.Duration, len(in))
+	for name, v := range in {
+		c, ok := ParseChannel(name)
+		if !ok || c == ChannelInbox {
+			return nil, fmt.Errorf("config: %s: %q is not a channel that can wait (sms)", where, name)
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return nil, fmt.Errorf("config: %s.%s: %q is not a positive duration such as 5m", where, name, v)
+		}
+		out[c] = d
+	}
+	return out, nil
+}
+
 func (r *Registry) add(t EventType) error {
 	if t.Name == "" {
 		return fmt.Errorf("config: an event type has an empty name")
@@ -168,6 +233,13 @@ func (r *Registry) add(t EventType) error {
 	}
 	if t.url, err = parseTemplate(t.Name+".url", t.URL); err != nil {
 		return err
+	}
+	if t.Digest != nil {
+		d := *t.Digest
+		if err := d.compile(t.Name); err != nil {
+			return err
+		}
+		t.Digest = &d
 	}
 	r.types[t.Name] = &t
 	return nil
@@ -206,6 +278,10 @@ type Target struct {
 type Prepared struct {
 	Event   Event
 	Targets []Target
+	// Digest is set when the event's type digests: the event joins its recipients'
+	// windows instead of becoming notifications of its own.
+	Digest *DigestOf
+	Type   *EventType // the registered type (its rules: required, quiet hours, escalation)
 }
 
 // Prepare validates ev, renders its message and url from its type's templates where the
@@ -245,7 +321,12 @@ func (r *Registry) Prepare(ev Event, l Limits) (*Prepared, error) {
 	if err := ev.validateText(l); err != nil {
 		return nil, err
 	}
-	p := &Prepared{Event: ev, Targets: make([]Target, 0, len(ev.Recipients))}
+	p := &Prepared{Event: ev, Targets: make([]Target, 0, len(ev.Recipients)), Type: t}
+	if t.Digest != nil {
+		if p.Digest, err = t.Digest.of(data); err != nil {
+			return nil, err
+		}
+	}
 	seen := make(map[string]bool, len(ev.Recipients))
 	for _, rc := range ev.Recipients {
 		if seen[rc.UserID] {

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	notify "github.com/notifyd/notifyd"
 )
@@ -118,6 +119,24 @@ types:
 	} {
 		if _, err := notify.LoadRegistry(strings.NewReader(bad)); err == nil {
 			t.Errorf("config %q loaded without an error", bad)
+		}
+	}
+}
+
+func TestLoadRegistryRecipientRules(t *testing.T) {
+	reg, err := notify.LoadRegistry(strings.NewReader("types:\n  ANSWER_REGISTERED:\n    escalate: {sms: 5m}\n  EVENT_PROMOTION:\n    message: m\n    quietHours: true\n  PAYMENT_FAILED:\n    message: m\n    required: true\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := reg.Lookup("ANSWER_REGISTERED")
+	p, _ := reg.Lookup("EVENT_PROMOTION")
+	f, _ := reg.Lookup("PAYMENT_FAILED")
+	if a.Escalate[notify.ChannelSMS] != 5*time.Minute || a.Message == "" || !p.QuietHours || p.Required || !f.Required {
+		t.Fatalf("got %+v / %+v / %+v", a, p, f)
+	}
+	for _, bad := range []string{"escalate: {sms: soon}", "escalate: {sms: -1m}", "escalate: {fax: 5m}", "escalate: {sse: 5m}"} {
+		if _, err := notify.LoadRegistry(strings.NewReader("types:\n  ANSWER_REGISTERED:\n    " + bad + "\n")); err == nil {
+			t.Errorf("%s: no error", bad)
 		}
 	}
 }

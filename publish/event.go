@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"time"
 )
 
 // Role is who a recipient is to the shop. notifyd reads it in any case.
@@ -44,6 +45,12 @@ type Info struct {
 	URL              string `json:"url,omitempty"`
 	// EventID is the idempotency key; Send generates one when it is empty.
 	EventID string `json:"eventId,omitempty"`
+	// SendAt, when set, is when the notifications become visible (at most 30 days ahead
+	// by default; a past time is immediate).
+	SendAt *time.Time `json:"sendAt,omitempty"`
+	// CollapseKey, when set, makes this notification replace the recipient's older one
+	// with the same key (e.g. one order's status).
+	CollapseKey string `json:"collapseKey,omitempty"`
 	// Data is any JSON object (a map or a struct) the type's templates may use.
 	Data any `json:"data,omitempty"`
 }

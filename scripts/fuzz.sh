@@ -20,7 +20,7 @@ while read -r pkg name; do
 	ran=$((ran + 1))
 done <<TARGETS
 . FuzzDecodeEvents
-. FuzzDecodeSQSBody
+./internal/source/sqs FuzzDecodeSQSBody
 ./internal/sse FuzzAppendFrame
 TARGETS
 

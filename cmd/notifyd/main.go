@@ -13,10 +13,8 @@ import (
 	"syscall"
 	"time"
 
-	notify "github.com/notifyd/notifyd"
 	"github.com/notifyd/notifyd/internal/app"
 	"github.com/notifyd/notifyd/internal/cli"
-	"github.com/notifyd/notifyd/internal/delivery"
 	"github.com/notifyd/notifyd/internal/telemetry"
 )
 
@@ -27,62 +25,94 @@ func main() {
 	}
 }
 
-func run(args []string) error {
-	fs := flag.NewFlagSet("notifyd", flag.ContinueOnError)
-	cfg, logFormat, logLevel, queues, audience := app.Config{}, "", "", "", ""
-	e := cli.Env{FS: fs}
-	e.String(&cfg.HTTPAddr, "http-addr", "NOTIFY_HTTP_ADDR", "127.0.0.1:8080", "listen address")
-	e.String(&cfg.DatabaseURL, "database-url", "NOTIFY_DATABASE_URL", "sqlite:data/notify.db", "sqlite:PATH or mysql://user:pass@host:port/db")
-	e.String(&queues, "sqs-queues", "NOTIFY_SQS_QUEUES", "", "comma-separated SQS queue names or URLs to consume; empty = no SQS consumer")
-	e.String(&cfg.SQSProtocol, "sqs-protocol", "NOTIFY_SQS_PROTOCOL", "json", "SQS wire protocol: json (AWS) or query (goaws and other older SQS-compatible servers)")
-	e.Int(&cfg.SQSPollers, "sqs-pollers", "NOTIFY_SQS_POLLERS", 2, "long-polling receivers per queue")
-	e.Duration(&cfg.SQSWait, "sqs-wait", "NOTIFY_SQS_WAIT", 0, "SQS long-polling wait (default 20s, the maximum)")
-	e.String(&cfg.RedisURL, "redis-url", "NOTIFY_REDIS_URL", "", "redis://host:port/db for live fan-out across replicas; empty = one replica")
-	e.String(&cfg.SMSProvider, "sms-provider", "NOTIFY_SMS_PROVIDER", "log", "SMS provider: log, webhook or sns, or a comma list in failover order (sns,webhook)")
+// settings is what the command line fills: the Config and the few settings main handles.
+type settings struct {
+	cfg                                   app.Config
+	logFormat, logLevel, queues, audience string
+	corsOrigins                           string
+	traceStdout                           bool
+	startPprof                            func(*slog.Logger) func()
+}
+
+// register declares every flag (with its environment twin) on e. Defaults come from
+// app.Defaults, the one place that holds them; the help shows them.
+func register(e *cli.Env) *settings {
+	s := &settings{cfg: app.Defaults(), logFormat: "json", logLevel: "info"}
+	cfg := &s.cfg
+	e.String(&cfg.HTTPAddr, "http-addr", "NOTIFY_HTTP_ADDR", cfg.HTTPAddr, "listen address")
+	e.String(&cfg.DatabaseURL, "database-url", "NOTIFY_DATABASE_URL", cfg.DatabaseURL, "sqlite:PATH, mysql://user:pass@host:port/db or postgres://user:pass@host:port/db")
+	e.String(&s.queues, "sqs-queues", "NOTIFY_SQS_QUEUES", "", "comma-separated SQS queue names or URLs to consume; empty = no SQS consumer")
+	e.String(&cfg.SQSProtocol, "sqs-protocol", "NOTIFY_SQS_PROTOCOL", cfg.SQSProtocol, "SQS wire protocol: json (AWS) or query (goaws and other older SQS-compatible servers)")
+	e.Int(&cfg.SQSPollers, "sqs-pollers", "NOTIFY_SQS_POLLERS", cfg.SQSPollers, "long-polling receivers per queue")
+	e.Duration(&cfg.SQSWait, "sqs-wait", "NOTIFY_SQS_WAIT", cfg.SQSWait, "SQS long-polling wait (20s is the maximum)")
+	e.String(&cfg.RedisURL, "redis-url", "NOTIFY_REDIS_URL", "", "redis://host:port/db for live fan-out across replicas through Redis")
+	e.String(&cfg.Fanout, "fanout", "NOTIFY_FANOUT", cfg.Fanout, "live fan-out across replicas: auto (redis with a Redis URL, else postgres with a PostgreSQL store, else local), local (one replica), redis or postgres (LISTEN/NOTIFY on the store's database)")
+	e.String(&cfg.SMSProvider, "sms-provider", "NOTIFY_SMS_PROVIDER", cfg.SMSProvider, "SMS provider: log, webhook or sns, or a comma list in failover order (sns,webhook)")
 	e.String(&cfg.SMSWebhookURL, "sms-webhook-url", "NOTIFY_SMS_WEBHOOK_URL", "", "URL the webhook provider POSTs each SMS to")
-	e.String(&cfg.SMSSNSType, "sms-sns-type", "NOTIFY_SMS_SNS_TYPE", "Transactional", "SNS SMS type: Transactional or Promotional")
+	e.String(&cfg.SMSSNSType, "sms-sns-type", "NOTIFY_SMS_SNS_TYPE", cfg.SMSSNSType, "SNS SMS type: Transactional or Promotional")
 	e.String(&cfg.SMSSNSSenderID, "sms-sns-sender-id", "NOTIFY_SMS_SNS_SENDER_ID", "", "SNS SMS sender id, where the destination country supports one")
-	e.Float(&cfg.SMSRate, "sms-rate", "NOTIFY_SMS_RATE", 0, "provider calls per second (0 = no cap)")
-	e.Int(&cfg.SMSCapPerRecipient, "sms-cap", "NOTIFY_SMS_CAP", 10, "SMS per recipient per cap window; over it an SMS is skipped (-1 = no cap)")
-	e.Duration(&cfg.SMSCapWindow, "sms-cap-window", "NOTIFY_SMS_CAP_WINDOW", 0, "the per-recipient cap's window (default 1h)")
-	e.Int(&cfg.SMSConcurrency, "sms-concurrency", "NOTIFY_SMS_CONCURRENCY", 8, "SMS sends in flight")
-	e.Duration(&cfg.DeliveryPoll, "delivery-poll", "NOTIFY_DELIVERY_POLL", 0, "look for due deliveries at least this often (default 1s)")
-	e.Duration(&cfg.DeliveryBackoff, "delivery-backoff", "NOTIFY_DELIVERY_BACKOFF", 0, "first retry delay of a failed delivery, doubling (default 2s)")
-	e.Duration(&cfg.DeliveryLease, "delivery-lease", "NOTIFY_DELIVERY_LEASE", delivery.DefaultLease, "how long a claimed delivery is held without renewal (renewed every third of it while sending): what a crash delays a delivery")
-	e.String(&cfg.Auth, "auth", "NOTIFY_AUTH", "dev", "dev (X-User-Id header or ?user=) or jwt")
+	e.Float(&cfg.SMSRate, "sms-rate", "NOTIFY_SMS_RATE", cfg.SMSRate, "provider calls per second (0 = no cap)")
+	e.Int(&cfg.SMSCapPerRecipient, "sms-cap", "NOTIFY_SMS_CAP", cfg.SMSCapPerRecipient, "SMS per recipient per cap window; over it an SMS is skipped (-1 = no cap)")
+	e.Duration(&cfg.SMSCapWindow, "sms-cap-window", "NOTIFY_SMS_CAP_WINDOW", cfg.SMSCapWindow, "the per-recipient cap's window")
+	e.Int(&cfg.SMSConcurrency, "sms-concurrency", "NOTIFY_SMS_CONCURRENCY", cfg.SMSConcurrency, "SMS sends in flight")
+	e.Duration(&cfg.DeliveryPoll, "delivery-poll", "NOTIFY_DELIVERY_POLL", cfg.DeliveryPoll, "look for due deliveries at least this often")
+	e.Duration(&cfg.DeliveryBackoff, "delivery-backoff", "NOTIFY_DELIVERY_BACKOFF", cfg.DeliveryBackoff, "first retry delay of a failed delivery, doubling")
+	e.Duration(&cfg.DeliveryMaxDelay, "delivery-max-backoff", "NOTIFY_DELIVERY_MAX_BACKOFF", cfg.DeliveryMaxDelay, "longest retry delay of a failed delivery")
+	e.Int(&cfg.DeliveryAttempts, "delivery-max-attempts", "NOTIFY_DELIVERY_MAX_ATTEMPTS", cfg.DeliveryAttempts, "attempts before a transiently failing delivery is recorded failed")
+	e.Duration(&cfg.DeliveryLease, "delivery-lease", "NOTIFY_DELIVERY_LEASE", cfg.DeliveryLease, "how long a claimed delivery is held without renewal (renewed every third of it while sending): what a crash delays a delivery")
+	e.String(&cfg.EmailProvider, "email-provider", "NOTIFY_EMAIL_PROVIDER", cfg.EmailProvider, "email provider: log, smtp or ses")
+	e.String(&cfg.SMTPURL, "smtp-url", "NOTIFY_SMTP_URL", "", "smtp://user:pass@host:587 (STARTTLS) or smtps://user:pass@host:465 (implicit TLS)")
+	e.String(&cfg.EmailFrom, "email-from", "NOTIFY_EMAIL_FROM", "", "sender address of emails, e.g. 'Shop <no-reply@shop.example>' (required for smtp and ses)")
+	e.String(&cfg.SESConfigurationSet, "ses-configuration-set", "NOTIFY_SES_CONFIGURATION_SET", "", "SES configuration set for sent emails (optional)")
+	e.String(&cfg.VAPIDPublicKey, "vapid-public-key", "NOTIFY_VAPID_PUBLIC_KEY", "", "Web Push VAPID public key (notifyctl vapid-keys); empty = web push off")
+	e.String(&cfg.VAPIDPrivateKey, "vapid-private-key", "NOTIFY_VAPID_PRIVATE_KEY", "", "Web Push VAPID private key")
+	e.String(&cfg.VAPIDSubject, "vapid-subject", "NOTIFY_VAPID_SUBJECT", "", "contact push services may use: mailto:ops@shop.example or https://shop.example")
+	e.String(&cfg.Auth, "auth", "NOTIFY_AUTH", cfg.Auth, "dev (X-User-Id header or ?user=) or jwt")
 	e.Bool(&cfg.AllowPublicDev, "allow-public-dev", "NOTIFY_ALLOW_PUBLIC_DEV", false, "let dev auth listen on a non-loopback address")
 	e.String(&cfg.JWTSecret, "jwt-secret", "NOTIFY_JWT_SECRET", "", "HS256 secret for jwt auth")
 	e.String(&cfg.JWKSURL, "jwks-url", "NOTIFY_JWKS_URL", "", "JWKS URL for RS256/ES256 jwt auth")
-	e.String(&cfg.JWTUserClaim, "jwt-user-claim", "NOTIFY_JWT_USER_CLAIM", "sub", "claim holding the user id")
-	e.String(&audience, "jwt-audience", "NOTIFY_JWT_AUDIENCE", "", "comma-separated audiences, one of which the token must name (empty = not checked)")
+	e.String(&cfg.JWTUserClaim, "jwt-user-claim", "NOTIFY_JWT_USER_CLAIM", cfg.JWTUserClaim, "claim holding the user id")
+	e.String(&s.audience, "jwt-audience", "NOTIFY_JWT_AUDIENCE", "", "comma-separated audiences, one of which the token must name (empty = not checked)")
 	e.Bool(&cfg.JWKSAllowHTTP, "jwks-allow-http", "NOTIFY_JWKS_ALLOW_HTTP", false, "allow a plain-http JWKS URL on a non-loopback host (inside a private network)")
 	e.String(&cfg.JWTIssuer, "jwt-issuer", "NOTIFY_JWT_ISSUER", "", "required issuer, if any")
-	e.String(&cfg.JWTCookie, "jwt-cookie", "NOTIFY_JWT_COOKIE", "notify_token", "cookie that may carry the token (for EventSource)")
+	e.String(&cfg.JWTCookie, "jwt-cookie", "NOTIFY_JWT_COOKIE", cfg.JWTCookie, "cookie that may carry the token (for EventSource)")
 	e.String(&cfg.IngestToken, "ingest-token", "NOTIFY_INGEST_TOKEN", "", "bearer token required on POST /v1/events and admin routes")
 	e.String(&cfg.ConfigFile, "config", "NOTIFY_CONFIG", "", "YAML file of event types, templates and channels per role")
-	cfg.Limits = notify.DefaultLimits
+	e.String(&cfg.QuietHours, "quiet-hours", "NOTIFY_QUIET_HOURS", "", "quiet hours of event types with quietHours: true, in each user's zone, e.g. 21:00-08:00 (empty = none)")
+	e.String(&cfg.DefaultTZ, "default-tz", "NOTIFY_DEFAULT_TZ", cfg.DefaultTZ, "IANA time zone of users whose profile names none")
 	e.Int(&cfg.Limits.MaxRecipients, "max-recipients", "NOTIFY_MAX_RECIPIENTS", cfg.Limits.MaxRecipients, "recipients per event")
 	e.Int(&cfg.Limits.MaxMessage, "max-message", "NOTIFY_MAX_MESSAGE", cfg.Limits.MaxMessage, "characters in a message")
 	e.Int(&cfg.Limits.MaxURL, "max-url", "NOTIFY_MAX_URL", cfg.Limits.MaxURL, "bytes in a url")
-	e.Duration(&cfg.CommitLinger, "commit-linger", "NOTIFY_COMMIT_LINGER", 500*time.Microsecond, "while commits follow each other closely, wait this long for more events before committing (0 = never)")
-	e.Int64(&cfg.MaxBody, "max-body", "NOTIFY_MAX_BODY", 1<<20, "largest POST /v1/events body in bytes")
-	e.Duration(&cfg.Heartbeat, "heartbeat", "NOTIFY_HEARTBEAT", 0, "SSE heartbeat interval (default 25s)")
-	e.Float(&cfg.UserRate, "user-rate", "NOTIFY_USER_RATE", 20, "inbox and stream requests per second per user (0 = no limit)")
-	e.Int(&cfg.UserBurst, "user-burst", "NOTIFY_USER_BURST", 40, "burst above the per-user rate")
-	e.Int(&cfg.MaxStreams, "max-streams", "NOTIFY_MAX_STREAMS", 8, "SSE streams per user")
-	e.String(&logFormat, "log-format", "NOTIFY_LOG_FORMAT", "json", "log format: json or text")
-	e.String(&logLevel, "log-level", "NOTIFY_LOG_LEVEL", "info", "log level: debug, info, warn, error")
-	var traceStdout bool
-	e.Bool(&traceStdout, "trace-stdout", "NOTIFY_TRACE_STDOUT", false, "write trace spans to stdout as JSON (debugging); OTLP export is set with the OTEL_EXPORTER_OTLP_* variables")
-	startPprof := pprofFlag(&e)
+	e.Duration(&cfg.CommitLinger, "commit-linger", "NOTIFY_COMMIT_LINGER", cfg.CommitLinger, "while commits follow each other closely, wait this long for more events before committing (0 = never)")
+	e.Duration(&cfg.ScheduleHorizon, "schedule-horizon", "NOTIFY_SCHEDULE_HORIZON", cfg.ScheduleHorizon, "how far ahead publishInformation.sendAt may be; further is a 400")
+	e.Int64(&cfg.MaxBody, "max-body", "NOTIFY_MAX_BODY", cfg.MaxBody, "largest POST /v1/events body in bytes")
+	e.Duration(&cfg.Heartbeat, "heartbeat", "NOTIFY_HEARTBEAT", cfg.Heartbeat, "SSE heartbeat interval")
+	e.Float(&cfg.UserRate, "user-rate", "NOTIFY_USER_RATE", cfg.UserRate, "inbox and stream requests per second per user (0 = no limit)")
+	e.Int(&cfg.UserBurst, "user-burst", "NOTIFY_USER_BURST", cfg.UserBurst, "burst above the per-user rate")
+	e.String(&s.corsOrigins, "cors-origins", "NOTIFY_CORS_ORIGINS", "", "comma-separated origins (https://shop.example) whose pages may embed the inbox: /embed.js, the inbox API and the stream")
+	e.Int(&cfg.MaxStreams, "max-streams", "NOTIFY_MAX_STREAMS", cfg.MaxStreams, "SSE streams per user; a new one closes the user's oldest")
+	e.String(&s.logFormat, "log-format", "NOTIFY_LOG_FORMAT", s.logFormat, "log format: json or text")
+	e.String(&s.logLevel, "log-level", "NOTIFY_LOG_LEVEL", s.logLevel, "log level: debug, info, warn, error")
+	e.Bool(&s.traceStdout, "trace-stdout", "NOTIFY_TRACE_STDOUT", false, "write trace spans to stdout as JSON (debugging); OTLP export is set with the OTEL_EXPORTER_OTLP_* variables")
+	s.startPprof = pprofFlag(e)
+	return s
+}
+
+func run(args []string) error {
+	fs := flag.NewFlagSet("notifyd", flag.ContinueOnError)
+	e := cli.Env{FS: fs}
+	s := register(&e)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if err := e.Err(); err != nil {
 		return err
 	}
+	cfg, logFormat, logLevel, queues, audience := s.cfg, s.logFormat, s.logLevel, s.queues, s.audience
+	traceStdout, startPprof := s.traceStdout, s.startPprof
 	cfg.SQSQueues = cli.List(queues)
 	cfg.JWTAudience = cli.List(audience)
+	cfg.CORSOrigins = cli.List(s.corsOrigins)
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(logLevel)); err != nil {
 		return fmt.Errorf("log level: %w", err)

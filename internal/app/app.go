@@ -18,14 +18,17 @@ import (
 
 	notify "github.com/notifyd/notifyd"
 	"github.com/notifyd/notifyd/internal/auth"
+	"github.com/notifyd/notifyd/internal/channel/webpush"
 	"github.com/notifyd/notifyd/internal/delivery"
-	"github.com/notifyd/notifyd/internal/fanout"
 	"github.com/notifyd/notifyd/internal/httpapi"
 	"github.com/notifyd/notifyd/internal/ingest"
+	"github.com/notifyd/notifyd/internal/prefs"
+	"github.com/notifyd/notifyd/internal/schedule"
 	sqssource "github.com/notifyd/notifyd/internal/source/sqs"
 	"github.com/notifyd/notifyd/internal/sse"
 	"github.com/notifyd/notifyd/internal/store"
 	"github.com/notifyd/notifyd/internal/web"
+	"github.com/notifyd/notifyd/internal/webhook"
 )
 
 // App is one running notifyd.
@@ -37,10 +40,18 @@ type App struct {
 	Ingest  *ingest.Service
 	Hub     *sse.Hub
 	Workers map[notify.Channel]*delivery.Worker // one per configured queued channel
-	sqs     *sqssource.Source                   // nil without NOTIFY_SQS_QUEUES
-	server  *http.Server
-	ln      net.Listener
-	closers []func() // run in order at shutdown, after HTTP and sources stopped
+	// Webhooks dispatches the outbound webhook outbox (nil without NOTIFY_CONFIG webhooks).
+	Webhooks *webhook.Dispatcher
+	registry *notify.Registry
+	sqs      *sqssource.Source // nil without NOTIFY_SQS_QUEUES
+	sms      *providerHealth   // the SMS provider's readiness; nil without the sms channel
+	server   *http.Server
+	// cancelRequests ends the context of every HTTP request (the server's BaseContext).
+	cancelRequests context.CancelFunc
+	ln             net.Listener
+	closers        []func() // run in order at shutdown, after HTTP and sources stopped
+	// Releaser makes scheduled and digest notifications visible when due.
+	Releaser *schedule.Releaser
 }
 
 // New builds an App and opens its listener; Run serves.
@@ -67,6 +78,11 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 		}
 	}
 
+	recipients, err := recipientDefaults(cfg)
+	if err != nil {
+		return nil, err
+	}
+
 	authn, err := a.authenticator(ctx)
 	if err != nil {
 		return nil, err
@@ -78,52 +94,70 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	a.closers = append(a.closers, func() { a.Store.Close() })
 	ready := []httpapi.Checker{{Name: "store", Check: a.Store.Ping}}
 
+	kind, err := fanoutKind(cfg)
+	if err != nil {
+		return nil, err
+	}
 	hubOpts := sse.Options{Heartbeat: cfg.Heartbeat, MaxPerUser: cfg.MaxStreams, Logger: a.log, Metrics: a.reg}
-	if cfg.RedisURL != "" {
-		hubOpts.Resync = time.Minute // safety net under Redis' fire-and-forget pub/sub
+	if kind != "local" {
+		hubOpts.Resync = time.Minute // safety net under fire-and-forget pub/sub and NOTIFY
 	}
 	a.Hub = sse.NewHub(a.Store, hubOpts)
 	a.closers = append([]func(){a.Hub.Close}, a.closers...)
 
-	var publisher ingest.Publisher = fanout.Local{Hub: a.Hub}
-	if cfg.RedisURL != "" {
-		r, err := fanout.NewRedis(cfg.RedisURL, a.Hub, fanout.RedisOptions{Logger: a.log, Metrics: a.reg})
-		if err != nil {
-			return nil, fmt.Errorf("NOTIFY_REDIS_URL: %w", err)
-		}
-		publisher = r
-		a.closers = append([]func(){func() { r.Close() }}, a.closers...)
-		ready = append(ready, httpapi.Checker{Name: "redis", Check: r.Ping})
+	publisher, checks, err := a.publisher(kind)
+	if err != nil {
+		return nil, err
 	}
+	ready = append(ready, checks...)
 
+	a.registry = registry
 	if err := a.buildWorkers(ctx); err != nil {
 		return nil, err
+	}
+	if err := a.webhookDispatcher(registry); err != nil {
+		return nil, err
+	}
+	if a.sms != nil {
+		ready = append(ready, httpapi.Checker{Name: "sms", Check: a.sms.Check, Optional: true})
 	}
 
 	committers := 1 // SQLite has one writer
 	if !strings.HasPrefix(cfg.DatabaseURL, "sqlite:") {
 		committers = 4
 	}
-	a.Ingest = ingest.New(a.Store, ingest.Options{Registry: registry, Limits: cfg.Limits, Publisher: publisher, Committers: committers, Linger: cfg.CommitLinger,
-		Delivered: a.kickWorkers, Logger: a.log, Metrics: a.reg})
+	a.Ingest = ingest.New(a.Store, ingest.Options{Registry: registry, Limits: cfg.Limits, Publisher: publisher, Committers: committers, Linger: cfg.CommitLinger, Recipients: recipients,
+		Delivered: a.kickWorkers, Horizon: cfg.ScheduleHorizon, Logger: a.log, Metrics: a.reg})
+	a.Releaser = schedule.New(a.Store, schedule.Options{Publisher: publisher, Delivered: a.kickWorkers, Logger: a.log, Metrics: a.reg,
+		Decide: store.Decide{Defaults: recipients, Rules: func(typ string) prefs.Rules {
+			t, _ := registry.Lookup(typ)
+			return prefs.RulesOf(t)
+		}}})
 
 	if len(cfg.SQSQueues) > 0 {
 		awsCfg, err := config.LoadDefaultConfig(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("sqs: aws config: %w", err)
 		}
-		if a.sqs, err = sqssource.New(awsCfg, a.Ingest, a.Store, sqssource.Options{Queues: cfg.SQSQueues, Protocol: cfg.SQSProtocol,
+		if a.sqs, err = sqssource.New(awsCfg, a.Ingest, sqssource.Options{Queues: cfg.SQSQueues, Protocol: cfg.SQSProtocol,
 			Pollers: cfg.SQSPollers, WaitTime: cfg.SQSWait, Logger: a.log, Metrics: a.reg}); err != nil {
 			return nil, err
 		}
 		ready = append(ready, httpapi.Checker{Name: "sqs", Check: a.sqs.Ready})
 	}
 
-	api := httpapi.New(httpapi.Options{Store: a.Store, Ingest: a.Ingest, Hub: a.Hub, Auth: authn, IngestToken: auth.Token(cfg.IngestToken),
+	api := httpapi.New(httpapi.Options{Store: a.Store, Ingest: a.Ingest, Hub: a.Hub, Auth: authn, IngestToken: auth.Token(cfg.IngestToken), Streams: publisher, States: publisher, CORSOrigins: cfg.CORSOrigins,
 		MaxBody: cfg.MaxBody, UserRate: cfg.UserRate, UserBurst: cfg.UserBurst, Gatherer: a.reg, Logger: a.log, Ready: ready,
-		Mount: func(s *httpapi.Server) { web.Mount(s, web.Options{Auth: cfg.Auth}) },
+		VAPIDPublicKey: cfg.VAPIDPublicKey, CheckPushKeys: webpush.CheckSubscriptionKeys, WebhookKick: a.kickWebhooks,
+		Replay: func(ctx context.Context, id int64) ([]ingest.Result, error) {
+			return sqssource.ReplayRejected(ctx, a.Ingest, id)
+		},
+		Mount: func(s *httpapi.Server) { web.Mount(s, web.Options{Auth: cfg.Auth, WebPush: cfg.VAPIDPublicKey != ""}) },
 	})
-	a.server = &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
+	reqCtx, cancelRequests := context.WithCancel(context.Background())
+	a.cancelRequests = cancelRequests
+	a.closers = append(a.closers, cancelRequests)
+	a.server = &http.Server{BaseContext: func(net.Listener) context.Context { return reqCtx }, Handler: api, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
 	if a.ln, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
 		return nil, fmt.Errorf("listen %s: %w", cfg.HTTPAddr, err)
 	}
@@ -131,6 +165,19 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 		a.log.Warn("no NOTIFY_INGEST_TOKEN while listening beyond loopback: anyone who reaches notifyd can publish events and use admin routes", "addr", a.Addr())
 	}
 	return a, nil
+}
+
+// recipientDefaults reads NOTIFY_DEFAULT_TZ and NOTIFY_QUIET_HOURS.
+func recipientDefaults(cfg Config) (prefs.Defaults, error) {
+	zone, err := prefs.LoadZone(cfg.DefaultTZ)
+	if err != nil {
+		return prefs.Defaults{}, fmt.Errorf("NOTIFY_DEFAULT_TZ: %q is not an IANA time zone such as Asia/Seoul", cfg.DefaultTZ)
+	}
+	w, err := prefs.ParseWindow(cfg.QuietHours)
+	if err != nil {
+		return prefs.Defaults{}, fmt.Errorf("NOTIFY_QUIET_HOURS: %w", err)
+	}
+	return prefs.Defaults{Zone: zone, QuietHours: w}, nil
 }
 
 func (a *App) authenticator(ctx context.Context) (auth.Authenticator, error) {
@@ -166,6 +213,9 @@ func (a *App) Metrics() *prometheus.Registry { return a.reg }
 func (a *App) Run(ctx context.Context) error {
 	workerCtx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
 	waitWorkers := a.runWorkers(workerCtx)
+	releaseCtx, stopReleaser := context.WithCancel(context.WithoutCancel(ctx))
+	var releaser sync.WaitGroup
+	releaser.Go(func() { _ = a.Releaser.Run(releaseCtx) })
 
 	srcCtx, stopSources := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopSources()
@@ -195,6 +245,18 @@ func (a *App) Run(ctx context.Context) error {
 	a.log.Info("notifyd shutting down")
 	shutCtx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownWait)
 	defer cancel()
+	// When the grace period is over, whatever still waits on the store is cancelled:
+	// requests (their store calls end, the client gets an error) and transactions (they
+	// roll back; sources retry). So a hung database cannot hold shutdown past it.
+	stopAbort := context.AfterFunc(shutCtx, func() {
+		if shutCtx.Err() == context.DeadlineExceeded {
+			a.log.Warn("shutdown grace period over: cancelling requests and transactions still waiting on the store")
+			a.cancelRequests()
+			a.Ingest.Abort()
+			a.Releaser.Abort()
+		}
+	})
+	defer stopAbort()
 	// Stop taking work: SQS stops receiving and finishes (and deletes) its batches in
 	// hand; HTTP stops accepting and finishes its requests. Then commit what is queued.
 	stopSources()
@@ -203,6 +265,8 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	sources.Wait()
 	a.Ingest.Close()
+	stopReleaser()
+	releaser.Wait()
 	stopWorker()
 	waitWorkers()
 	a.closeAll()

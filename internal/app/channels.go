@@ -12,7 +12,9 @@ import (
 // settings from the Config. A builder answering nil options leaves its channel off (no
 // worker; its deliveries wait). Email and web push slot in with an entry each.
 var channelBuilders = map[notify.Channel]func(a *App, ctx context.Context) (*delivery.Options, error){
-	notify.ChannelSMS: (*App).smsChannel,
+	notify.ChannelSMS:     (*App).smsChannel,
+	notify.ChannelEmail:   (*App).emailChannel,
+	notify.ChannelWebPush: (*App).webpushChannel,
 }
 
 // buildWorkers makes one delivery worker per configured channel; the engine settings
@@ -32,6 +34,7 @@ func (a *App) buildWorkers(ctx context.Context) error {
 			continue
 		}
 		o.Channel, o.Poll, o.BaseBackoff, o.Lease = c, a.cfg.DeliveryPoll, a.cfg.DeliveryBackoff, a.cfg.DeliveryLease
+		o.MaxBackoff, o.MaxAttempts = a.cfg.DeliveryMaxDelay, a.cfg.DeliveryAttempts
 		o.Logger, o.Metrics = a.log, a.reg
 		a.Workers[c] = delivery.New(a.Store, *o)
 	}
@@ -45,12 +48,15 @@ func (a *App) kickWorkers() {
 	}
 }
 
-// runWorkers runs every worker until ctx ends; the returned wait blocks until they have
-// finished their sends in flight.
+// runWorkers runs every worker (and the webhook dispatcher) until ctx ends; the returned
+// wait blocks until they have finished their sends in flight.
 func (a *App) runWorkers(ctx context.Context) (wait func()) {
 	var wg sync.WaitGroup
 	for _, w := range a.Workers {
 		wg.Go(func() { _ = w.Run(ctx) })
+	}
+	if a.Webhooks != nil {
+		wg.Go(func() { _ = a.Webhooks.Run(ctx) })
 	}
 	return wg.Wait
 }

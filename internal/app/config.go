@@ -9,13 +9,18 @@ import (
 	"time"
 
 	notify "github.com/notifyd/notifyd"
+	"github.com/notifyd/notifyd/internal/auth"
+	"github.com/notifyd/notifyd/internal/delivery"
+	"github.com/notifyd/notifyd/internal/ingest"
+	"github.com/notifyd/notifyd/internal/sse"
 )
 
 // Config is every setting of a notifyd process.
 type Config struct {
 	HTTPAddr    string // listen address; port 0 picks one (Addr tells which)
-	DatabaseURL string // sqlite:PATH or mysql://user:pass@host:port/db
-	RedisURL    string // redis://host:port/db; empty = this process only
+	DatabaseURL string // sqlite:PATH, mysql://user:pass@host:port/db or postgres://user:pass@host:port/db
+	RedisURL    string // redis://host:port/db
+	Fanout      string // auto (or empty), local, redis or postgres: how live pushes reach other replicas
 
 	SQSQueues   []string // names or URLs; empty = no SQS consumer
 	SQSProtocol string   // json (AWS) or query (goaws and older local servers)
@@ -32,7 +37,17 @@ type Config struct {
 	SMSConcurrency     int
 	DeliveryPoll       time.Duration
 	DeliveryBackoff    time.Duration // first retry delay
+	DeliveryMaxDelay   time.Duration // longest retry delay
+	DeliveryAttempts   int           // attempts before a transient failure is final
 	DeliveryLease      time.Duration
+
+	EmailProvider       string // log, smtp or ses
+	SMTPURL             string // smtp://user:pass@host:587 or smtps://…
+	EmailFrom           string
+	SESConfigurationSet string
+	VAPIDPublicKey      string // web push keys (notifyctl vapid-keys); empty = web push off
+	VAPIDPrivateKey     string
+	VAPIDSubject        string // mailto: or https: contact sent to push services
 
 	Auth           string // dev or jwt
 	AllowPublicDev bool   // let dev auth listen on a non-loopback address
@@ -46,40 +61,103 @@ type Config struct {
 	IngestToken    string
 
 	CommitLinger time.Duration // how long a busy group commit waits for more events
-	ConfigFile   string        // NOTIFY_CONFIG: event types YAML
-	Limits       notify.Limits
-	MaxBody      int64
-	Heartbeat    time.Duration
-	MaxStreams   int     // SSE streams per user
-	UserRate     float64 // inbox/stream requests per second per user (0 = no limit)
-	UserBurst    int
-	Logger       *slog.Logger
-	ShutdownWait time.Duration // how long shutdown waits for in-flight work (default 30s)
+	// ScheduleHorizon bounds how far ahead a sendAt may be (0: ingest.DefaultHorizon, 30 days).
+	ScheduleHorizon time.Duration
+	ConfigFile      string // NOTIFY_CONFIG: event types YAML
+	QuietHours      string // NOTIFY_QUIET_HOURS: window of types with quietHours: true, e.g. 21:00-08:00; empty = none
+	DefaultTZ       string // NOTIFY_DEFAULT_TZ: zone of users without one (default DefaultTimeZone)
+	Limits          notify.Limits
+	MaxBody         int64
+	Heartbeat       time.Duration
+	MaxStreams      int     // SSE streams per user
+	UserRate        float64 // inbox/stream requests per second per user (0 = no limit)
+	UserBurst       int
+	CORSOrigins     []string // origins whose pages may embed the inbox
+	Logger          *slog.Logger
+	ShutdownWait    time.Duration // how long shutdown waits for in-flight work (default 30s)
 }
 
+// DefaultTimeZone is the zone of users whose profile names none (NOTIFY_DEFAULT_TZ).
+const DefaultTimeZone = "Asia/Seoul"
+
+// Defaults returns every setting's default: the one place that holds them. The flags of
+// cmd/notifyd take their defaults (and so their help) from here, New fills a Config's
+// zero fields from here, and a test in cmd/notifyd holds the README's table to the flags.
+func Defaults() Config {
+	return Config{
+		HTTPAddr:           "127.0.0.1:8080",
+		DefaultTZ:          DefaultTimeZone,
+		DatabaseURL:        "sqlite:data/notify.db",
+		Fanout:             "auto",
+		SQSProtocol:        "json",
+		SQSPollers:         2,
+		SQSWait:            20 * time.Second,
+		SMSProvider:        "log",
+		EmailProvider:      "log",
+		SMSSNSType:         "Transactional",
+		SMSCapPerRecipient: 10,
+		SMSCapWindow:       time.Hour,
+		SMSConcurrency:     8,
+		DeliveryPoll:       time.Second,
+		DeliveryBackoff:    2 * time.Second,
+		DeliveryMaxDelay:   10 * time.Minute,
+		DeliveryAttempts:   8,
+		DeliveryLease:      delivery.DefaultLease,
+		Auth:               "dev",
+		JWTUserClaim:       auth.DefaultUserClaim,
+		JWTCookie:          auth.DefaultTokenCookie,
+		CommitLinger:       500 * time.Microsecond,
+		ScheduleHorizon:    ingest.DefaultHorizon,
+		Limits:             notify.DefaultLimits,
+		MaxBody:            1 << 20,
+		Heartbeat:          sse.DefaultHeartbeat,
+		MaxStreams:         8,
+		UserRate:           20,
+		UserBurst:          40,
+		ShutdownWait:       30 * time.Second,
+	}
+}
+
+// defaults fills the zero fields that have a default. (A zero SMSRate, UserRate or
+// CommitLinger means "none" and stays.)
 func (c *Config) defaults() {
-	if c.HTTPAddr == "" {
-		c.HTTPAddr = "127.0.0.1:8080"
-	}
-	if c.DatabaseURL == "" {
-		c.DatabaseURL = "sqlite:data/notify.db"
-	}
-	if c.SMSProvider == "" {
-		c.SMSProvider = "log"
-	}
-	if c.Auth == "" {
-		c.Auth = "dev"
-	}
-	if c.SQSProtocol == "" {
-		c.SQSProtocol = "json"
-	}
-	if c.Limits == (notify.Limits{}) {
-		c.Limits = notify.DefaultLimits
-	}
+	d := Defaults()
+	fill(&c.HTTPAddr, d.HTTPAddr)
+	fill(&c.DefaultTZ, d.DefaultTZ)
+	fill(&c.DatabaseURL, d.DatabaseURL)
+	fill(&c.Fanout, d.Fanout)
+	fill(&c.SQSProtocol, d.SQSProtocol)
+	fill(&c.SQSPollers, d.SQSPollers)
+	fill(&c.SQSWait, d.SQSWait)
+	fill(&c.SMSProvider, d.SMSProvider)
+	fill(&c.EmailProvider, d.EmailProvider)
+	fill(&c.SMSSNSType, d.SMSSNSType)
+	fill(&c.SMSCapPerRecipient, d.SMSCapPerRecipient)
+	fill(&c.SMSCapWindow, d.SMSCapWindow)
+	fill(&c.SMSConcurrency, d.SMSConcurrency)
+	fill(&c.DeliveryPoll, d.DeliveryPoll)
+	fill(&c.DeliveryBackoff, d.DeliveryBackoff)
+	fill(&c.DeliveryMaxDelay, d.DeliveryMaxDelay)
+	fill(&c.DeliveryAttempts, d.DeliveryAttempts)
+	fill(&c.DeliveryLease, d.DeliveryLease)
+	fill(&c.Auth, d.Auth)
+	fill(&c.JWTUserClaim, d.JWTUserClaim)
+	fill(&c.JWTCookie, d.JWTCookie)
+	fill(&c.Limits, d.Limits)
+	fill(&c.ScheduleHorizon, d.ScheduleHorizon)
+	fill(&c.MaxBody, d.MaxBody)
+	fill(&c.Heartbeat, d.Heartbeat)
+	fill(&c.MaxStreams, d.MaxStreams)
+	fill(&c.UserBurst, d.UserBurst)
+	fill(&c.ShutdownWait, d.ShutdownWait)
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
-	if c.ShutdownWait <= 0 {
-		c.ShutdownWait = 30 * time.Second
+}
+
+func fill[T comparable](p *T, def T) {
+	var zero T
+	if *p == zero {
+		*p = def
 	}
 }

@@ -34,6 +34,8 @@ func (a *App) smsChannel(ctx context.Context) (*delivery.Options, error) {
 	if len(chain) == 1 {
 		sender = chain[0].Provider
 	}
+	a.sms = &providerHealth{Sender: sender, name: strings.Join(names, ",")}
+	sender = a.sms
 	return &delivery.Options{Sender: sender, Provider: strings.Join(names, ","), Concurrency: a.cfg.SMSConcurrency,
 		RatePerSecond: a.cfg.SMSRate, CapPerRecipient: a.cfg.SMSCapPerRecipient, CapWindow: a.cfg.SMSCapWindow}, nil
 }

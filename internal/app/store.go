@@ -7,6 +7,7 @@ import (
 
 	"github.com/notifyd/notifyd/internal/store"
 	"github.com/notifyd/notifyd/internal/store/mysql"
+	"github.com/notifyd/notifyd/internal/store/postgres"
 	"github.com/notifyd/notifyd/internal/store/sqlite"
 )
 
@@ -17,9 +18,16 @@ func openStore(ctx context.Context, url string) (store.Store, error) {
 		return sqlite.Open(ctx, strings.TrimPrefix(url, "sqlite:"))
 	case strings.HasPrefix(url, "mysql://"):
 		return mysql.Open(ctx, url)
+	case isPostgres(url):
+		return postgres.Open(ctx, url)
 	default:
-		return nil, fmt.Errorf("NOTIFY_DATABASE_URL: %q is not sqlite:PATH or mysql://…", redactURL(url))
+		return nil, fmt.Errorf("NOTIFY_DATABASE_URL: %q is not sqlite:PATH, mysql://… or postgres://…", redactURL(url))
 	}
+}
+
+// isPostgres reports whether a database URL names PostgreSQL.
+func isPostgres(url string) bool {
+	return strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://")
 }
 
 // redactURL hides a password in a URL for error messages.

@@ -48,7 +48,12 @@ func commands() []command {
 		{"tail", "<user> [--from SEQ]", "stream a user's notifications, resuming where the last tail stopped", runTail},
 		{"list", "<user> [--limit N] [--all]", "list a user's notifications, newest first", runList},
 		{"status", "<eventId>", "show an event's notifications and each delivery's status", runStatus},
+		{"cancel", "<eventId>", "cancel what of an event has not gone out (scheduled notifications, unsent deliveries)", runCancel},
 		{"rejected", "list [--status S] [--all] | replay <id>|--all", "show or replay messages SQS could not accept", runRejected},
+		{"webhooks", "list [--status S] [--all] | replay <id>...", "show or resend outbound webhook messages", runWebhooks},
+		{"vapid-keys", "", "print a new Web Push (VAPID) key pair for NOTIFY_VAPID_*", runVAPIDKeys},
+		{"user", "get <user> | set <user> [--phone P] [--email E] [--tz ZONE] [--locale ko|en] | delete <user>", "show, change or erase a user's profile (delete erases everything about them)", runUser},
+		{"prefs", "get <user> | set <user> [--sms on|off] [--email on|off] [--webpush on|off] [--type T.CHANNEL=on|off]... [--quiet HH:MM-HH:MM|off]", "show or change a user's notification preferences", runPrefs},
 	}
 }
 

@@ -51,5 +51,5 @@ func TestList(t *testing.T) {
 	r = c.fails(1, "list")
 	contains(t, "no user", r.stderr, "name the user")
 	r = c.fails(1, "list", "9", "--limit", "500")
-	contains(t, "bad limit", r.stderr, "(400 invalid_event)", "[field limit]")
+	contains(t, "bad limit", r.stderr, "(400 invalid_query)", "[field limit]")
 }

@@ -10,12 +10,18 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 )
 
 type accepted struct {
 	EventID         string  `json:"eventId"`
 	Duplicate       bool    `json:"duplicate"`
 	NotificationIDs []int64 `json:"notificationIds"`
+	Scheduled       []struct {
+		UserID string    `json:"userId"`
+		DueAt  time.Time `json:"dueAt"`
+		Digest bool      `json:"digest"`
+	} `json:"scheduled"`
 }
 
 // publishAnswer is either one accepted event or {"events":[…]} for an array.
@@ -86,6 +92,14 @@ func runPublish(ctx context.Context, e *env, args []string) error {
 		verb := "accepted"
 		if a.Duplicate {
 			verb = "duplicate (already stored)"
+		}
+		if len(a.Scheduled) > 0 && len(a.NotificationIDs) == 0 {
+			what := "scheduled for"
+			if a.Scheduled[0].Digest {
+				what = "in a digest due"
+			}
+			fmt.Fprintf(e.Stdout, "%s %s: %s %s %s\n", verb, a.EventID, plural(len(a.Scheduled), "notification"), what, stamp(a.Scheduled[0].DueAt))
+			continue
 		}
 		fmt.Fprintf(e.Stdout, "%s %s: notifications %s\n", verb, a.EventID, joinIDs(a.NotificationIDs))
 	}

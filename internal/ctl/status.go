@@ -17,6 +17,13 @@ type eventStatus struct {
 	Source     string      `json:"source"`
 	ReceivedAt time.Time   `json:"receivedAt"`
 	Recipients []recipient `json:"recipients"`
+	Scheduled  []struct {
+		UserID         string    `json:"userId"`
+		Status         string    `json:"status"`
+		DueAt          time.Time `json:"dueAt"`
+		Digest         bool      `json:"digest"`
+		NotificationID int64     `json:"notificationId"`
+	} `json:"scheduled"`
 }
 
 type recipient struct {
@@ -61,6 +68,28 @@ func runStatus(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("the answer is not the JSON expected: %w", err)
 	}
 	fmt.Fprintf(e.Stdout, "event     %s\ntype      %s\nsource    %s\nreceived  %s\n\n", st.EventID, st.Type, st.Source, stamp(st.ReceivedAt))
+	if len(st.Scheduled) > 0 {
+		tw := tabwriter.NewWriter(e.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "USER\tSCHEDULED\tDUE\tNOTIFICATION")
+		for _, p := range st.Scheduled {
+			status, note := p.Status, "-"
+			if p.Digest {
+				status += " (digest)"
+			}
+			if p.NotificationID != 0 {
+				note = fmt.Sprint(p.NotificationID)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", p.UserID, status, stamp(p.DueAt), note)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		fmt.Fprintln(e.Stdout)
+	}
+	if len(st.Recipients) == 0 && len(st.Scheduled) > 0 {
+		fmt.Fprintln(e.Stdout, "no notification visible yet")
+		return nil
+	}
 	if len(st.Recipients) == 0 {
 		fmt.Fprintln(e.Stdout, "no recipients")
 		return nil
@@ -112,7 +141,11 @@ func channelDetail(r recipient, c channelStatus) string {
 		if c.LastError != "" {
 			parts = append(parts, oneLine(c.LastError))
 		}
-	case "pending", "scheduled", "sending":
+	case "scheduled":
+		if c.NextAttemptAt != nil {
+			parts = append(parts, "due "+stamp(*c.NextAttemptAt))
+		}
+	case "pending", "sending":
 		if c.Attempts > 0 {
 			parts = append(parts, plural(c.Attempts, "attempt")+" so far")
 		}

@@ -32,7 +32,9 @@ func (w *Worker) deliver(runCtx context.Context, m notify.Message) {
 	defer l.stop()
 
 	if w.o.CapPerRecipient > 0 {
-		n, err := w.st.CountSent(ctx, w.o.Channel, m.To, w.o.Now().Add(-w.o.CapWindow))
+		cctx, cancel := context.WithTimeout(ctx, storeTimeout)
+		n, err := w.st.CountSent(cctx, w.o.Channel, m.To, w.o.Now().Add(-w.o.CapWindow))
+		cancel()
 		if err != nil {
 			w.record(ctx, lg, l, m, w.retry(m, err))
 			return
@@ -113,7 +115,9 @@ func (w *Worker) record(ctx context.Context, lg *slog.Logger, l *lease, m notify
 			lg.WarnContext(ctx, "delivery outcome not recorded: the lease was lost to another claim", "status", o.Status)
 			return
 		}
-		err := w.st.CompleteDelivery(ctx, m.DeliveryID, m.Attempt, o)
+		cctx, cancel := context.WithTimeout(ctx, storeTimeout)
+		err := w.st.CompleteDelivery(cctx, m.DeliveryID, m.Attempt, o)
+		cancel()
 		switch {
 		case err == nil:
 			lg.Log(ctx, level, "delivery recorded", "status", o.Status, "provider", o.Provider, "provider_id", o.ProviderID, "err", o.Error, "reason", o.Reason)

@@ -45,6 +45,11 @@ type Sender interface {
 // DefaultLease is how long a claim holds unless renewed (Options.Lease).
 const DefaultLease = 15 * time.Second
 
+// storeTimeout bounds each store call of the worker (claim, cap count, outcome record),
+// so a hung database cannot hold a send slot, or shutdown, forever; a record that times
+// out is retried within RecordFor like any other failure.
+const storeTimeout = 10 * time.Second
+
 // Options configure a Worker. Zero values take the defaults.
 type Options struct {
 	Channel     notify.Channel // default sms
@@ -164,7 +169,9 @@ func (w *Worker) Run(ctx context.Context) error {
 				// Wait for a slot; a finished send kicks.
 				break
 			}
-			msgs, err := w.st.ClaimDeliveries(ctx, w.o.Channel, w.o.Now(), w.o.Lease, free)
+			cctx, cancel := context.WithTimeout(ctx, storeTimeout)
+			msgs, err := w.st.ClaimDeliveries(cctx, w.o.Channel, w.o.Now(), w.o.Lease, free)
+			cancel()
 			if err != nil {
 				if ctx.Err() == nil {
 					w.log.Warn("claiming deliveries failed", "channel", w.o.Channel, "err", err)

@@ -332,7 +332,7 @@ func openStream(t *testing.T, p *proc, user string) <-chan sseEvent {
 			line := sc.Text()
 			switch {
 			case line == "":
-				if ev.Event == "notification" {
+				if ev.Event == "notification" || ev.Event == "state" {
 					ch <- ev
 				}
 				ev = sseEvent{}

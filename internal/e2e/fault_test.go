@@ -288,7 +288,7 @@ func TestFaultProviderFailsHalf(t *testing.T) {
 }
 
 // A producer sends the same event ten times at once: one 202, nine 200 with the same
-// ids, one notification, one SMS. On SQLite and on MariaDB.
+// ids, one notification, one SMS. On SQLite, MariaDB and PostgreSQL.
 func TestFaultConcurrentDuplicates(t *testing.T) {
 	t.Parallel()
 	backends := []struct {
@@ -297,6 +297,7 @@ func TestFaultConcurrentDuplicates(t *testing.T) {
 	}{
 		{"sqlite", sqliteEnv},
 		{"mariadb", func(t *testing.T) []string { return []string{"NOTIFY_DATABASE_URL=" + testenv.MySQLURL(t)} }},
+		{"postgres", func(t *testing.T) []string { return []string{"NOTIFY_DATABASE_URL=" + testenv.PostgresURL(t)} }},
 	}
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {

@@ -26,13 +26,13 @@ func notifyd(t *testing.T) string {
 	t.Helper()
 	build.once.Do(func() {
 		path := filepath.Join(binDir, "notifyd")
-		args := []string{"build", "-o", path}
+		args := []string{"build", "-tags", "faultinject", "-o", path} // with the kill switch
 		if raceEnabled {
 			args = append(args, "-race")
 		}
 		out, err := exec.Command("go", append(args, "github.com/notifyd/notifyd/cmd/notifyd")...).CombinedOutput()
 		if err != nil {
-			build.err = fmt.Errorf("go build ./cmd/notifyd: %v\n%s", err, out)
+			build.err = fmt.Errorf("go build -tags faultinject ./cmd/notifyd: %v\n%s", err, out)
 			return
 		}
 		build.path = path

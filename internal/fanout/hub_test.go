@@ -13,8 +13,24 @@ import (
 type fakeHub struct {
 	mu      sync.Mutex
 	got     []notify.Notification
+	states  []notify.StateChange
 	resyncs int
+	closed  []string
 	changed chan struct{}
+}
+
+func (h *fakeHub) CloseUser(user string) int {
+	h.mu.Lock()
+	h.closed = append(h.closed, user)
+	h.mu.Unlock()
+	h.signal()
+	return 1
+}
+
+func (h *fakeHub) closedUsers() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]string(nil), h.closed...)
 }
 
 func newFakeHub() *fakeHub { return &fakeHub{changed: make(chan struct{}, 1)} }
@@ -24,6 +40,19 @@ func (h *fakeHub) Deliver(ns []notify.Notification) {
 	h.got = append(h.got, ns...)
 	h.mu.Unlock()
 	h.signal()
+}
+
+func (h *fakeHub) DeliverState(sc notify.StateChange) {
+	h.mu.Lock()
+	h.states = append(h.states, sc)
+	h.mu.Unlock()
+	h.signal()
+}
+
+func (h *fakeHub) stateSnapshot() []notify.StateChange {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]notify.StateChange(nil), h.states...)
 }
 
 func (h *fakeHub) Resync(context.Context) {
@@ -78,5 +107,9 @@ func TestLocalDeliversInProcess(t *testing.T) {
 	Local{Hub: h}.Publish(context.Background(), nil)
 	if got, _ := h.snapshot(); len(got) != 3 || got[2].Seq != 3 {
 		t.Fatalf("got %+v, want seqs 1..3", got)
+	}
+	Local{Hub: h}.PublishState(context.Background(), notify.StateChange{UserID: "u1", IDs: []int64{2}, Unarchived: true})
+	if got := h.stateSnapshot(); len(got) != 1 || got[0].UserID != "u1" || !got[0].Unarchived {
+		t.Fatalf("states %+v, want the one change", got)
 	}
 }

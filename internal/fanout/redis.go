@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -88,7 +89,7 @@ type Redis struct {
 	origin   string
 	channels []string
 
-	queue  chan []notify.Notification
+	queue  chan batch
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -123,7 +124,7 @@ func NewRedis(rawURL string, hub Hub, o RedisOptions) (*Redis, error) {
 		log:    o.Logger.With("component", "fanout"),
 		m:      m,
 		origin: hex.EncodeToString(id[:]),
-		queue:  make(chan []notify.Notification, o.Queue),
+		queue:  make(chan batch, o.Queue),
 	}
 	for i := range o.Shards {
 		r.channels = append(r.channels, channelName(o.Prefix, i))
@@ -142,17 +143,60 @@ func (r *Redis) Publish(_ context.Context, ns []notify.Notification) {
 		return
 	}
 	r.hub.Deliver(ns)
+	r.enqueue(batch{ns: ns})
+}
+
+// PublishState tells this replica's streams of sc's user now, and the other replicas'
+// through Redis. A state change lost between replicas is not healed by a resync (the
+// stream has no sequence for it); the other tab shows the new state at its next list.
+func (r *Redis) PublishState(_ context.Context, sc notify.StateChange) {
+	r.hub.DeliverState(sc)
+	r.enqueue(batch{states: []notify.StateChange{sc}})
+}
+
+// batch is one queued Publish or PublishState.
+type batch struct {
+	ns     []notify.Notification
+	states []notify.StateChange
+}
+
+func (r *Redis) enqueue(b batch) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closed {
 		return
 	}
 	select {
-	case r.queue <- ns:
+	case r.queue <- b:
 	default:
 		r.m.publishErrors.Inc()
-		r.log.Warn("fanout: publish queue full, batch not sent to other replicas", "notifications", len(ns))
+		r.log.Warn("fanout: publish queue full, batch not sent to other replicas", "notifications", len(b.ns), "states", len(b.states))
 	}
+}
+
+// CloseUsers closes the users' streams here and, through Redis, on every other replica
+// (the users were erased). Unlike Publish it waits for Redis, up to PublishTimeout.
+func (r *Redis) CloseUsers(ctx context.Context, users []string) error {
+	byShard := map[int][]string{}
+	for _, u := range users {
+		r.hub.CloseUser(u)
+		s := shardOf(u, r.o.Shards)
+		byShard[s] = append(byShard[s], u)
+	}
+	ctx, cancel := context.WithTimeout(ctx, r.o.PublishTimeout)
+	defer cancel()
+	pipe := r.client.Pipeline()
+	for s, us := range byShard {
+		payload, err := json.Marshal(message{Origin: r.origin, N: []wireNotification{}, Close: us})
+		if err != nil {
+			return err
+		}
+		pipe.Publish(ctx, r.channels[s], payload)
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return fmt.Errorf("fanout: close streams on other replicas: %w", err)
+	}
+	return nil
 }
 
 // Ping checks that Redis answers (readiness).
@@ -185,27 +229,39 @@ func (r *Redis) Close() error {
 // publishLoop sends queued batches in order until Close.
 func (r *Redis) publishLoop() {
 	defer r.wg.Done()
-	for ns := range r.queue {
-		if err := r.publish(ns); err != nil {
+	for b := range r.queue {
+		if err := r.publish(b); err != nil {
 			r.m.publishErrors.Inc()
-			r.log.Warn("fanout: publish to redis failed; other replicas heal on resync", "notifications", len(ns), "err", err)
+			r.log.Warn("fanout: publish to redis failed; other replicas heal on resync", "notifications", len(b.ns), "states", len(b.states), "err", err)
 			continue
 		}
-		r.m.published.Add(float64(len(ns)))
+		r.m.published.Add(float64(len(b.ns)))
 	}
 }
 
 // publish sends one batch: one PUBLISH per shard (and per MaxBatch notifications),
-// pipelined in one round trip.
-func (r *Redis) publish(ns []notify.Notification) error {
+// pipelined in one round trip. State changes go on their user's shard too, so they
+// follow that user's notifications in order.
+func (r *Redis) publish(b batch) error {
 	byShard := make(map[int][]notify.Notification)
+	states := make(map[int][]notify.StateChange)
 	var order []int
-	for _, n := range ns {
-		s := shardOf(n.UserID, r.o.Shards)
+	note := func(user string) int {
+		s := shardOf(user, r.o.Shards)
 		if _, ok := byShard[s]; !ok {
-			order = append(order, s)
+			if _, ok := states[s]; !ok {
+				order = append(order, s)
+			}
 		}
+		return s
+	}
+	for _, n := range b.ns {
+		s := note(n.UserID)
 		byShard[s] = append(byShard[s], n)
+	}
+	for _, sc := range b.states {
+		s := note(sc.UserID)
+		states[s] = append(states[s], sc)
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.ctx), r.o.PublishTimeout)
 	defer cancel()
@@ -213,7 +269,14 @@ func (r *Redis) publish(ns []notify.Notification) error {
 	for _, s := range order {
 		part := byShard[s]
 		for lo := 0; lo < len(part); lo += r.o.MaxBatch {
-			payload, err := encode(r.origin, part[lo:min(lo+r.o.MaxBatch, len(part))])
+			payload, err := encode(r.origin, part[lo:min(lo+r.o.MaxBatch, len(part))], nil)
+			if err != nil {
+				return err
+			}
+			pipe.Publish(ctx, r.channels[s], payload)
+		}
+		if len(states[s]) > 0 {
+			payload, err := encode(r.origin, nil, states[s])
 			if err != nil {
 				return err
 			}

@@ -167,3 +167,23 @@ func TestRedisCloseWhileDown(t *testing.T) {
 	}
 	r.Publish(context.Background(), notes("u", 2, 2)) // after Close: local only, no panic
 }
+
+// TestRedisCloseUsers: an erasure on A closes the user's streams on A and on B.
+func TestRedisCloseUsers(t *testing.T) {
+	url := testenv.StartRedis(t).URL
+	ha, hb := newFakeHub(), newFakeHub()
+	a := newTestRedis(t, url, ha, nil)
+	newTestRedis(t, url, hb, nil)
+	ha.waitFor(t, "A subscribed", resynced(1))
+	hb.waitFor(t, "B subscribed", resynced(1))
+	if err := a.CloseUsers(context.Background(), []string{"gone", "also-gone"}); err != nil {
+		t.Fatal(err)
+	}
+	hb.waitFor(t, "B closed both users", func([]notify.Notification, int) bool { return len(hb.closedUsers()) == 2 })
+	if got := ha.closedUsers(); len(got) != 2 {
+		t.Fatalf("A closed %v locally, want both users once", got)
+	}
+	if got, _ := hb.snapshot(); len(got) != 0 {
+		t.Fatalf("B was delivered %+v", got)
+	}
+}

@@ -107,17 +107,25 @@ func (r *Redis) session(reconnect bool) (up bool, err error) {
 			r.m.resyncs.Inc()
 			r.hub.Resync(r.ctx)
 		case *redis.Message:
-			origin, ns, err := decode(m.Payload)
+			msg, err := decodeMessage(m.Payload)
 			if err != nil {
 				r.m.decodeErrors.Inc()
 				r.log.Warn("fanout: dropping undecodable message", "channel", m.Channel, "err", err)
 				continue
 			}
-			if origin == r.origin || len(ns) == 0 {
+			if msg.Origin == r.origin {
 				continue
 			}
-			r.m.received.Add(float64(len(ns)))
-			r.hub.Deliver(ns)
+			for _, u := range msg.Close {
+				r.hub.CloseUser(u)
+			}
+			if len(msg.ns) > 0 {
+				r.m.received.Add(float64(len(msg.ns)))
+				r.hub.Deliver(msg.ns)
+			}
+			for _, sc := range msg.states {
+				r.hub.DeliverState(sc)
+			}
 		}
 	}
 }

@@ -1,6 +1,6 @@
-// Package goaws runs goaws, an SQS- and SNS-compatible server, inside the calling
-// process: for the tests (through internal/testenv/goawstest) and for notify-bench's SQS
-// mode. It does not import the testing package, so the bench binary does not link it.
+// Package goaws runs goaws, an SQS- and SNS-compatible server, inside this process: for
+// the tests (through internal/testenv/goawstest) and for notify-bench. It does not import
+// the testing package, so the bench binary does not link it.
 package goaws
 
 import (
@@ -26,7 +26,7 @@ import (
 
 // Server is the in-process goaws (an SQS and SNS look-alike) a test binary shares. Its
 // state is package-global inside goaws, so there is one per binary: make queues and
-// topics with names unique to the test (GoAWSQueue does).
+// topics with names unique to the test or run.
 type Server struct {
 	// URL is the endpoint, e.g. http://127.0.0.1:41234 (AWS_ENDPOINT_URL).
 	URL string
@@ -41,10 +41,10 @@ type Server struct {
 // Account is the account id in goaws queue URLs and ARNs.
 const Account = "000000000000"
 
-// RedeliveryTick is how often goaws makes messages whose visibility timeout ran out
+// redeliveryTick is how often goaws makes messages whose visibility timeout ran out
 // visible again. goaws only redelivers from this periodic task, which its own main
 // starts; the harness runs it.
-const RedeliveryTick = 100 * time.Millisecond
+const redeliveryTick = 100 * time.Millisecond
 
 var goaws struct {
 	once sync.Once
@@ -53,14 +53,14 @@ var goaws struct {
 }
 
 // Start starts the binary's goaws on a free local port, once; later calls return
-// the same server. Stop (from TestMain) stops it.
+// the same server. Stop (from TestMain, or at the end of a run) stops it.
 func Start() (*Server, error) {
-	goaws.once.Do(func() { goaws.srv, goaws.err = start() })
+	goaws.once.Do(func() { goaws.srv, goaws.err = startGoAWS() })
 	return goaws.srv, goaws.err
 }
 
 // Stop stops the binary's goaws, if it was started: its HTTP server and its
-// redelivery task. Call it from TestMain after m.Run.
+// redelivery task. Call it from TestMain after m.Run, or when a run ends.
 func Stop() {
 	if goaws.srv == nil {
 		return
@@ -72,7 +72,7 @@ func Stop() {
 	<-goaws.srv.done
 }
 
-func start() (*Server, error) {
+func startGoAWS() (*Server, error) {
 	// goaws logs every message body at info level through the global logrus logger.
 	logrus.SetOutput(io.Discard)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -107,7 +107,7 @@ func start() (*Server, error) {
 	}()
 	go func() {
 		defer running.Done()
-		gosqs.PeriodicTasks(RedeliveryTick, g.quit) // ends when quit closes
+		gosqs.PeriodicTasks(redeliveryTick, g.quit) // ends when quit closes
 	}()
 	go func() {
 		running.Wait()
@@ -116,18 +116,50 @@ func start() (*Server, error) {
 	return g, nil
 }
 
-// orderedRequests passes every request through one mutex as it starts and as it ends.
-// goaws reads its queue map without its lock in places; requests that do not overlap in
-// time are then ordered for the race detector as they are in fact, so -race reports only
-// real overlaps. Requests still run concurrently (long polls wait in parallel).
+// orderedRequests keeps goaws' unlocked reads of its queue and topic maps from racing
+// with the requests that write them. goaws reads those maps without its lock in places
+// (ReceiveMessage looks its queue up before it takes the lock); when one test creates a
+// queue while another's long poll starts, that is a real data race, and -race fails
+// whichever test runs. So a request that changes the maps (CreateQueue, DeleteQueue,
+// CreateTopic, Subscribe, …) runs alone, and every other request runs concurrently with
+// the others (long polls wait in parallel) but never with one of those. A queue's
+// creation therefore waits for the long polls in flight (1 s in the e2e harness).
+//
+// Every request also passes one mutex as it starts and as it ends, so requests that do
+// not overlap in time are ordered for the race detector as they are in fact, and -race
+// reports only real overlaps.
 func orderedRequests(h http.Handler) http.Handler {
+	var maps sync.RWMutex
 	var mu sync.Mutex
 	edge := func() { mu.Lock(); mu.Unlock() } //nolint:staticcheck // an empty critical section is the point
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		edge()
 		defer edge()
+		if changesMaps(r) {
+			maps.Lock()
+			defer maps.Unlock()
+		} else {
+			maps.RLock()
+			defer maps.RUnlock()
+		}
 		h.ServeHTTP(w, r)
 	})
+}
+
+// changesMaps reports whether the request's action adds to or removes from goaws' queue
+// or topic maps, or changes an entry's settings.
+func changesMaps(r *http.Request) bool {
+	action := r.URL.Query().Get("Action")
+	if action == "" && r.Method == http.MethodPost {
+		_ = r.ParseForm() // goaws reads the same parsed form afterwards
+		action = r.PostForm.Get("Action")
+	}
+	switch action {
+	case "CreateQueue", "DeleteQueue", "PurgeQueue", "SetQueueAttributes",
+		"CreateTopic", "DeleteTopic", "Subscribe", "Unsubscribe", "SetSubscriptionAttributes":
+		return true
+	}
+	return false
 }
 
 // SQS returns an SQS client for goaws: the query protocol (goaws does not speak JSON).

@@ -22,6 +22,9 @@ type acceptedEvent struct {
 	EventID         string  `json:"eventId"`
 	Duplicate       bool    `json:"duplicate"`
 	NotificationIDs []int64 `json:"notificationIds"`
+	// Scheduled lists the notifications that wait (sendAt in the future, a digest window):
+	// one per recipient, with when it becomes visible. Absent when nothing waits.
+	Scheduled []store.Pending `json:"scheduled,omitempty"`
 }
 
 // postEvents ingests one event or an array of them. Every event is validated before any
@@ -84,7 +87,7 @@ func (s *Server) postEvents(w http.ResponseWriter, r *http.Request) error {
 		for k, n := range res.Notifications {
 			ids[k] = n.ID
 		}
-		out[i] = acceptedEvent{EventID: res.Key, Duplicate: res.Duplicate, NotificationIDs: ids}
+		out[i] = acceptedEvent{EventID: res.Key, Duplicate: res.Duplicate, NotificationIDs: ids, Scheduled: res.Scheduled}
 		fresh = fresh || !res.Duplicate
 	}
 	if len(bad) > 0 {
@@ -133,5 +136,20 @@ func (s *Server) getEvent(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, eventStatusJSON(st))
+	return nil
+}
+
+// cancelEvent withdraws what of an event has not gone out (DELETE /v1/events/{eventId}):
+// notifications not yet visible and deliveries not yet sent. It answers 200 with what is
+// cancelled and what went out before, the same on every call.
+func (s *Server) cancelEvent(w http.ResponseWriter, r *http.Request) error {
+	res, err := s.o.Store.CancelEvent(r.Context(), r.PathValue("eventId"), time.Now())
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return notify.Errorf(notify.CodeNotFound, "no event with id %q", r.PathValue("eventId"))
+		}
+		return err
+	}
+	writeJSON(w, http.StatusOK, res)
 	return nil
 }

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -17,19 +16,38 @@ type listJSON struct {
 }
 
 const (
+	// storeTimeout bounds the inbox's store writes: a hung database answers 503, and
+	// cannot hold a request (or the server's shutdown) forever.
+	storeTimeout = 10 * time.Second
 	defaultLimit = 20
 	maxLimit     = 100
 )
 
-// listNotifications pages through the caller's notifications, newest first. The cursor is
-// opaque to clients (today: the seq of the last notification of the previous page).
+// listNotifications pages through the caller's notifications, newest first, under the
+// status/archived/type filters. The cursor is opaque to clients (today: the seq of the
+// last notification of the previous page), so pages stay exact while new notifications
+// (higher seqs) arrive.
 func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
+	f := store.InboxFilter{Status: q.Get("status"), Archived: q.Get("archived"), Type: q.Get("type")}
+	switch f.Status {
+	case "", store.InboxAll, store.InboxUnread, store.InboxRead:
+	default:
+		return notify.FieldErrorf(notify.CodeInvalidEvent, "status", "must be unread, read or all")
+	}
+	switch f.Archived {
+	case "", store.ArchivedExclude, store.ArchivedInclude, store.ArchivedOnly:
+	default:
+		return notify.FieldErrorf(notify.CodeInvalidEvent, "archived", "must be exclude, include or only")
+	}
+	if len(f.Type) > 128 {
+		return notify.FieldErrorf(notify.CodeInvalidEvent, "type", "is longer than 128 characters")
+	}
 	limit := defaultLimit
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > maxLimit {
-			return notify.FieldErrorf(notify.CodeInvalidEvent, "limit", "must be an integer from 1 to %d", maxLimit)
+			return notify.FieldErrorf(notify.CodeInvalidQuery, "limit", "must be an integer from 1 to %d", maxLimit)
 		}
 		limit = n
 	}
@@ -37,11 +55,12 @@ func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request) error
 	if v := q.Get("cursor"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 1 {
-			return notify.FieldErrorf(notify.CodeInvalidEvent, "cursor", "is not a cursor this API returned")
+			return notify.FieldErrorf(notify.CodeInvalidQuery, "cursor", "is not a cursor this API returned")
 		}
 		before = n
 	}
-	ns, err := s.o.Store.ListNotifications(r.Context(), userOf(r), before, limit+1)
+	f.Before, f.Limit = before, limit+1
+	ns, err := s.o.Store.ListInbox(r.Context(), userOf(r), f)
 	if err != nil {
 		return err
 	}
@@ -57,35 +76,11 @@ func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *Server) unreadCount(w http.ResponseWriter, r *http.Request) error {
-	n, err := s.o.Store.UnreadCount(r.Context(), userOf(r))
+	c, err := s.o.Store.InboxCounts(r.Context(), userOf(r))
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]int{"count": n})
-	return nil
-}
-
-func (s *Server) markRead(w http.ResponseWriter, r *http.Request) error {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id < 1 {
-		return notify.Errorf(notify.CodeNotFound, "no notification %q", r.PathValue("id"))
-	}
-	if err := s.o.Store.MarkRead(r.Context(), userOf(r), id, time.Now()); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return notify.Errorf(notify.CodeNotFound, "you have no notification %d", id)
-		}
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
-func (s *Server) markAllRead(w http.ResponseWriter, r *http.Request) error {
-	n, err := s.o.Store.MarkAllRead(r.Context(), userOf(r), time.Now())
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]int64{"marked": n})
+	writeJSON(w, http.StatusOK, c)
 	return nil
 }
 

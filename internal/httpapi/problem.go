@@ -12,6 +12,7 @@ import (
 var statusOf = map[notify.Code]int{
 	notify.CodeInvalidJSON:       http.StatusBadRequest,
 	notify.CodeInvalidEvent:      http.StatusBadRequest,
+	notify.CodeInvalidQuery:      http.StatusBadRequest,
 	notify.CodeNoRecipient:       http.StatusBadRequest,
 	notify.CodeTooManyRecipients: http.StatusBadRequest,
 	notify.CodeUnknownType:       http.StatusUnprocessableEntity,
@@ -29,6 +30,7 @@ var statusOf = map[notify.Code]int{
 var titleOf = map[notify.Code]string{
 	notify.CodeInvalidJSON:       "Malformed JSON",
 	notify.CodeInvalidEvent:      "Invalid event",
+	notify.CodeInvalidQuery:      "Invalid query parameter",
 	notify.CodeNoRecipient:       "No recipient",
 	notify.CodeTooManyRecipients: "Too many recipients",
 	notify.CodeUnknownType:       "Unknown notification type",

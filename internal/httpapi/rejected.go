@@ -6,7 +6,6 @@ import (
 	"strconv"
 
 	notify "github.com/notifyd/notifyd"
-	"github.com/notifyd/notifyd/internal/ingest"
 	"github.com/notifyd/notifyd/internal/store"
 )
 
@@ -29,19 +28,19 @@ func (s *Server) listRejected(w http.ResponseWriter, r *http.Request) error {
 	switch f.Status {
 	case "", store.RejectedPending, store.RejectedReplayed:
 	default:
-		return notify.FieldErrorf(notify.CodeInvalidEvent, "status", "must be %s or %s", store.RejectedPending, store.RejectedReplayed)
+		return notify.FieldErrorf(notify.CodeInvalidQuery, "status", "must be %s or %s", store.RejectedPending, store.RejectedReplayed)
 	}
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > maxLimit {
-			return notify.FieldErrorf(notify.CodeInvalidEvent, "limit", "must be an integer from 1 to %d", maxLimit)
+			return notify.FieldErrorf(notify.CodeInvalidQuery, "limit", "must be an integer from 1 to %d", maxLimit)
 		}
 		f.Limit = n
 	}
 	if v := q.Get("after"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 0 {
-			return notify.FieldErrorf(notify.CodeInvalidEvent, "after", "must be a rejected message id")
+			return notify.FieldErrorf(notify.CodeInvalidQuery, "after", "must be a rejected message id")
 		}
 		f.AfterID = n
 	}
@@ -69,7 +68,10 @@ func (s *Server) replayRejected(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return notify.Errorf(notify.CodeNotFound, "no rejected message %q", r.PathValue("id"))
 	}
-	results, err := ingest.ReplayRejected(r.Context(), s.o.Store, s.o.Ingest, id)
+	if s.o.Replay == nil {
+		return notify.Errorf(notify.CodeNotFound, "no rejected message %d", id)
+	}
+	results, err := s.o.Replay(r.Context(), id)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return notify.Errorf(notify.CodeNotFound, "no rejected message %d", id)

@@ -6,6 +6,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -17,27 +18,49 @@ import (
 	"github.com/notifyd/notifyd/internal/store"
 )
 
-// Checker is one readiness check (the store, each source).
+// Checker is one readiness check (the store, each source, the SMS provider).
 type Checker struct {
 	Name  string
 	Check func(ctx context.Context) error
+	// Optional: a failure is reported (in checks and degraded) but leaves the replica
+	// ready, for a dependency whose outage every replica shares and that only delays
+	// work (the SMS provider): taking replicas out of rotation would not help.
+	Optional bool
 }
 
 // Options configure a Server.
 type Options struct {
-	Store       store.Store
-	Ingest      *ingest.Service
-	Hub         *sse.Hub
+	Store  store.Store
+	Ingest *ingest.Service
+	Hub    *sse.Hub
+	// States passes inbox state changes to the user's streams on every replica (nil: to
+	// Hub only).
+	States StatePublisher
+	// CORSOrigins may call the user routes and load the embed script from their pages
+	// (exact origins such as "https://shop.example"; none by default).
+	CORSOrigins []string
 	Auth        auth.Authenticator
 	IngestToken auth.Token
-	MaxBody     int64 // bytes of one POST /v1/events body (default 1 MiB)
+	// Streams closes an erased user's streams on every replica (nil: none to close).
+	Streams StreamCloser
+	MaxBody int64 // bytes of one POST /v1/events body (default 1 MiB)
 	// UserRate limits each user's requests to the inbox and stream routes (requests per
 	// second, with UserBurst; 0 = no limit). Over it: 429 rate_limited.
 	UserRate  float64
 	UserBurst int
 	Ready     []Checker
-	Gatherer  prometheus.Gatherer // for /metrics (default: the global registry)
-	Logger    *slog.Logger
+	// VAPIDPublicKey is served to pages that subscribe browsers to web push ("" = off).
+	VAPIDPublicKey string
+	// CheckPushKeys refuses a subscription whose keys cannot work (the web push channel's
+	// check, wired by the app; nil = only required).
+	CheckPushKeys func(p256dh, auth string) error
+	// WebhookKick wakes the webhook dispatcher after a replay (nil = it polls).
+	WebhookKick func()
+	// Replay accepts a kept rejected message again (POST /v1/admin/rejected/{id}/replay);
+	// the app wires the source that kept it. Nil: the route answers 404.
+	Replay   func(ctx context.Context, id int64) ([]ingest.Result, error)
+	Gatherer prometheus.Gatherer // for /metrics (default: the global registry)
+	Logger   *slog.Logger
 	// Extra routes mounted on the same mux (the web inbox, OpenAPI, admin extensions).
 	Mount func(s *Server)
 }
@@ -49,6 +72,7 @@ type Server struct {
 	mux    *http.ServeMux
 	routes []string
 	limit  *limiter
+	cors   cors
 }
 
 // New builds the routes.
@@ -65,15 +89,22 @@ func New(o Options) *Server {
 	if o.Gatherer == nil {
 		o.Gatherer = prometheus.DefaultGatherer
 	}
-	s := &Server{o: o, log: o.Logger, mux: http.NewServeMux(), limit: newLimiter(o.UserRate, o.UserBurst)}
+	s := &Server{o: o, log: o.Logger, mux: http.NewServeMux(), limit: newLimiter(o.UserRate, o.UserBurst), cors: newCORS(o.CORSOrigins)}
 	s.Route("POST /v1/events", s.handle(s.admin(s.postEvents)))
 	s.Route("GET /v1/events/{eventId}", s.handle(s.admin(s.getEvent)))
+	s.Route("DELETE /v1/events/{eventId}", s.handle(s.admin(s.cancelEvent)))
 	s.Route("GET /v1/notifications", s.handle(s.user(s.listNotifications)))
 	s.Route("GET /v1/notifications/unread-count", s.handle(s.user(s.unreadCount)))
 	s.Route("POST /v1/notifications/{id}/read", s.handle(s.user(s.markRead)))
 	s.Route("POST /v1/notifications/read-all", s.handle(s.user(s.markAllRead)))
+	s.Route("POST /v1/notifications/seen", s.handle(s.user(s.markSeen)))
+	s.Route("POST /v1/notifications/{id}/archive", s.handle(s.user(s.archive)))
+	s.Route("POST /v1/notifications/{id}/unarchive", s.handle(s.user(s.unarchive)))
 	s.Route("GET /v1/notifications/stream", s.handle(s.user(s.stream)))
 	s.routeRejected()
+	s.routePush()
+	s.routeWebhooks()
+	s.routeUsers()
 	s.Route("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
@@ -96,7 +127,12 @@ func (s *Server) Route(pattern string, h http.HandlerFunc) {
 func (s *Server) Routes() []string { return append([]string(nil), s.routes...) }
 
 // ServeHTTP implements http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.cors.handle(w, r) {
+		return
+	}
+	s.mux.ServeHTTP(w, r)
+}
 
 // Handle wraps a handler returning an error into the server's problem+json writer, for
 // routes mounted from other packages.
@@ -109,22 +145,46 @@ func (s *Server) Admin(h func(w http.ResponseWriter, r *http.Request) error) htt
 	return s.handle(s.admin(h))
 }
 
+// readyTimeout bounds each readiness check.
+const readyTimeout = 3 * time.Second
+
+// readyz runs the checks at once, each with its own deadline, so a dependency that is slow
+// to fail (a dial that times out, a client that retries) cannot use up the time of the
+// others and have /readyz name a healthy one.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
-	defer cancel()
+	errs := make([]error, len(s.o.Ready))
+	var wg sync.WaitGroup
+	for i, c := range s.o.Ready {
+		wg.Go(func() {
+			ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
+			defer cancel()
+			errs[i] = c.Check(ctx)
+		})
+	}
+	wg.Wait()
 	checks := map[string]string{}
+	var degraded []string
 	ok := true
-	for _, c := range s.o.Ready {
-		if err := c.Check(ctx); err != nil {
-			checks[c.Name] = err.Error()
-			ok = false
-		} else {
+	for i, c := range s.o.Ready {
+		err := errs[i]
+		switch {
+		case err == nil:
 			checks[c.Name] = "ok"
+			continue
+		case c.Optional:
+			degraded = append(degraded, c.Name)
+		default:
+			ok = false
 		}
+		checks[c.Name] = err.Error()
 	}
 	status := http.StatusOK
 	if !ok {
 		status = http.StatusServiceUnavailable
 	}
-	writeJSON(w, status, map[string]any{"ready": ok, "checks": checks})
+	body := map[string]any{"ready": ok, "checks": checks}
+	if len(degraded) > 0 {
+		body["degraded"] = degraded
+	}
+	writeJSON(w, status, body)
 }

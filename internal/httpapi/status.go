@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
 
 	notify "github.com/notifyd/notifyd"
@@ -18,6 +19,9 @@ type eventStatusView struct {
 	ReceivedAt time.Time       `json:"receivedAt"`
 	Payload    json.RawMessage `json:"payload"`
 	Recipients []recipientView `json:"recipients"`
+	// Scheduled: the notifications that wait or waited (sendAt, digest) and their status:
+	// pending, digested, released (notificationId), cancelled.
+	Scheduled []store.Pending `json:"scheduled,omitempty"`
 }
 
 type recipientView struct {
@@ -44,7 +48,7 @@ type channelView struct {
 }
 
 func eventStatusJSON(st *store.EventStatus) eventStatusView {
-	v := eventStatusView{EventID: st.Key, Type: st.Type, Source: st.Source, ReceivedAt: st.ReceivedAt, Payload: redactPayload(st.Payload), Recipients: []recipientView{}}
+	v := eventStatusView{EventID: st.Key, Type: st.Type, Source: st.Source, ReceivedAt: st.ReceivedAt, Payload: redactPayload(st.Payload), Recipients: []recipientView{}, Scheduled: st.Scheduled}
 	for _, rs := range st.Recipients {
 		n := rs.Notification
 		rv := recipientView{UserID: rs.UserID, Role: rs.Role, NotificationID: n.ID, Seq: n.Seq, Read: n.ReadAt != nil,
@@ -59,7 +63,16 @@ func eventStatusJSON(st *store.EventStatus) eventStatusView {
 	return v
 }
 
-// redactPayload masks phone numbers in the stored payload shown to admins.
+// maskEmail keeps the first character and the domain: b***@example.com.
+func maskEmail(e string) string {
+	local, domain, ok := strings.Cut(e, "@")
+	if !ok || local == "" {
+		return "***"
+	}
+	return local[:1] + "***@" + domain
+}
+
+// redactPayload masks phone numbers and email addresses in the stored payload shown to admins.
 func redactPayload(raw json.RawMessage) json.RawMessage {
 	var doc map[string]any
 	if json.Unmarshal(raw, &doc) != nil {
@@ -70,6 +83,9 @@ func redactPayload(raw json.RawMessage) json.RawMessage {
 			if m, ok := r.(map[string]any); ok {
 				if p, ok := m["phoneNumber"].(string); ok {
 					m["phoneNumber"] = notify.MaskPhone(p)
+				}
+				if e, ok := m["email"].(string); ok {
+					m["email"] = maskEmail(e)
 				}
 			}
 		}

@@ -29,6 +29,11 @@ type committer struct {
 	published chan committed
 	pubDone   chan struct{}
 
+	// ctx is every transaction's parent; abort cancels the ones in flight when a shutdown
+	// runs out of time (they roll back; their sources retry into the idempotency keys).
+	ctx   context.Context
+	abort context.CancelFunc
+
 	// linger: when the last commit ended less than busyGap ago (events are arriving
 	// steadily), wait up to linger for more before committing, so each transaction
 	// carries several events instead of one. An idle committer commits at once.
@@ -55,6 +60,7 @@ type commitReq struct {
 func newCommitter(st store.Store, maxBatch, workers int, linger time.Duration, after func([]store.AcceptInput, []store.AcceptResult), m *metrics) *committer {
 	c := &committer{st: st, maxBatch: maxBatch, linger: linger, after: after, m: m, reqs: make(chan *commitReq, 4096),
 		published: make(chan committed, 64), pubDone: make(chan struct{})}
+	c.ctx, c.abort = context.WithCancel(context.Background())
 	for range workers {
 		c.wg.Go(c.run)
 	}
@@ -78,7 +84,7 @@ func (c *committer) submit(ctx context.Context, in []store.AcceptInput) ([]store
 	c.mu.RLock()
 	if c.closed {
 		c.mu.RUnlock()
-		return nil, ErrClosed
+		return nil, errClosed
 	}
 	select {
 	case c.reqs <- req:
@@ -179,7 +185,10 @@ func (c *committer) commit(group []*commitReq, n int) {
 		c.m.queueWait.Observe(start.Sub(r.queued).Seconds())
 	}
 	// ctx is not a caller's: a caller giving up must not roll back other callers' events.
-	results, err := c.st.Accept(context.Background(), all)
+	// The deadline keeps a hung database from holding every caller, and shutdown.
+	ctx, cancel := context.WithTimeout(c.ctx, storeTimeout)
+	results, err := c.st.Accept(ctx, all)
+	cancel()
 	end := time.Now()
 	c.m.commitTime.Observe(end.Sub(start).Seconds())
 	off := 0

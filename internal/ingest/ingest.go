@@ -1,7 +1,9 @@
-// Package ingest is the one way into notifyd for every source (HTTP, SQS): it prepares each
-// event (validate, render, route), stores a batch idempotently in one transaction through
-// the group committer, and only after the commit hands the new notifications to the
-// fan-out and wakes the delivery workers.
+// Package ingest is the one way into notifyd for every source (HTTP, SQS): a source hands
+// it decoded events and gets results back. It prepares each event (validate, render,
+// route), stores a batch idempotently in one transaction through the group committer, and
+// only after the commit hands the new notifications to the fan-out and wakes the delivery
+// workers. Messages a source can never accept are kept through it too (Reject, Replay);
+// how a source's raw body becomes events stays with the source.
 package ingest
 
 import (
@@ -10,7 +12,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"log/slog"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	notify "github.com/notifyd/notifyd"
+	"github.com/notifyd/notifyd/internal/prefs"
 	"github.com/notifyd/notifyd/internal/store"
 	"github.com/notifyd/notifyd/internal/telemetry"
 )
@@ -40,6 +42,8 @@ type Result struct {
 	Key           string
 	Duplicate     bool
 	Notifications []notify.Notification
+	// Scheduled are the notifications that wait (sendAt in the future, digest window).
+	Scheduled []store.Pending
 	// Err is a per-input failure that retrying cannot fix (notify.Permanent): invalid
 	// input, unknown type, a key reused with another payload.
 	Err error
@@ -54,6 +58,12 @@ type Publisher interface {
 type Options struct {
 	Registry *notify.Registry
 	Limits   notify.Limits
+	// Horizon bounds how far ahead a sendAt may be (default DefaultHorizon); further is a
+	// 400 invalid_event.
+	Horizon time.Duration
+	// Recipients are the defaults of the delivery decision: the zone of users without
+	// one (NOTIFY_DEFAULT_TZ) and the quiet hours of types that follow them.
+	Recipients prefs.Defaults
 	// Linger is how long a busy committer waits for more events before it commits
 	// (0: never; it still batches whatever queued during the previous commit). It only
 	// applies while commits follow each other closely; an idle one commits at once.
@@ -72,8 +82,11 @@ type Options struct {
 
 // Service accepts events.
 type Service struct {
+	st        store.Store
 	reg       *notify.Registry
+	defaults  prefs.Defaults
 	limits    notify.Limits
+	horizon   time.Duration
 	pub       Publisher
 	delivered func()
 	log       *slog.Logger
@@ -95,7 +108,10 @@ func New(st store.Store, o Options) *Service {
 	if o.Delivered == nil {
 		o.Delivered = func() {}
 	}
-	s := &Service{reg: o.Registry, limits: o.Limits, pub: o.Publisher, delivered: o.Delivered, log: o.Logger, m: newMetrics(o.Metrics)}
+	if o.Horizon <= 0 {
+		o.Horizon = DefaultHorizon
+	}
+	s := &Service{st: st, reg: o.Registry, defaults: o.Recipients, limits: o.Limits, horizon: o.Horizon, pub: o.Publisher, delivered: o.Delivered, log: o.Logger, m: newMetrics(o.Metrics)}
 	if o.MaxBatch <= 0 {
 		o.MaxBatch = 512
 	}
@@ -106,17 +122,35 @@ func New(st store.Store, o Options) *Service {
 // Close stops taking events and waits until every queued batch is committed and published.
 func (s *Service) Close() { s.gc.close() }
 
+// Defaults returns the recipient defaults the service decides deliveries with.
+func (s *Service) Defaults() prefs.Defaults { return s.defaults }
+
+// Abort cancels the transactions running now and any started later: they roll back,
+// their callers get errors and their sources retry. A shutdown calls it when its grace
+// period is over, so a hung database cannot hold it (Close then returns at once).
+func (s *Service) Abort() { s.gc.abort() }
+
 // Registry returns the event types the service accepts.
 func (s *Service) Registry() *notify.Registry { return s.reg }
 
-// ErrClosed is returned by Accept after Close.
-var ErrClosed = &notify.Error{Code: notify.CodeUnavailable, Message: "notifyd is shutting down"}
+// DefaultHorizon is how far ahead a sendAt may be unless configured otherwise.
+const DefaultHorizon = 30 * 24 * time.Hour
+
+// errClosed is returned by Accept after Close.
+var errClosed = &notify.Error{Code: notify.CodeUnavailable, Message: "notifyd is shutting down"}
 
 // Prepare validates one input and builds its store input, without storing anything.
 func (s *Service) Prepare(in Input) (store.AcceptInput, error) {
 	p, err := s.reg.Prepare(in.Event, s.limits)
 	if err != nil {
 		return store.AcceptInput{}, err
+	}
+	received := in.ReceivedAt
+	if received.IsZero() {
+		received = time.Now()
+	}
+	if at := p.Event.SendAt; at != nil && at.Sub(received) > s.horizon {
+		return store.AcceptInput{}, notify.FieldErrorf(notify.CodeInvalidEvent, "publishInformation.sendAt", "is more than %s ahead; the limit is NOTIFY_SCHEDULE_HORIZON", s.horizon)
 	}
 	payload, err := p.Event.MarshalJSON()
 	if err != nil {
@@ -128,13 +162,9 @@ func (s *Service) Prepare(in Input) (store.AcceptInput, error) {
 		key = in.FallbackKey
 	}
 	if key == "" {
-		key = NewKey()
+		key = newKey()
 	}
-	received := in.ReceivedAt
-	if received.IsZero() {
-		received = time.Now()
-	}
-	return store.AcceptInput{Key: key, PayloadHash: hex.EncodeToString(sum[:]), Source: in.Source, TraceParent: in.TraceParent, Prepared: p, ReceivedAt: received, Payload: payload}, nil
+	return store.AcceptInput{Key: key, PayloadHash: hex.EncodeToString(sum[:]), Source: in.Source, TraceParent: in.TraceParent, Prepared: p, ReceivedAt: received, Payload: payload, Defaults: s.defaults}, nil
 }
 
 // Accept prepares and stores inputs. Per-input failures are in the results; a non-nil
@@ -202,7 +232,7 @@ func (s *Service) acceptPrepared(ctx context.Context, batch []store.AcceptInput)
 	}
 	results := make([]Result, len(stored))
 	for i, r := range stored {
-		results[i] = Result{Key: r.Key, Duplicate: r.Duplicate, Notifications: r.Notifications, Err: r.Err}
+		results[i] = Result{Key: r.Key, Duplicate: r.Duplicate, Notifications: r.Notifications, Scheduled: r.Scheduled, Err: r.Err}
 		switch {
 		case r.Err != nil:
 			s.m.rejected.WithLabelValues(string(notify.ErrorCode(r.Err))).Inc()
@@ -228,7 +258,7 @@ func (s *Service) afterCommit(in []store.AcceptInput, results []store.AcceptResu
 			continue
 		}
 		fresh = append(fresh, r.Notifications...)
-		queued = queued || queuesDelivery(in[i])
+		queued = queued || (len(r.Notifications) > 0 && queuesDelivery(in[i]))
 	}
 	if len(fresh) > 0 && s.pub != nil {
 		s.pub.Publish(context.Background(), fresh)
@@ -282,14 +312,9 @@ func (s *Service) endAccept(ctx context.Context, span trace.Span, results []Resu
 	s.log.DebugContext(ctx, "events accepted", "events", len(results), "accepted", accepted, "duplicates", duplicates, "rejected", rejected)
 }
 
-// NewKey returns a random idempotency key for an event that came with none.
-func NewKey() string {
+// newKey returns a random idempotency key for an event that came with none.
+func newKey() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
 	return "gen-" + hex.EncodeToString(b[:])
-}
-
-// IsUnavailable reports whether err means "try again later" rather than "bad input".
-func IsUnavailable(err error) bool {
-	return err != nil && (notify.ErrorCode(err) == notify.CodeUnavailable || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled))
 }

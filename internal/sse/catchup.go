@@ -54,6 +54,13 @@ func (h *Hub) catchUp(c *conn) {
 			if n.Seq != c.last+1 {
 				continue
 			}
+			if n.ReplacedBy != 0 {
+				// Replaced by a newer notification of its collapse key, which the
+				// client gets instead (it names this one in "replaces").
+				c.last = n.Seq
+				progressed = true
+				continue
+			}
 			if !c.writeLocked(h, EncodeNotification(n)) {
 				c.mu.Unlock()
 				h.drop(c, "slow client")

@@ -22,6 +22,7 @@ type conn struct {
 	pending  []byte
 	closed   bool
 	started  bool // the response head is written; until then nothing else may be
+	evicted  bool // made room before it started: Serve finishes and closes it
 }
 
 func newConn(user string, nc net.Conn) *conn {
@@ -114,7 +115,7 @@ func (c *conn) drain(h *Hub) {
 }
 
 // peerGone reports whether the client closed its side, without blocking. Only the
-// heartbeat goroutine calls it, so one scratch buffer serves every stream.
+// watch goroutine calls it, so one scratch buffer serves every stream.
 func (c *conn) peerGone(scratch []byte) bool {
 	if c.rc == nil {
 		return false
@@ -139,6 +140,11 @@ func (h *Hub) drop(c *conn, reason string) {
 	c.pending = nil
 	c.mu.Unlock()
 	_ = c.nc.Close()
+	h.forget(c, reason)
+}
+
+// forget takes a closed stream out of the hub.
+func (h *Hub) forget(c *conn, reason string) {
 	sh := h.shard(c.user)
 	sh.mu.Lock()
 	cs := sh.users[c.user]

@@ -5,8 +5,8 @@
 // no goroutine and no buffer, only a small conn record in the hub. Live notifications are
 // written from the publisher's goroutine with non-blocking writes; a client whose socket is
 // full gets a short-lived drain goroutine with a write deadline, and is disconnected if it
-// falls further behind (it catches up by replay when it reconnects). One heartbeat
-// goroutine walks every stream; a small pool replays from the store.
+// falls further behind (it catches up by replay when it reconnects). One watch goroutine
+// walks every stream (vanished clients, heartbeats); a small pool replays from the store.
 //
 // Ordering: each user's notifications carry a gap-free sequence number (the SSE id). A
 // stream writes seq n+1 only after n; an event that arrives ahead of a gap, and a new
@@ -38,9 +38,10 @@ type Store interface {
 // Options tune a Hub. Zero values take the defaults.
 type Options struct {
 	Heartbeat      time.Duration // comment line to every stream this often (default 25s)
+	Sweep          time.Duration // probe every stream for a vanished client this often (default 2s)
 	WriteTimeout   time.Duration // a slow client has this long to take queued bytes (default 10s)
 	MaxPending     int           // bytes queued for a slow client before it is dropped (default 64 KiB)
-	MaxPerUser     int           // concurrent streams per user (default 8; <0 = no limit)
+	MaxPerUser     int           // concurrent streams per user, the oldest makes room (default 8; <0 = no limit)
 	Retry          time.Duration // reconnection delay advised to clients (default 2s)
 	ReplayPage     int           // notifications read from the store per query (default 500)
 	CatchupWorkers int           // concurrent store reads for replay (default 4)
@@ -50,6 +51,9 @@ type Options struct {
 	Logger  *slog.Logger
 	Metrics prometheus.Registerer
 }
+
+// DefaultHeartbeat is the heartbeat interval when Options.Heartbeat is zero.
+const DefaultHeartbeat = 25 * time.Second
 
 const shardCount = 64
 
@@ -78,7 +82,10 @@ type shard struct {
 // NewHub starts a hub. Close stops it and closes every stream.
 func NewHub(st Store, o Options) *Hub {
 	if o.Heartbeat <= 0 {
-		o.Heartbeat = 25 * time.Second
+		o.Heartbeat = DefaultHeartbeat
+	}
+	if o.Sweep <= 0 {
+		o.Sweep = 2 * time.Second
 	}
 	if o.WriteTimeout <= 0 {
 		o.WriteTimeout = 10 * time.Second
@@ -109,7 +116,7 @@ func NewHub(st Store, o Options) *Hub {
 	for range o.CatchupWorkers {
 		h.wg.Go(h.catchupWorker)
 	}
-	h.wg.Go(h.heartbeats)
+	h.wg.Go(h.watch)
 	if o.Resync > 0 {
 		h.wg.Go(h.resyncLoop)
 	}
@@ -170,6 +177,20 @@ func (h *Hub) offer(c *conn, seq int64, frame []byte) {
 	} else {
 		h.drop(c, "slow client")
 	}
+}
+
+// CloseUser closes every stream of user on this replica (the user was erased) and says
+// how many there were. A client that reconnects starts over from the user's new
+// sequence: a Last-Event-ID beyond the newest counts as the newest.
+func (h *Hub) CloseUser(user string) int {
+	sh := h.shard(user)
+	sh.mu.RLock()
+	cs := append([]*conn(nil), sh.users[user]...)
+	sh.mu.RUnlock()
+	for _, c := range cs {
+		h.drop(c, "user erased")
+	}
+	return len(cs)
 }
 
 // Resync compares every stream with its user's newest sequence in the store and replays

@@ -7,6 +7,7 @@ type metrics struct {
 	sent     prometheus.Counter
 	replayed prometheus.Counter
 	gaps     prometheus.Counter
+	states   prometheus.Counter
 	closed   *prometheus.CounterVec
 }
 
@@ -16,10 +17,11 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		sent:     prometheus.NewCounter(prometheus.CounterOpts{Name: "notifyd_sse_live_sent_total", Help: "Notifications written live to streams."}),
 		replayed: prometheus.NewCounter(prometheus.CounterOpts{Name: "notifyd_sse_replayed_total", Help: "Notifications written to streams from the store (replay and gap healing)."}),
 		gaps:     prometheus.NewCounter(prometheus.CounterOpts{Name: "notifyd_sse_gaps_total", Help: "Times a stream was found behind the store and caught up."}),
+		states:   prometheus.NewCounter(prometheus.CounterOpts{Name: "notifyd_sse_state_sent_total", Help: "Inbox state changes (event: state) written to streams."}),
 		closed:   prometheus.NewCounterVec(prometheus.CounterOpts{Name: "notifyd_sse_closed_total", Help: "Streams closed, by reason."}, []string{"reason"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.conns, m.sent, m.replayed, m.gaps, m.closed)
+		reg.MustRegister(m.conns, m.sent, m.replayed, m.gaps, m.states, m.closed)
 	}
 	return m
 }

@@ -5,30 +5,31 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	notify "github.com/notifyd/notifyd"
 )
 
-// ParseLastEventID reads the Last-Event-ID header, or else the lastEventId query
+// parseLastEventID reads the Last-Event-ID header, or else the lastEventId query
 // parameter (for clients that cannot set headers). ok is false when neither is given.
-func ParseLastEventID(r *http.Request) (seq int64, ok bool, err error) {
-	v := r.Header.Get("Last-Event-ID")
+func parseLastEventID(r *http.Request) (seq int64, ok bool, err error) {
+	field, v := "Last-Event-ID", r.Header.Get("Last-Event-ID")
 	if v == "" {
-		v = r.URL.Query().Get("lastEventId")
+		field, v = "lastEventId", r.URL.Query().Get("lastEventId")
 	}
 	if v == "" {
 		return 0, false, nil
 	}
 	seq, err = strconv.ParseInt(v, 10, 64)
 	if err != nil || seq < 0 {
-		return 0, false, notify.FieldErrorf(notify.CodeInvalidEvent, "Last-Event-ID", "must be a non-negative integer (a notification seq)")
+		return 0, false, notify.FieldErrorf(notify.CodeInvalidQuery, field, "must be a non-negative integer (a notification seq)")
 	}
 	return seq, true, nil
 }
 
 // Serve turns the request into userID's stream. Before the stream starts it returns a
-// *notify.Error for the caller to answer (too many streams, store unavailable); once it
+// *notify.Error for the caller to answer (bad Last-Event-ID, shutting down); once it
 // has taken over the connection it returns nil and the request goroutine may end.
 //
 // Without a Last-Event-ID the stream starts at the user's newest notification; with one,
@@ -38,12 +39,9 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, userID string) error
 	if h.closed.Load() {
 		return notify.Errorf(notify.CodeUnavailable, "shutting down")
 	}
-	lastID, hasLast, err := ParseLastEventID(r)
+	lastID, hasLast, err := parseLastEventID(r)
 	if err != nil {
 		return err
-	}
-	if h.o.MaxPerUser > 0 && h.userConns(userID) >= h.o.MaxPerUser {
-		return notify.Errorf(notify.CodeTooManyStreams, "user already has %d open streams", h.o.MaxPerUser)
 	}
 	nc, _, err := http.NewResponseController(w).Hijack()
 	if err != nil {
@@ -58,12 +56,9 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, userID string) error
 	// catching up) or newer than what we read, so nothing falls between.
 	c := newConn(userID, nc)
 	c.catching = true
-	sh := h.shard(userID)
-	sh.mu.Lock()
-	sh.users[userID] = append(sh.users[userID], c)
-	sh.mu.Unlock()
-	h.open.Add(1)
-	h.m.conns.Inc()
+	if old := h.register(c); old != nil {
+		h.evict(old)
+	}
 
 	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
 	seqs, err := h.st.LastSeqs(ctx, []string{userID})
@@ -73,6 +68,7 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, userID string) error
 		_ = nc.SetWriteDeadline(time.Now().Add(h.o.WriteTimeout))
 		_, _ = nc.Write([]byte(unavailableResponse))
 		h.drop(c, "store error")
+		_ = nc.Close() // if it was evicted meanwhile, drop left it to us
 		return nil
 	}
 	newest := seqs[userID]
@@ -84,30 +80,48 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, userID string) error
 	c.mu.Unlock()
 
 	head := "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-cache\r\n" +
-		"Connection: close\r\nX-Accel-Buffering: no\r\n\r\n" +
+		"Connection: close\r\nX-Accel-Buffering: no\r\n" + extraHeaders(w.Header()) + "\r\n" +
 		"retry: " + strconv.FormatInt(h.o.Retry.Milliseconds(), 10) + "\n\n"
 	_ = nc.SetWriteDeadline(time.Now().Add(h.o.WriteTimeout))
 	_, err = nc.Write([]byte(head))
+	c.mu.Lock()
+	evicted := c.evicted
+	c.started = !evicted
+	c.mu.Unlock()
+	if evicted { // a newer stream of this user took its place while it started
+		_, _ = nc.Write(evictedFrame)
+		_ = nc.Close()
+		return nil
+	}
 	_ = nc.SetWriteDeadline(time.Time{})
 	if err != nil {
 		h.drop(c, "client closed")
 		return nil
 	}
-	c.mu.Lock()
-	c.started = true
-	c.mu.Unlock()
 	h.enqueue(c) // replays (last, newest] and anything offered meanwhile, then goes live
 	return nil
+}
+
+// extraHeaders carries the headers a middleware set before the hijack (CORS) into the
+// stream's own response head; the stream's own fields win.
+func extraHeaders(h http.Header) string {
+	var b strings.Builder
+	for k, vs := range h {
+		switch http.CanonicalHeaderKey(k) {
+		case "Content-Type", "Cache-Control", "Connection", "X-Accel-Buffering", "Content-Length", "Transfer-Encoding":
+			continue
+		}
+		for _, v := range vs {
+			if strings.ContainsAny(k+v, "\r\n") {
+				continue
+			}
+			b.WriteString(k + ": " + v + "\r\n")
+		}
+	}
+	return b.String()
 }
 
 const unavailableBody = `{"type":"urn:notifyd:problem:unavailable","title":"Service unavailable","status":503,"detail":"cannot read the stream's position from the store; retry","code":"unavailable"}`
 
 var unavailableResponse = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/problem+json\r\nRetry-After: 1\r\nConnection: close\r\n" +
 	"Content-Length: " + strconv.Itoa(len(unavailableBody)) + "\r\n\r\n" + unavailableBody
-
-func (h *Hub) userConns(user string) int {
-	sh := h.shard(user)
-	sh.mu.RLock()
-	defer sh.mu.RUnlock()
-	return len(sh.users[user])
-}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	notify "github.com/notifyd/notifyd"
+	"github.com/notifyd/notifyd/internal/prefs"
 )
 
 // Store is notifyd's durable state. Every method is safe for concurrent use.
@@ -24,7 +25,9 @@ type Store interface {
 	// ListNotifications returns userID's notifications newest first, those with
 	// seq < before (before <= 0: from the newest).
 	ListNotifications(ctx context.Context, userID string, before int64, limit int) ([]notify.Notification, error)
-	// NotificationsAfter returns userID's notifications with seq > after, oldest first.
+	// NotificationsAfter returns userID's notifications with seq > after, oldest first,
+	// replaced ones too (ReplacedBy set), so every seq is there; ListNotifications and
+	// UnreadCount skip replaced ones.
 	NotificationsAfter(ctx context.Context, userID string, after int64, limit int) ([]notify.Notification, error)
 	// LastSeqs returns the newest sequence number of each user that has one.
 	LastSeqs(ctx context.Context, userIDs []string) (map[string]int64, error)
@@ -33,6 +36,21 @@ type Store interface {
 	// notification with that id (whoever else has it).
 	MarkRead(ctx context.Context, userID string, id int64, at time.Time) error
 	MarkAllRead(ctx context.Context, userID string, at time.Time) (int64, error)
+
+	// Inbox states (round 2). ListInbox pages through userID's notifications newest first
+	// under a filter; the cursor is a seq, so notifications arriving meanwhile (higher
+	// seqs) never shift a page.
+	ListInbox(ctx context.Context, userID string, f InboxFilter) ([]notify.Notification, error)
+	// InboxCounts counts userID's unread and unseen notifications that are not archived.
+	InboxCounts(ctx context.Context, userID string) (InboxCounts, error)
+	// MarkReadUpTo marks read every unread notification of userID with seq <= upToSeq
+	// (of typ, when not empty); it returns how many changed.
+	MarkReadUpTo(ctx context.Context, userID, typ string, upToSeq int64, at time.Time) (int64, error)
+	// MarkSeenUpTo marks seen every unseen notification of userID with seq <= upToSeq.
+	MarkSeenUpTo(ctx context.Context, userID string, upToSeq int64, at time.Time) (int64, error)
+	// SetArchived archives (at non-nil; an archived one keeps its first time) or
+	// unarchives (at nil) one of userID's notifications; ErrNotFound as MarkRead.
+	SetArchived(ctx context.Context, userID string, id int64, at *time.Time) error
 
 	// ClaimDeliveries leases up to limit due deliveries of channel: pending and scheduled
 	// ones whose next attempt is due, and sending ones whose lease expired. Each claim bumps
@@ -60,6 +78,33 @@ type Store interface {
 	// MarkReplayed records that a rejected message was accepted on replay.
 	MarkReplayed(ctx context.Context, id int64, eventKey string, at time.Time) error
 
+	// SavePushSubscription stores a browser's subscription for its user. An endpoint is one
+	// browser: saving a known endpoint replaces its keys and owner.
+	SavePushSubscription(ctx context.Context, sub PushSubscription) error
+	// PushSubscriptions returns userID's subscriptions, oldest first.
+	PushSubscriptions(ctx context.Context, userID string) ([]PushSubscription, error)
+	// DeletePushSubscription removes userID's subscription with that endpoint; false when
+	// userID has none.
+	DeletePushSubscription(ctx context.Context, userID, endpoint string) (bool, error)
+
+	// SetWebhooks names the outbound webhook endpoints: from then on each state change an
+	// endpoint wants (delivery.sent|failed|skipped, notification.read) writes an outbox row
+	// for it in the transaction that makes the change.
+	SetWebhooks(targets []WebhookTarget)
+	// ClaimOutbox leases up to limit due outbox rows (pending and due, or sending with an
+	// expired lease); each claim bumps Attempts.
+	ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]OutboxRow, error)
+	// CompleteOutbox records an attempt's outcome, fenced on it (ErrLeaseLost).
+	CompleteOutbox(ctx context.Context, id int64, attempt int, o OutboxOutcome) error
+	ListOutbox(ctx context.Context, f OutboxFilter) ([]OutboxRow, error)
+	// ReplayOutbox makes a row due again now (same id, so the same webhook-id);
+	// ErrNotFound for an unknown id.
+	ReplayOutbox(ctx context.Context, id int64, now time.Time) error
+	Recipients
+
+	// Timing: scheduled notifications, digests, cancellation (timing.go).
+	Scheduler
+
 	// Ping checks the store can be reached.
 	Ping(ctx context.Context) error
 	Close() error
@@ -73,6 +118,9 @@ type AcceptInput struct {
 	TraceParent string // W3C trace context carried from the producer, if any
 	Prepared    *notify.Prepared
 	ReceivedAt  time.Time
+	// Defaults are what the delivery decision (internal/prefs) falls back on: the default
+	// zone and quiet hours.
+	Defaults prefs.Defaults
 	// Payload, when set, is Prepared.Event.MarshalJSON() as the caller already encoded it
 	// (ingest does, to hash it): the store writes it as is instead of encoding again.
 	// Nil: the store encodes Prepared.Event.
@@ -84,6 +132,7 @@ type AcceptResult struct {
 	Key           string
 	Duplicate     bool                  // the key was known: nothing was written
 	Notifications []notify.Notification // the stored notifications (the originals on a duplicate)
+	Scheduled     []Pending             // notifications that wait (sendAt, digest): visible later
 	Err           error                 // a per-input failure (CodeIdempotency); nothing written for it
 }
 
@@ -107,6 +156,8 @@ type EventStatus struct {
 	ReceivedAt time.Time         `json:"receivedAt"`
 	Payload    json.RawMessage   `json:"payload"`
 	Recipients []RecipientStatus `json:"recipients"`
+	// Scheduled are the event's notifications that wait or waited (sendAt, digest).
+	Scheduled []Pending `json:"scheduled,omitempty"`
 }
 
 // RecipientStatus is one notification of an event and its channels.
@@ -115,6 +166,32 @@ type RecipientStatus struct {
 	Role         notify.Role         `json:"role"`
 	Notification notify.Notification `json:"notification"`
 	Deliveries   []notify.Delivery   `json:"deliveries"`
+}
+
+// InboxFilter narrows ListInbox. Zero values: every status, archived excluded, any type,
+// from the newest.
+type InboxFilter struct {
+	Status   string // "" or InboxAll, InboxUnread, InboxRead
+	Archived string // "" or ArchivedExclude, ArchivedInclude, ArchivedOnly
+	Type     string
+	Before   int64 // only seq < Before (<= 0: from the newest)
+	Limit    int
+}
+
+// The InboxFilter values.
+const (
+	InboxAll        = "all"
+	InboxUnread     = "unread"
+	InboxRead       = "read"
+	ArchivedExclude = "exclude"
+	ArchivedInclude = "include"
+	ArchivedOnly    = "only"
+)
+
+// InboxCounts are the numbers the bell shows.
+type InboxCounts struct {
+	Unread int `json:"count"`
+	Unseen int `json:"unseen"`
 }
 
 // Rejected is a message a source could not accept, kept so it can be replayed.

@@ -21,6 +21,7 @@ type Proxy struct {
 	conns   map[net.Conn]struct{}
 	refuse  bool          // new connections are accepted and closed at once
 	hold    chan struct{} // while not nil, new connections wait for it to close
+	stall   chan struct{} // while not nil, no byte is forwarded until it closes
 	logs    []*connLog
 	stopped bool
 }
@@ -123,7 +124,7 @@ func (p *Proxy) forward(c net.Conn, hold chan struct{}) {
 	p.mu.Unlock()
 	done := make(chan struct{}, 2)
 	pipe := func(dst, src net.Conn, buf *bytes.Buffer) {
-		_, _ = io.Copy(dst, io.TeeReader(src, logWriter{l, buf}))
+		_, _ = io.Copy(dst, io.TeeReader(src, stallGate{p, logWriter{l, buf}}))
 		// One side ended or failed: end the other too.
 		_ = dst.Close()
 		_ = src.Close()
@@ -201,12 +202,51 @@ func (p *Proxy) texts(which func(*connLog) *bytes.Buffer) []string {
 	return out
 }
 
+// Stall stops forwarding bytes, both ways, on open and new connections, which stay
+// open: the target looks hung (a database that stopped answering), not gone. resume
+// forwards again.
+func (p *Proxy) Stall() (resume func()) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	ch := make(chan struct{})
+	p.stall = ch
+	return func() {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if p.stall == ch { // not resumed yet, by this or by stop
+			p.stall = nil
+			close(ch)
+		}
+	}
+}
+
+// stallGate holds each chunk read from one side, before it is forwarded, while the proxy
+// is stalled.
+type stallGate struct {
+	p *Proxy
+	w io.Writer
+}
+
+func (g stallGate) Write(b []byte) (int, error) {
+	g.p.mu.Lock()
+	ch := g.p.stall
+	g.p.mu.Unlock()
+	if ch != nil {
+		<-ch
+	}
+	return g.w.Write(b)
+}
+
 func (p *Proxy) stop() {
 	p.mu.Lock()
 	p.stopped = true
 	if p.hold != nil {
 		close(p.hold)
 		p.hold = nil
+	}
+	if p.stall != nil {
+		close(p.stall)
+		p.stall = nil
 	}
 	p.mu.Unlock()
 	_ = p.ln.Close()

@@ -78,7 +78,8 @@ func TestOpenAPIListsEveryErrorCode(t *testing.T) {
 	doc := parseOpenAPI(t)
 	codes := []notify.Code{notify.CodeInvalidJSON, notify.CodeInvalidEvent, notify.CodeUnknownType, notify.CodeNoRecipient,
 		notify.CodeTooManyRecipients, notify.CodeTooLarge, notify.CodeIdempotency, notify.CodeUnauthorized, notify.CodeForbidden,
-		notify.CodeNotFound, notify.CodeRateLimited, notify.CodeTooManyStreams, notify.CodeUnavailable, notify.CodeInternal}
+		notify.CodeNotFound, notify.CodeRateLimited, notify.CodeTooManyStreams, notify.CodeUnavailable, notify.CodeInternal,
+		notify.CodeInvalidQuery}
 	enum := map[string]bool{}
 	for _, c := range doc.Comps.Schemas["ErrorCode"].Enum {
 		enum[c] = true

@@ -2,6 +2,7 @@ package sqs
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"os"
@@ -76,7 +77,7 @@ func (e *env) start(in Ingester, o Options) *consumer {
 	if o.Metrics == nil {
 		o.Metrics = prometheus.NewRegistry()
 	}
-	src, err := New(e.goaws.Config, in, e.store, o)
+	src, err := New(e.goaws.Config, in, o)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -181,6 +182,11 @@ type ingestFunc func(ctx context.Context, ins []ingest.Input) ([]ingest.Result, 
 
 func (f ingestFunc) Accept(ctx context.Context, ins []ingest.Input) ([]ingest.Result, error) {
 	return f(ctx, ins)
+}
+
+// Reject keeps nothing: the tests that wrap Accept send no poison messages.
+func (f ingestFunc) Reject(context.Context, store.Rejected) (int64, error) {
+	return 0, errors.New("this test's ingester keeps no rejected messages")
 }
 
 func quietLogger() *slog.Logger {

@@ -32,7 +32,7 @@ var outcomeNames = [...]string{"retry", "accepted", "duplicate", "rejected"}
 type item struct {
 	msg     types.Message
 	trace   string
-	body    notify.SQSBody
+	body    Body
 	first   int // index of its first input in the batch's inputs
 	err     error
 	outcome outcome
@@ -54,7 +54,7 @@ func (s *Source) handle(ctx context.Context, q *queue, msgs []types.Message) {
 		it := &item{msg: m, trace: messageAttribute(m, "traceparent")}
 		items[i] = it
 		s.observeAge(q, m, received)
-		it.body, it.err = notify.DecodeSQSBody([]byte(aws.ToString(m.Body)))
+		it.body, it.err = DecodeBody([]byte(aws.ToString(m.Body)))
 		if it.err != nil {
 			continue
 		}
@@ -122,7 +122,7 @@ func settle(results []ingest.Result) (outcome, error) {
 	return accepted, nil
 }
 
-// reject keeps a poison message in the store; only then is it final and deleted.
+// reject keeps a poison message (through ingest); only then is it final and deleted.
 func (s *Source) reject(ctx context.Context, q *queue, it *item) {
 	count, _ := strconv.Atoi(it.msg.Attributes[string(types.MessageSystemAttributeNameApproximateReceiveCount)])
 	var field string
@@ -130,7 +130,7 @@ func (s *Source) reject(ctx context.Context, q *queue, it *item) {
 	if errors.As(it.err, &ne) {
 		field = ne.Field
 	}
-	_, err := s.rejects.SaveRejected(ctx, store.Rejected{
+	_, err := s.ingest.Reject(ctx, store.Rejected{
 		Source:       SourceName,
 		Queue:        q.name,
 		MessageID:    aws.ToString(it.msg.MessageId),

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	notify "github.com/notifyd/notifyd"
-	"github.com/notifyd/notifyd/internal/ingest"
 	"github.com/notifyd/notifyd/internal/store"
 	"github.com/notifyd/notifyd/publish"
 )
@@ -60,7 +59,7 @@ func TestPoisonRejectedFixedReplayed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sum, err := ingest.ReplayAllRejected(ctx, e.store, e.newService(reg), nil)
+	sum, err := ReplayAllRejected(ctx, e.newService(reg), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,6 @@ import (
 
 	notify "github.com/notifyd/notifyd"
 	"github.com/notifyd/notifyd/internal/ingest"
-	"github.com/notifyd/notifyd/internal/store"
 	"github.com/notifyd/notifyd/publish"
 )
 
@@ -114,7 +113,7 @@ func TestVisibilityExtendedWhileHandling(t *testing.T) {
 
 func TestReadyAndMissingQueue(t *testing.T) {
 	e := newEnv(t, notify.DefaultRegistry())
-	src, err := New(e.goaws.Config, e.svc, e.store, Options{Queues: []string{"no-such-queue-" + strconv.Itoa(int(time.Now().UnixNano()))}, Protocol: ProtocolQuery, Logger: quietLogger()})
+	src, err := New(e.goaws.Config, e.svc, Options{Queues: []string{"no-such-queue-" + strconv.Itoa(int(time.Now().UnixNano()))}, Protocol: ProtocolQuery, Logger: quietLogger()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,17 +127,13 @@ func TestReadyAndMissingQueue(t *testing.T) {
 	}
 }
 
-type noRejects struct{}
-
-func (noRejects) SaveRejected(context.Context, store.Rejected) (int64, error) { return 0, nil }
-
 func TestOptionsValidation(t *testing.T) {
 	for _, o := range []Options{
 		{},
 		{Queues: []string{"q"}, Protocol: "xml"},
 		{Queues: []string{"q"}, WaitTime: 21 * time.Second},
 	} {
-		if _, err := New(aws.Config{}, ingestFunc(nil), noRejects{}, o); err == nil {
+		if _, err := New(aws.Config{}, ingestFunc(nil), o); err == nil {
 			t.Errorf("New(%+v): no error", o)
 		}
 	}

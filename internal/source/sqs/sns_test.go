@@ -117,7 +117,7 @@ func peekSNSMessageID(t *testing.T, e *env, url string) string {
 		t.Fatalf("receive: %v, %d messages", err, len(out.Messages))
 	}
 	m := out.Messages[0]
-	body, err := notify.DecodeSQSBody([]byte(aws.ToString(m.Body)))
+	body, err := DecodeBody([]byte(aws.ToString(m.Body)))
 	if err != nil || body.SNSMessageID == "" || body.SNSMessageID == aws.ToString(m.MessageId) {
 		t.Fatalf("body %+v, %v: want an SNS envelope", body, err)
 	}

@@ -18,20 +18,14 @@ import (
 	"github.com/notifyd/notifyd/internal/store"
 )
 
-// Ingester stores decoded events: *ingest.Service.
+// Ingester stores decoded events and keeps messages that can never be accepted:
+// *ingest.Service.
 type Ingester interface {
 	Accept(ctx context.Context, ins []ingest.Input) ([]ingest.Result, error)
+	Reject(ctx context.Context, r store.Rejected) (int64, error)
 }
 
-// RejectStore keeps messages that can never be accepted: store.Store.
-type RejectStore interface {
-	SaveRejected(ctx context.Context, r store.Rejected) (int64, error)
-}
-
-var (
-	_ Ingester    = (*ingest.Service)(nil)
-	_ RejectStore = (store.Store)(nil)
-)
+var _ Ingester = (*ingest.Service)(nil)
 
 // SourceName is the Rejected.Source of messages this package keeps; their Queue is the
 // queue name.
@@ -39,13 +33,12 @@ const SourceName = "sqs"
 
 // Source consumes the configured queues. Run it once.
 type Source struct {
-	o       Options
-	api     API
-	ingest  Ingester
-	rejects RejectStore
-	log     *slog.Logger
-	m       *metrics
-	slots   chan struct{}
+	o      Options
+	api    API
+	ingest Ingester
+	log    *slog.Logger
+	m      *metrics
+	slots  chan struct{}
 
 	// onBatch, when set (by tests), is called after each batch with its outcomes.
 	onBatch func(queue string, outcomes []outcome)
@@ -56,22 +49,22 @@ type Source struct {
 }
 
 // New returns a Source over the queues in o, using an SQS client built from cfg (or
-// o.Client). Events go to in; poison messages to rejects. It does not touch the network
-// until Run.
-func New(cfg aws.Config, in Ingester, rejects RejectStore, o Options) (*Source, error) {
+// o.Client). Events, and poison messages to keep, go to in. It does not touch the
+// network until Run.
+func New(cfg aws.Config, in Ingester, o Options) (*Source, error) {
 	o, err := o.withDefaults()
 	if err != nil {
 		return nil, err
 	}
-	if in == nil || rejects == nil {
-		return nil, errors.New("sqs: an ingester and a reject store are required")
+	if in == nil {
+		return nil, errors.New("sqs: an ingester is required")
 	}
 	api := o.Client
 	if api == nil {
 		api = NewClient(cfg, o.Protocol)
 	}
 	return &Source{
-		o: o, api: api, ingest: in, rejects: rejects, log: o.Logger.With("source", SourceName),
+		o: o, api: api, ingest: in, log: o.Logger.With("source", SourceName),
 		m: newMetrics(o.Metrics), slots: make(chan struct{}, o.Concurrency),
 	}, nil
 }

@@ -10,7 +10,8 @@ import (
 // dialect is sqlstore.Dialect for MySQL 8 and MariaDB 10.11.
 type dialect struct{}
 
-func (dialect) InsertIgnore() string { return "INSERT IGNORE INTO" }
+func (dialect) InsertIgnore() string          { return "INSERT IGNORE INTO" }
+func (dialect) IgnoreConflicts(string) string { return "" }
 
 // UpsertSeq uses VALUES(col), deprecated in MySQL 8.0.20 in favour of a row alias but the
 // one spelling that both MySQL 8 and MariaDB accept.

@@ -23,3 +23,20 @@ func open(t *testing.T) store.Store {
 func TestStore(t *testing.T) {
 	storetest.Run(t, open)
 }
+
+// TestStorePair runs the two-replica cases on two stores over one database.
+func TestStorePair(t *testing.T) {
+	storetest.RunPair(t, func(t *testing.T) (store.Store, store.Store) {
+		url := testenv.MySQLURL(t)
+		a, err := mysql.Open(context.Background(), url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := mysql.Open(context.Background(), url)
+		if err != nil {
+			a.Close()
+			t.Fatal(err)
+		}
+		return a, b
+	})
+}

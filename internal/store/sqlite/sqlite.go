@@ -116,7 +116,8 @@ func migrate(ctx context.Context, db *sql.DB) error {
 
 type dialect struct{}
 
-func (dialect) InsertIgnore() string { return "INSERT OR IGNORE INTO" }
+func (dialect) InsertIgnore() string          { return "INSERT OR IGNORE INTO" }
+func (dialect) IgnoreConflicts(string) string { return "" }
 func (dialect) UpsertSeq() string {
 	return " ON CONFLICT (user_id) DO UPDATE SET last_seq = excluded.last_seq"
 }

@@ -73,3 +73,20 @@ func TestOpenSync(t *testing.T) {
 		t.Errorf("Open with a bad sync value created %d files", len(entries))
 	}
 }
+
+// TestStorePair runs the two-replica cases on two stores over one SQLite file.
+func TestStorePair(t *testing.T) {
+	storetest.RunPair(t, func(t *testing.T) (store.Store, store.Store) {
+		path := filepath.Join(t.TempDir(), "notify.db")
+		a, err := sqlite.Open(context.Background(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := sqlite.Open(context.Background(), path)
+		if err != nil {
+			a.Close()
+			t.Fatal(err)
+		}
+		return a, b
+	})
+}

@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"slices"
 	"time"
 
 	notify "github.com/notifyd/notifyd"
@@ -72,7 +71,7 @@ func (s *Store) accept(ctx context.Context, tx *sql.Tx, in []store.AcceptInput) 
 			if err != nil {
 				return err
 			}
-			_, err = s.exec(ctx, tx, s.d.InsertIgnore()+` events (idem_key, payload_hash, type, source, payload, trace_parent, accept_token, created_at) VALUES `+rowsOf(hi-lo, 8), args...)
+			_, err = s.exec(ctx, tx, s.d.InsertIgnore()+` events (idem_key, payload_hash, type, source, payload, trace_parent, accept_token, created_at) VALUES `+rowsOf(hi-lo, 8)+s.d.IgnoreConflicts("idem_key"), args...)
 			return dbErr("insert events", err)
 		}); err != nil {
 			return nil, err
@@ -99,7 +98,7 @@ func (s *Store) accept(ctx context.Context, tx *sql.Tx, in []store.AcceptInput) 
 	}
 
 	if len(fresh) > 0 {
-		if err := s.insertNotifications(ctx, tx, in, fresh, rows, results, now); err != nil {
+		if err := s.storeFresh(ctx, tx, in, fresh, rows, results, now); err != nil {
 			return nil, err
 		}
 	}
@@ -112,8 +111,13 @@ func (s *Store) accept(ctx context.Context, tx *sql.Tx, in []store.AcceptInput) 
 		if err != nil {
 			return nil, err
 		}
+		pending, err := s.pendingOfEvents(ctx, tx, ids)
+		if err != nil {
+			return nil, err
+		}
 		for _, i := range dups {
 			results[i].Notifications = byEvent[rows[in[i].Key].id]
+			results[i].Scheduled = pending[rows[in[i].Key].id]
 		}
 	}
 	// Later inputs with a key seen earlier in the batch mirror the first one.
@@ -122,6 +126,7 @@ func (s *Store) accept(ctx context.Context, tx *sql.Tx, in []store.AcceptInput) 
 		if j != i && results[i].Err == nil {
 			results[i].Duplicate = true
 			results[i].Notifications = results[j].Notifications
+			results[i].Scheduled = results[j].Scheduled
 			if results[j].Err != nil {
 				results[i].Err = results[j].Err
 			}
@@ -179,203 +184,27 @@ func (s *Store) selectEvents(ctx context.Context, tx *sql.Tx, in []store.AcceptI
 	})
 }
 
-// notificationArgs are the insert arguments of notes.
-func notificationArgs(in []store.AcceptInput, notes []pendingNote, created int64) []any {
-	args := make([]any, 0, len(notes)*8)
-	for _, n := range notes {
-		ev := in[n.input].Prepared.Event
-		args = append(args, n.eventID, n.target.UserID, n.seq, string(n.target.Role), ev.Type, ev.Message, ev.URL, created)
-	}
-	return args
-}
+const notificationCols = `n.id, n.user_id, n.seq, e.idem_key, n.type, n.message, n.url, n.created_at, n.read_at, n.seen_at, n.archived_at, n.replaces, n.replaced_by, n.data`
 
-type pendingNote struct {
-	input   int // index into in
-	target  notify.Target
-	eventID int64
-	seq     int64
-}
-
-func (s *Store) insertNotifications(ctx context.Context, tx *sql.Tx, in []store.AcceptInput, fresh []int, rows map[string]eventRow, results []store.AcceptResult, now time.Time) error {
-	var notes []pendingNote
-	count := map[string]int64{}
-	for _, i := range fresh {
-		for _, t := range in[i].Prepared.Targets {
-			notes = append(notes, pendingNote{input: i, target: t, eventID: rows[in[i].Key].id})
-			count[t.UserID]++
-		}
-	}
-	users := make([]string, 0, len(count))
-	for u := range count {
-		users = append(users, u)
-	}
-	slices.Sort(users) // one lock order for every transaction: no deadlock between acceptors
-	last, err := s.lockSeqs(ctx, tx, users)
-	if err != nil {
-		return err
-	}
-	for k := range notes {
-		u := notes[k].target.UserID
-		last[u]++
-		notes[k].seq = last[u]
-	}
-	if err := chunks(len(users), maxRowsPerInsert, func(lo, hi int) error {
-		args := make([]any, 0, (hi-lo)*2)
-		for _, u := range users[lo:hi] {
-			args = append(args, u, last[u])
-		}
-		_, err := s.exec(ctx, tx, `INSERT INTO recipients (user_id, last_seq) VALUES `+rowsOf(hi-lo, 2)+s.d.UpsertSeq(), args...)
-		return dbErr("update sequences", err)
-	}); err != nil {
-		return err
-	}
-
-	created := ms(now)
-	ids := make([]int64, len(notes)) // the notification id of each note
-	var stored map[int64][]notify.Notification
-	if s.returning() {
-		ns, err := s.insertNotesReturning(ctx, tx, in, notes, created)
-		if err != nil {
-			return err
-		}
-		stored = make(map[int64][]notify.Notification, len(fresh))
-		for k, n := range notes {
-			ids[k] = ns[k].ID
-			stored[n.eventID] = append(stored[n.eventID], ns[k])
-		}
-	} else {
-		if err := chunks(len(notes), maxRowsPerInsert, func(lo, hi int) error {
-			_, err := s.exec(ctx, tx, `INSERT INTO notifications (event_id, user_id, seq, role, type, message, url, created_at) VALUES `+rowsOf(hi-lo, 8), notificationArgs(in, notes[lo:hi], created)...)
-			return dbErr("insert notifications", err)
-		}); err != nil {
-			return err
-		}
-		eventIDs := make([]int64, len(fresh))
-		for k, i := range fresh {
-			eventIDs[k] = rows[in[i].Key].id
-		}
-		var err error
-		if stored, err = s.notificationsOfEvents(ctx, tx, eventIDs); err != nil {
-			return err
-		}
-		type userSeq struct {
-			user string
-			seq  int64
-		}
-		idOf := make(map[userSeq]int64, len(notes))
-		for _, ns := range stored {
-			for _, n := range ns {
-				idOf[userSeq{n.UserID, n.Seq}] = n.ID
-			}
-		}
-		for k, n := range notes {
-			ids[k] = idOf[userSeq{n.target.UserID, n.seq}]
-		}
-	}
-
-	type deliveryRow struct {
-		note                    int64
-		channel                 notify.Channel
-		address, reason, detail string
-		status                  notify.DeliveryStatus
-	}
-	var deliveries []deliveryRow
-	for k, n := range notes {
-		for _, c := range n.target.Channels {
-			if c == notify.ChannelInbox {
-				continue // live push is the stored notification itself, replayable by seq
-			}
-			d := deliveryRow{note: ids[k], channel: c, address: n.target.Phone, status: notify.StatusPending}
-			if c == notify.ChannelSMS && d.address == "" {
-				d.status, d.reason, d.detail = notify.StatusSkipped, notify.ReasonNoPhone, "no phone number"
-			}
-			deliveries = append(deliveries, d)
-		}
-	}
-	if err := chunks(len(deliveries), maxRowsPerInsert, func(lo, hi int) error {
-		args := make([]any, 0, (hi-lo)*8)
-		for _, d := range deliveries[lo:hi] {
-			args = append(args, d.note, string(d.channel), d.address, string(d.status), d.reason, d.detail, created, created)
-		}
-		_, err := s.exec(ctx, tx, `INSERT INTO deliveries (notification_id, channel, address, status, reason, last_error, next_attempt_at, updated_at) VALUES `+rowsOf(hi-lo, 8), args...)
-		return dbErr("insert deliveries", err)
-	}); err != nil {
-		return err
-	}
-	for _, i := range fresh {
-		results[i].Notifications = stored[rows[in[i].Key].id]
-	}
-	return nil
-}
-
-// lockSeqs makes sure every user has a recipients row, locks those rows (where the
-// database has concurrent writers) and returns their last sequence numbers. Existing rows
-// are locked first, exclusively, in user order; only users seen for the first time are
-// inserted and then locked. (Inserting first would take a shared lock on each existing
-// row, and two acceptors upgrading shared locks on a busy user's row deadlock.)
-func (s *Store) lockSeqs(ctx context.Context, tx *sql.Tx, users []string) (map[string]int64, error) {
-	last, err := s.selectSeqs(ctx, tx, users)
-	if err != nil || len(last) == len(users) {
-		return last, err
-	}
-	var missing []string
-	for _, u := range users {
-		if _, ok := last[u]; !ok {
-			missing = append(missing, u)
-		}
-	}
-	if err := chunks(len(missing), maxRowsPerInsert, func(lo, hi int) error {
-		args := make([]any, 0, (hi-lo)*2)
-		for _, u := range missing[lo:hi] {
-			args = append(args, u, 0)
-		}
-		_, err := s.exec(ctx, tx, s.d.InsertIgnore()+` recipients (user_id, last_seq) VALUES `+rowsOf(hi-lo, 2), args...)
-		return dbErr("insert recipients", err)
-	}); err != nil {
-		return nil, err
-	}
-	added, err := s.selectSeqs(ctx, tx, missing)
-	if err != nil {
-		return nil, err
-	}
-	for u, seq := range added {
-		last[u] = seq
-	}
-	return last, nil
-}
-
-// selectSeqs locks and reads the recipients rows of users that exist.
-func (s *Store) selectSeqs(ctx context.Context, tx *sql.Tx, users []string) (map[string]int64, error) {
-	last := make(map[string]int64, len(users))
-	err := chunks(len(users), maxRowsPerInsert, func(lo, hi int) error {
-		r, err := s.query(ctx, tx, `SELECT user_id, last_seq FROM recipients WHERE user_id IN (`+placeholders(hi-lo)+`) ORDER BY user_id`+s.d.ForUpdate(), anys(users[lo:hi])...)
-		if err != nil {
-			return dbErr("lock recipients", err)
-		}
-		defer r.Close()
-		for r.Next() {
-			var u string
-			var seq int64
-			if err := r.Scan(&u, &seq); err != nil {
-				return dbErr("scan recipients", err)
-			}
-			last[u] = seq
-		}
-		return dbErr("lock recipients", r.Err())
-	})
-	return last, err
-}
-
-const notificationCols = `n.id, n.user_id, n.seq, e.idem_key, n.type, n.message, n.url, n.created_at, n.read_at`
-
-func scanNotification(sc interface{ Scan(...any) error }, n *notify.Notification) error {
+// scanNotification scans notificationCols, after the columns of before (if any).
+func scanNotification(sc interface{ Scan(...any) error }, n *notify.Notification, before ...any) error {
 	var created int64
-	var read *int64
-	if err := sc.Scan(&n.ID, &n.UserID, &n.Seq, &n.EventID, &n.Type, &n.Message, &n.URL, &created, &read); err != nil {
+	var read, seen, archived, replaces, replacedBy *int64
+	var data *string
+	if err := sc.Scan(append(before, &n.ID, &n.UserID, &n.Seq, &n.EventID, &n.Type, &n.Message, &n.URL, &created, &read, &seen, &archived, &replaces, &replacedBy, &data)...); err != nil {
 		return err
 	}
 	n.CreatedAt = fromMS(created)
-	n.ReadAt = fromNullMS(read)
+	n.ReadAt, n.SeenAt, n.ArchivedAt = fromNullMS(read), fromNullMS(seen), fromNullMS(archived)
+	if replaces != nil {
+		n.Replaces = *replaces
+	}
+	if replacedBy != nil {
+		n.ReplacedBy = *replacedBy
+	}
+	if data != nil {
+		n.Data = []byte(*data)
+	}
 	return nil
 }
 
@@ -391,12 +220,9 @@ func (s *Store) notificationsOfEvents(ctx context.Context, q queryer, eventIDs [
 		for r.Next() {
 			var eid int64
 			var n notify.Notification
-			var created int64
-			var read *int64
-			if err := r.Scan(&eid, &n.ID, &n.UserID, &n.Seq, &n.EventID, &n.Type, &n.Message, &n.URL, &created, &read); err != nil {
+			if err := scanNotification(r, &n, &eid); err != nil {
 				return dbErr("scan notifications", err)
 			}
-			n.CreatedAt, n.ReadAt = fromMS(created), fromNullMS(read)
 			out[eid] = append(out[eid], n)
 		}
 		return dbErr("select notifications", r.Err())

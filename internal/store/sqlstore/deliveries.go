@@ -126,16 +126,30 @@ func (s *Store) CompleteDelivery(ctx context.Context, id int64, attempt int, o s
 		b, _ := json.Marshal(o.FailedOver)
 		failedOver = string(b)
 	}
-	res, err := s.db.W.ExecContext(ctx, `UPDATE deliveries SET status = ?, provider = ?, provider_id = ?, failed_over = ?, last_error = COALESCE(NULLIF(?, ''), last_error), reason = ?, next_attempt_at = ?, sent_at = ?, updated_at = ?
+	update := func(db interface {
+		ExecContext(context.Context, string, ...any) (sql.Result, error)
+	}) error {
+		res, err := db.ExecContext(ctx, `UPDATE deliveries SET status = ?, provider = ?, provider_id = ?, failed_over = ?, last_error = COALESCE(NULLIF(?, ''), last_error), reason = ?, next_attempt_at = ?, sent_at = ?, updated_at = ?
 		WHERE id = ? AND attempts = ? AND status = 'sending'`,
-		string(o.Status), o.Provider, o.ProviderID, failedOver, o.Error, o.Reason, ms(next), sentAt, ms(at), id, attempt)
-	if err != nil {
-		return dbErr("complete delivery", err)
+			string(o.Status), o.Provider, o.ProviderID, failedOver, o.Error, o.Reason, ms(next), sentAt, ms(at), id, attempt)
+		if err != nil {
+			return dbErr("complete delivery", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return store.ErrLeaseLost
+		}
+		return nil
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return store.ErrLeaseLost
+	// An outcome a webhook wants is recorded with its outbox rows in one transaction.
+	if hooks := s.hooks.wanting(deliveryEvent(o.Status)); len(hooks) > 0 {
+		return s.inTx(ctx, func(tx *sql.Tx) error {
+			if err := update(tx); err != nil {
+				return err
+			}
+			return s.outboxDelivery(ctx, tx, hooks, id, o, at)
+		})
 	}
-	return nil
+	return update(s.db.W)
 }
 
 // CountSent implements store.Store.

@@ -1,7 +1,11 @@
-// Package sqlstore implements store.Store once, in SQL that SQLite and MySQL/MariaDB both
-// speak, with a small Dialect for the few places where they differ. The backends
-// (internal/store/sqlite, internal/store/mysql) open the database, run their migrations
-// and hand it here.
+// Package sqlstore implements store.Store once, in SQL that SQLite, MySQL/MariaDB and
+// PostgreSQL all speak, with a small Dialect for the few places where they differ. The
+// backends (internal/store/sqlite, internal/store/mysql, internal/store/postgres) open the
+// database, run their migrations and hand it here.
+//
+// Statements use "?" placeholders. A backend whose database numbers them instead
+// (PostgreSQL's $1, $2, …) rewrites them in its connection (see internal/store/postgres),
+// so that every statement here, and every one added later, serves all three unchanged.
 package sqlstore
 
 import (
@@ -11,8 +15,13 @@ import (
 
 // Dialect is what differs between the SQL backends.
 type Dialect interface {
-	// InsertIgnore starts an INSERT that skips rows violating a unique key.
+	// InsertIgnore starts an INSERT that skips rows violating a unique key, and
+	// IgnoreConflicts finishes it, after VALUES (and before any RETURNING): "INSERT IGNORE
+	// INTO" and "" on MySQL, "INSERT INTO" and " ON CONFLICT (key) DO NOTHING" on
+	// PostgreSQL, where key is the unique key's columns ("idem_key"): a conflict on any
+	// other key (a primary key) stays an error there instead of silently dropping the row.
 	InsertIgnore() string
+	IgnoreConflicts(key string) string
 	// UpsertSeq finishes "INSERT INTO recipients (user_id, last_seq) VALUES …" so that an
 	// existing user's last_seq is set to the inserted value.
 	UpsertSeq() string

@@ -31,8 +31,12 @@ func (s *Store) SaveRejected(ctx context.Context, rj store.Rejected) (int64, err
 		if rj.MessageID != "" {
 			msgID = &rj.MessageID
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO rejected_messages (source, queue, message_id, body, code, reason, receive_count, status, event_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', ?)`,
-			rj.Source, rj.Queue, msgID, rj.Body, rj.Code, rj.Reason, count, store.RejectedPending, ms(created))
+		const insert = `INSERT INTO rejected_messages (source, queue, message_id, body, code, reason, receive_count, status, event_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', ?)`
+		args := []any{rj.Source, rj.Queue, msgID, rj.Body, rj.Code, rj.Reason, count, store.RejectedPending, ms(created)}
+		if s.returning() { // PostgreSQL has no last insert id
+			return dbErr("insert rejected", tx.QueryRowContext(ctx, insert+` RETURNING id`, args...).Scan(&id))
+		}
+		res, err := tx.ExecContext(ctx, insert, args...)
 		if err != nil {
 			return dbErr("insert rejected", err)
 		}

@@ -33,6 +33,15 @@ func chunks(n, size int, fn func(lo, hi int) error) error {
 	return nil
 }
 
+// flag is a boolean column's value: 0 or 1, which every backend's integer column takes
+// (PostgreSQL will not store a bool in a SMALLINT).
+func flag(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 func ms(t time.Time) int64 { return t.UnixMilli() }
 
 func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }

@@ -27,14 +27,11 @@ func (s *Store) EventStatus(ctx context.Context, key string) (*store.EventStatus
 	index := map[int64]int{}
 	for r.Next() {
 		var rs store.RecipientStatus
-		var created int64
-		var read *int64
 		n := &rs.Notification
-		if err := r.Scan(&rs.Role, &n.ID, &n.UserID, &n.Seq, &n.EventID, &n.Type, &n.Message, &n.URL, &created, &read); err != nil {
+		if err := scanNotification(r, n, &rs.Role); err != nil {
 			r.Close()
 			return nil, dbErr("scan notifications", err)
 		}
-		n.CreatedAt, n.ReadAt = fromMS(created), fromNullMS(read)
 		rs.UserID = n.UserID
 		rs.Deliveries = []notify.Delivery{}
 		index[n.ID] = len(st.Recipients)
@@ -44,6 +41,12 @@ func (s *Store) EventStatus(ctx context.Context, key string) (*store.EventStatus
 	if err := r.Err(); err != nil {
 		return nil, dbErr("select notifications", err)
 	}
+
+	pending, err := s.pendingOfEvents(ctx, s.db.R, []int64{id})
+	if err != nil {
+		return nil, err
+	}
+	st.Scheduled = pending[id]
 
 	r, err = s.db.R.QueryContext(ctx, `SELECT d.id, d.notification_id, d.channel, d.status, d.attempts, d.last_error, d.reason, d.provider, d.provider_id, d.failed_over, d.next_attempt_at, d.sent_at, d.updated_at
 		FROM deliveries d JOIN notifications n ON n.id = d.notification_id WHERE n.event_id = ? ORDER BY d.id`, id)

@@ -15,7 +15,8 @@ import (
 type Store struct {
 	db    DBs
 	d     Dialect
-	stmts *stmtCache
+	hooks webhookTargets // outbound webhooks: which state changes write outbox rows
+	stmts *stmtCache     // Accept's statements, prepared once per shape (SQLite)
 }
 
 var _ store.Store = (*Store)(nil)

@@ -34,8 +34,14 @@ func Run(t *testing.T, open Opener) {
 		{"ConcurrentClaimsNeverOverlap", testConcurrentClaims},
 		{"EventStatus", testEventStatus},
 		{"Rejected", testRejected},
+		{"PushSubscriptions", testPushSubscriptions},
+		{"WebhookOutbox", testWebhookOutbox},
+		{"EmailAndWebPushDeliveries", testEmailAndWebPushDeliveries},
 	}
 	tests = append(tests, engineTests...)
+	tests = append(tests, recipientTests...)
+	tests = append(tests, inboxStateTests...)
+	tests = append(tests, timingTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)

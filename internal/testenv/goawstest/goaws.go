@@ -1,6 +1,6 @@
-// Package goawstest gives tests the in-process goaws (internal/goaws) and the helpers
-// they use with it. It lives apart from testenv so that only the tests that need goaws
-// pay for starting it.
+// Package goawstest gives tests the in-process goaws (internal/goaws), an SQS- and
+// SNS-compatible server. It lives apart from testenv so that only the tests that need
+// goaws pay for starting it.
 package goawstest
 
 import (
@@ -10,34 +10,15 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/notifyd/notifyd/internal/goaws"
-	"github.com/notifyd/notifyd/internal/testenv"
-
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/notifyd/notifyd/internal/goaws"
+	"github.com/notifyd/notifyd/internal/testenv"
 )
 
-// GoAWS is the in-process goaws a test binary shares (goaws.Server). Its state is
-// package-global inside goaws, so there is one per binary: make queues and topics with
-// names unique to the test (Queue does).
+// GoAWS is the binary's goaws (see internal/goaws), with helpers for tests.
 type GoAWS struct{ *goaws.Server }
-
-// GoAWSAccount is the account id in goaws queue URLs and ARNs.
-const GoAWSAccount = goaws.Account
-
-// GoAWSRedeliveryTick is how often goaws makes messages whose visibility timeout ran out
-// visible again.
-const GoAWSRedeliveryTick = goaws.RedeliveryTick
-
-// StartGoAWS starts the binary's goaws on a free local port, once; later calls return
-// the same server. StopGoAWS (from TestMain) stops it.
-func StartGoAWS() (*GoAWS, error) {
-	s, err := goaws.Start()
-	if err != nil {
-		return nil, err
-	}
-	return &GoAWS{s}, nil
-}
 
 // StopGoAWS stops the binary's goaws, if it was started. Call it from TestMain after m.Run.
 func StopGoAWS() { goaws.Stop() }
@@ -46,9 +27,9 @@ func StopGoAWS() { goaws.Stop() }
 // cannot start.
 func RequireGoAWS(t testing.TB) *GoAWS {
 	t.Helper()
-	g, err := StartGoAWS()
+	s, err := goaws.Start()
 	testenv.Require(t, "goaws", err)
-	return g
+	return &GoAWS{s}
 }
 
 var queueSeq atomic.Int64
@@ -90,4 +71,4 @@ func (g *GoAWS) Queue(t testing.TB, base string, attrs map[string]string) (name,
 }
 
 // QueueARN is the ARN goaws gives the queue name.
-func QueueARN(name string) string { return "arn:aws:sqs::" + GoAWSAccount + ":" + name }
+func QueueARN(name string) string { return "arn:aws:sqs::" + goaws.Account + ":" + name }

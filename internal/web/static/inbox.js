@@ -153,11 +153,18 @@
     }
     const entry = render(v);
     items.set(v.id, entry);
-    insert(entry);
+    // A collapse key: the newer notification takes the older one's row, in place.
+    const old = typeof v.replaces === 'number' ? items.get(v.replaces) : undefined;
+    if (old) {
+      items.delete(v.replaces);
+      old.li.replaceWith(entry.li);
+    } else {
+      insert(entry);
+    }
     if (live) {
       entry.button.classList.add('fresh');
       if (!v.read) {
-        setCount(unread + 1);
+        if (!old || old.view.read) setCount(unread + 1);
         say('New notification: ' + (v.message || v.type));
       }
       scheduleCount();
@@ -259,6 +266,18 @@
     scheduleCount();
   }
 
+  // applyState follows a change made elsewhere (SSE "state": ids, or up to a seq of a type).
+  function applyState(s) {
+    for (const [id, e] of items) {
+      const hit = Array.isArray(s.ids) ? s.ids.includes(id) : e.view.seq <= s.upToSeq && (!s.type || e.view.type === s.type);
+      if (!hit) continue;
+      if (s.readAt && !e.view.read) { e.view.read = true; paintRead(e); }
+      if (s.archivedAt) { e.li.remove(); items.delete(id); }
+    }
+    showEmpty();
+    scheduleCount();
+  }
+
   // ---- the live stream -----------------------------------------------------------------
 
   function closeStream() {
@@ -280,6 +299,7 @@
       try { v = JSON.parse(ev.data); } catch (_) { return; }
       add(v, true);
     });
+    src.addEventListener('state', (ev) => { try { applyState(JSON.parse(ev.data)); } catch (_) { /* not ours */ } });
     src.onopen = () => {
       backoff = 1000;
       setConn('live', 'Live');
@@ -335,12 +355,16 @@
     ui.who.hidden = false;
     ui.bell.disabled = false;
     ui.bell.setAttribute('aria-expanded', 'true');
+    document.dispatchEvent(new CustomEvent('notifyd:signin', { detail: { headers: authHeaders() } })); // settings.js
     openStream();
+    document.dispatchEvent(new CustomEvent('notifyd:auth', { detail: { headers: authHeaders() } })); // push.js
   }
 
   function signOut(message) {
     reset();
+    document.dispatchEvent(new CustomEvent('notifyd:signout'));
     cred = null;
+    document.dispatchEvent(new CustomEvent('notifyd:auth', { detail: null }));
     localStorage.removeItem(USER_KEY);
     sessionStorage.removeItem(TOKEN_KEY);
     ui.panel.hidden = true;

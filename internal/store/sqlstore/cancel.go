@@ -1,0 +1,144 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	notify "github.com/notifyd/notifyd"
+	"github.com/notifyd/notifyd/internal/fault"
+	"github.com/notifyd/notifyd/internal/store"
+)
+
+// CancelEvent implements store.Store. Its updates take the same row locks the releaser
+// and the delivery workers take, so a cancel racing a release ends in one of two states:
+// the pending row cancelled (nothing visible), or the notification visible and its unsent
+// deliveries cancelled; never a visible notification whose pending row says cancelled.
+func (s *Store) CancelEvent(ctx context.Context, key string, at time.Time) (*store.CancelResult, error) {
+	var res *store.CancelResult
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var eventID int64
+		if err := tx.QueryRowContext(ctx, `SELECT id FROM events WHERE idem_key = ?`, key).Scan(&eventID); err != nil {
+			return dbErr("select event", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE scheduled_notifications SET status = ?, updated_at = ? WHERE event_id = ? AND status IN (?, ?)`,
+			store.PendingCancelled, ms(at), eventID, store.PendingWaiting, store.PendingDigested); err != nil {
+			return dbErr("cancel scheduled", err)
+		}
+		noteIDs, err := s.visibleOf(ctx, tx, eventID)
+		if err != nil {
+			return err
+		}
+		// Only the event's own notifications: a digest released already carries other
+		// events too, and goes out as it is.
+		own, err := s.ownNotifications(ctx, tx, eventID)
+		if err != nil {
+			return err
+		}
+		if len(own) > 0 {
+			if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = ?, reason = 'cancelled', updated_at = ? WHERE status IN (?, ?) AND notification_id IN (`+placeholders(len(own))+`)`,
+				append([]any{string(notify.StatusCancelled), ms(at), string(notify.StatusPending), string(notify.StatusScheduled)}, anys(own)...)...); err != nil {
+				return dbErr("cancel deliveries", err)
+			}
+		}
+		fault.Hit("schedule.cancel")
+		res, err = s.cancelState(ctx, tx, key, eventID, noteIDs)
+		return err
+	})
+	return res, err
+}
+
+// visibleOf returns the ids of the notifications an event has made visible: its own, and
+// the digests its pending rows were released into.
+func (s *Store) visibleOf(ctx context.Context, tx *sql.Tx, eventID int64) ([]int64, error) {
+	r, err := tx.QueryContext(ctx, `SELECT id FROM notifications WHERE event_id = ?
+		UNION SELECT notification_id FROM scheduled_notifications WHERE event_id = ? AND status = ? AND notification_id IS NOT NULL`,
+		eventID, eventID, store.PendingReleased)
+	if err != nil {
+		return nil, dbErr("select visible", err)
+	}
+	defer r.Close()
+	var ids []int64
+	for r.Next() {
+		var id int64
+		if err := r.Scan(&id); err != nil {
+			return nil, dbErr("scan visible", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, dbErr("select visible", r.Err())
+}
+
+// ownNotifications returns the ids of an event's own notifications (not digests).
+func (s *Store) ownNotifications(ctx context.Context, tx *sql.Tx, eventID int64) ([]int64, error) {
+	r, err := tx.QueryContext(ctx, `SELECT id FROM notifications WHERE event_id = ? AND data IS NULL`, eventID)
+	if err != nil {
+		return nil, dbErr("select notifications", err)
+	}
+	defer r.Close()
+	var ids []int64
+	for r.Next() {
+		var id int64
+		if err := r.Scan(&id); err != nil {
+			return nil, dbErr("scan notifications", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, dbErr("select notifications", r.Err())
+}
+
+// cancelState reads what the event's cancel left: cancelled pending rows and deliveries,
+// and what went out before.
+func (s *Store) cancelState(ctx context.Context, tx *sql.Tx, key string, eventID int64, noteIDs []int64) (*store.CancelResult, error) {
+	res := &store.CancelResult{EventID: key,
+		Cancelled: store.CancelledSet{Notifications: []store.Pending{}, Deliveries: []notify.Delivery{}},
+		GoneOut:   store.GoneOutSet{Notifications: []notify.Notification{}, Deliveries: []notify.Delivery{}}}
+	pending, err := s.pendingOfEvents(ctx, tx, []int64{eventID})
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range pending[eventID] {
+		if p.Status == store.PendingCancelled {
+			res.Cancelled.Notifications = append(res.Cancelled.Notifications, p)
+		}
+	}
+	if len(noteIDs) == 0 {
+		return res, nil
+	}
+	r, err := tx.QueryContext(ctx, `SELECT `+notificationCols+` FROM notifications n JOIN events e ON e.id = n.event_id WHERE n.id IN (`+placeholders(len(noteIDs))+`) ORDER BY n.id`, anys(noteIDs)...)
+	if err != nil {
+		return nil, dbErr("select notifications", err)
+	}
+	for r.Next() {
+		var n notify.Notification
+		if err := scanNotification(r, &n); err != nil {
+			r.Close()
+			return nil, dbErr("scan notifications", err)
+		}
+		res.GoneOut.Notifications = append(res.GoneOut.Notifications, n)
+	}
+	r.Close()
+	if err := r.Err(); err != nil {
+		return nil, dbErr("select notifications", err)
+	}
+	r, err = tx.QueryContext(ctx, `SELECT id, notification_id, channel, status, attempts, reason, sent_at, updated_at FROM deliveries WHERE notification_id IN (`+placeholders(len(noteIDs))+`) ORDER BY id`, anys(noteIDs)...)
+	if err != nil {
+		return nil, dbErr("select deliveries", err)
+	}
+	defer r.Close()
+	for r.Next() {
+		var d notify.Delivery
+		var sent *int64
+		var updated int64
+		if err := r.Scan(&d.ID, &d.NotificationID, &d.Channel, &d.Status, &d.Attempts, &d.Reason, &sent, &updated); err != nil {
+			return nil, dbErr("scan deliveries", err)
+		}
+		d.SentAt, d.UpdatedAt = fromNullMS(sent), fromMS(updated)
+		if d.Status == notify.StatusCancelled {
+			res.Cancelled.Deliveries = append(res.Cancelled.Deliveries, d)
+		} else {
+			res.GoneOut.Deliveries = append(res.GoneOut.Deliveries, d)
+		}
+	}
+	return res, dbErr("select deliveries", r.Err())
+}

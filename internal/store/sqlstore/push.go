@@ -1,0 +1,64 @@
+package sqlstore
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"time"
+
+	"github.com/notifyd/notifyd/internal/store"
+)
+
+func endpointHash(endpoint string) string {
+	h := sha256.Sum256([]byte(endpoint))
+	return hex.EncodeToString(h[:])
+}
+
+// SavePushSubscription implements store.Store: delete and insert in one transaction, the
+// same SQL on every backend (an upsert is spelled differently in each).
+func (s *Store) SavePushSubscription(ctx context.Context, sub store.PushSubscription) error {
+	at := sub.CreatedAt
+	if at.IsZero() {
+		at = time.Now()
+	}
+	h := endpointHash(sub.Endpoint)
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM push_subscriptions WHERE endpoint_hash = ?`, h); err != nil {
+			return dbErr("replace push subscription", err)
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO push_subscriptions (user_id, endpoint_hash, endpoint, p256dh, auth, user_agent, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			sub.UserID, h, sub.Endpoint, sub.P256dh, sub.Auth, sub.UserAgent, ms(at))
+		return dbErr("insert push subscription", err)
+	})
+}
+
+// PushSubscriptions implements store.Store.
+func (s *Store) PushSubscriptions(ctx context.Context, userID string) ([]store.PushSubscription, error) {
+	r, err := s.db.R.QueryContext(ctx, `SELECT id, user_id, endpoint, p256dh, auth, user_agent, created_at FROM push_subscriptions WHERE user_id = ? ORDER BY id`, userID)
+	if err != nil {
+		return nil, dbErr("select push subscriptions", err)
+	}
+	defer r.Close()
+	var out []store.PushSubscription
+	for r.Next() {
+		var p store.PushSubscription
+		var created int64
+		if err := r.Scan(&p.ID, &p.UserID, &p.Endpoint, &p.P256dh, &p.Auth, &p.UserAgent, &created); err != nil {
+			return nil, dbErr("scan push subscriptions", err)
+		}
+		p.CreatedAt = fromMS(created)
+		out = append(out, p)
+	}
+	return out, dbErr("select push subscriptions", r.Err())
+}
+
+// DeletePushSubscription implements store.Store.
+func (s *Store) DeletePushSubscription(ctx context.Context, userID, endpoint string) (bool, error) {
+	res, err := s.db.W.ExecContext(ctx, `DELETE FROM push_subscriptions WHERE endpoint_hash = ? AND user_id = ?`, endpointHash(endpoint), userID)
+	if err != nil {
+		return false, dbErr("delete push subscription", err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}

@@ -1,0 +1,153 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"slices"
+	"time"
+
+	notify "github.com/notifyd/notifyd"
+	"github.com/notifyd/notifyd/internal/prefs"
+	"github.com/notifyd/notifyd/internal/store"
+)
+
+// GetProfile implements store.Store.
+func (s *Store) GetProfile(ctx context.Context, userID string) (prefs.Profile, error) {
+	var p prefs.Profile
+	err := s.db.R.QueryRowContext(ctx, `SELECT phone, email, time_zone, locale FROM user_profiles WHERE user_id = ?`, userID).
+		Scan(&p.PhoneNumber, &p.Email, &p.TimeZone, &p.Locale)
+	return p, dbErr("select profile", err)
+}
+
+// UpdateProfile implements store.Store.
+func (s *Store) UpdateProfile(ctx context.Context, userID string, patch store.ProfilePatch, at time.Time) (prefs.Profile, error) {
+	var out prefs.Profile
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var p prefs.Profile
+		err := tx.QueryRowContext(ctx, `SELECT phone, email, time_zone, locale FROM user_profiles WHERE user_id = ?`+s.d.ForUpdate(), userID).
+			Scan(&p.PhoneNumber, &p.Email, &p.TimeZone, &p.Locale)
+		exists := err == nil
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return dbErr("select profile", err)
+		}
+		out = patch.Apply(p)
+		if exists {
+			_, err = tx.ExecContext(ctx, `UPDATE user_profiles SET phone = ?, email = ?, time_zone = ?, locale = ?, updated_at = ? WHERE user_id = ?`,
+				out.PhoneNumber, out.Email, out.TimeZone, out.Locale, ms(at), userID)
+		} else {
+			_, err = tx.ExecContext(ctx, `INSERT INTO user_profiles (user_id, phone, email, time_zone, locale, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
+				userID, out.PhoneNumber, out.Email, out.TimeZone, out.Locale, ms(at))
+		}
+		return dbErr("write profile", err)
+	})
+	return out, err
+}
+
+// GetPreferences implements store.Store.
+func (s *Store) GetPreferences(ctx context.Context, userID string) (prefs.Preferences, bool, error) {
+	var doc string
+	err := s.db.R.QueryRowContext(ctx, `SELECT prefs FROM user_preferences WHERE user_id = ?`, userID).Scan(&doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return prefs.Preferences{}, false, nil
+	}
+	if err != nil {
+		return prefs.Preferences{}, false, dbErr("select preferences", err)
+	}
+	var p prefs.Preferences
+	if err := json.Unmarshal([]byte(doc), &p); err != nil {
+		return prefs.Preferences{}, false, store.Unavailable(err)
+	}
+	return p, true, nil
+}
+
+// PutPreferences implements store.Store.
+func (s *Store) PutPreferences(ctx context.Context, userID string, p prefs.Preferences, at time.Time) error {
+	doc, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE user_preferences SET prefs = ?, updated_at = ? WHERE user_id = ?`, string(doc), ms(at), userID)
+		if err != nil {
+			return dbErr("update preferences", err)
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			return nil
+		}
+		// MySQL counts an UPDATE that changes nothing as 0 rows: insert only if absent.
+		_, err = tx.ExecContext(ctx, s.d.InsertIgnore()+` user_preferences (user_id, prefs, updated_at) VALUES (?, ?, ?)`+s.d.IgnoreConflicts("user_id"), userID, string(doc), ms(at))
+		return dbErr("insert preferences", err)
+	})
+}
+
+// scrubEvents removes userID from the recipients of every stored event that named them,
+// so the payloads kept for the other recipients hold no contact of the erased user. The
+// payload hash stays: a producer's retry of the same event is still a duplicate.
+func (s *Store) scrubEvents(ctx context.Context, tx *sql.Tx, userID string) error {
+	var ids []int64
+	if err := queryEach(ctx, tx, `SELECT DISTINCT event_id FROM notifications WHERE user_id = ?`, []any{userID}, func(r *sql.Rows) error {
+		var id int64
+		err := r.Scan(&id)
+		ids = append(ids, id)
+		return err
+	}); err != nil {
+		return dbErr("select the user's events", err)
+	}
+	for _, id := range ids {
+		var payload string
+		if err := tx.QueryRowContext(ctx, `SELECT payload FROM events WHERE id = ?`+s.d.ForUpdate(), id).Scan(&payload); err != nil {
+			return dbErr("select event", err)
+		}
+		ev, err := notify.DecodeEvent([]byte(payload))
+		if err != nil {
+			continue // not a payload this version wrote: leave it
+		}
+		ev.Recipients = slices.DeleteFunc(ev.Recipients, func(r notify.Recipient) bool { return r.UserID == userID })
+		out, err := ev.MarshalJSON()
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE events SET payload = ? WHERE id = ?`, string(out), id); err != nil {
+			return dbErr("scrub event", err)
+		}
+	}
+	return nil
+}
+
+// EraseUser implements store.Store. Deliveries go first (they refer to notifications);
+// a worker holding one of them in flight finds it gone when it records the outcome.
+func (s *Store) EraseUser(ctx context.Context, userID string) (store.Erased, error) {
+	var e store.Erased
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		e = store.Erased{}
+		if err := s.scrubEvents(ctx, tx, userID); err != nil {
+			return err
+		}
+		steps := []struct {
+			what, query string
+			count       func(n int64)
+		}{
+			// Notifications still waiting (sendAt, digest windows) never show.
+			{"scheduled", `DELETE FROM scheduled_notifications WHERE user_id = ?`, func(int64) {}},
+			{"digests", `DELETE FROM digests WHERE user_id = ?`, func(int64) {}},
+			{"deliveries", `DELETE FROM deliveries WHERE notification_id IN (SELECT id FROM notifications WHERE user_id = ?)`, func(n int64) { e.Deliveries = n }},
+			{"notifications", `DELETE FROM notifications WHERE user_id = ?`, func(n int64) { e.Notifications = n }},
+			{"sequence", `DELETE FROM recipients WHERE user_id = ?`, func(int64) {}},
+			{"profile", `DELETE FROM user_profiles WHERE user_id = ?`, func(n int64) { e.Profile = n > 0 }},
+			{"preferences", `DELETE FROM user_preferences WHERE user_id = ?`, func(n int64) { e.Preferences = n > 0 }},
+			{"push subscriptions", `DELETE FROM push_subscriptions WHERE user_id = ?`, func(n int64) { e.Subscriptions = n }},
+		}
+		for _, st := range steps {
+			res, err := tx.ExecContext(ctx, st.query, userID)
+			if err != nil {
+				return dbErr("erase "+st.what, err)
+			}
+			n, _ := res.RowsAffected()
+			st.count(n)
+		}
+		return nil
+	})
+	return e, err
+}

@@ -1,0 +1,118 @@
+// notifyd web inbox: the settings view. The signed-in user switches channels and types
+// on and off and sets quiet hours (GET/PUT /v1/preferences). inbox.js tells it who is
+// signed in with the notifyd:signin event. Server text is rendered with textContent only.
+(() => {
+  'use strict';
+
+  const $ = (id) => document.getElementById(id);
+  const ui = {
+    open: $('settings-open'), close: $('settings-close'), card: $('settings'), form: $('settings-form'),
+    channels: $('settings-channels'), types: $('settings-types'), quietOn: $('quiet-on'),
+    start: $('quiet-start'), end: $('quiet-end'), status: $('settings-status'), error: $('settings-error'),
+    panel: $('panel'),
+  };
+  const NAMES = { inbox: 'Inbox', sms: 'SMS', email: 'Email', webpush: 'Web push' };
+  const OPTIONAL = ['sms', 'email', 'webpush'];
+  let headers = null;
+
+  async function call(method, body) {
+    const h = Object.assign({ Accept: 'application/json' }, headers);
+    if (body) h['Content-Type'] = 'application/json';
+    const res = await fetch('/v1/preferences', {
+      method, credentials: 'same-origin', cache: 'no-store', headers: h, body: body ? JSON.stringify(body) : undefined,
+    });
+    let out = null;
+    try { out = await res.json(); } catch (_) { /* not JSON */ }
+    if (!res.ok) throw new Error((out && (out.detail || out.title)) || res.status + ' ' + res.statusText);
+    return out;
+  }
+
+  function toggle(label, checked, disabled, data) {
+    const l = document.createElement('label');
+    l.className = 'toggle';
+    const box = document.createElement('input');
+    box.type = 'checkbox';
+    box.checked = checked;
+    box.disabled = disabled;
+    Object.assign(box.dataset, data);
+    l.append(box, ' ' + label);
+    return l;
+  }
+
+  function render(p) {
+    ui.channels.replaceChildren(toggle(NAMES.inbox, true, true, {}));
+    for (const c of OPTIONAL) ui.channels.append(toggle(NAMES[c], p.channels[c] !== false, false, { channel: c }));
+    ui.types.replaceChildren();
+    for (const a of p.available) {
+      const tr = document.createElement('tr');
+      const th = document.createElement('th');
+      th.scope = 'row';
+      th.textContent = a.type;
+      if (a.required) {
+        const tag = document.createElement('span');
+        tag.className = 'tag';
+        tag.textContent = 'required';
+        tag.title = 'Always sent: opt-outs and quiet hours do not apply';
+        th.append(' ', tag);
+      }
+      const td = document.createElement('td');
+      for (const c of a.channels) {
+        const on = c === 'inbox' || a.required || ((p.types[a.type] || {})[c] !== false);
+        td.append(toggle(NAMES[c] || c, on, c === 'inbox' || a.required, c === 'inbox' || a.required ? {} : { type: a.type, channel: c }));
+      }
+      tr.append(th, td);
+      ui.types.append(tr);
+    }
+    ui.quietOn.checked = !!p.quietHours;
+    if (p.quietHours) { ui.start.value = p.quietHours.start; ui.end.value = p.quietHours.end; }
+  }
+
+  function collect() {
+    const out = { channels: {}, types: {}, quietHours: null };
+    for (const box of ui.channels.querySelectorAll('input[data-channel]')) out.channels[box.dataset.channel] = box.checked;
+    for (const box of ui.types.querySelectorAll('input[data-type]')) {
+      if (box.checked) continue; // absent = on
+      (out.types[box.dataset.type] = out.types[box.dataset.type] || {})[box.dataset.channel] = false;
+    }
+    if (ui.quietOn.checked) out.quietHours = { start: ui.start.value, end: ui.end.value };
+    return out;
+  }
+
+  async function show() {
+    ui.error.textContent = '';
+    ui.status.textContent = '';
+    try {
+      render(await call('GET'));
+      ui.card.hidden = false;
+      ui.panel.hidden = true;
+      ui.open.setAttribute('aria-expanded', 'true');
+    } catch (err) {
+      ui.error.textContent = err.message;
+      ui.card.hidden = false;
+    }
+  }
+
+  function hide() {
+    ui.card.hidden = true;
+    ui.panel.hidden = false;
+    ui.open.setAttribute('aria-expanded', 'false');
+  }
+
+  ui.form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    ui.error.textContent = '';
+    ui.status.textContent = 'Saving…';
+    try {
+      render(await call('PUT', collect()));
+      ui.status.textContent = 'Saved';
+    } catch (err) {
+      ui.status.textContent = '';
+      ui.error.textContent = err.message;
+    }
+  });
+  ui.form.addEventListener('change', () => { ui.status.textContent = ''; });
+  ui.open.addEventListener('click', () => (ui.card.hidden ? show() : hide()));
+  ui.close.addEventListener('click', hide);
+  document.addEventListener('notifyd:signin', (ev) => { headers = ev.detail.headers; });
+  document.addEventListener('notifyd:signout', () => { headers = null; ui.card.hidden = true; });
+})();
