@@ -13,6 +13,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -268,16 +269,15 @@ func (s *Service) afterCommit(in []store.AcceptInput, results []store.AcceptResu
 	}
 }
 
-// queuesDelivery reports whether storing a routes a recipient to a queued channel.
+// queuesDelivery reports whether storing a routes a recipient to a queued channel (the
+// store writes a delivery row for every channel but the inbox).
 func queuesDelivery(a store.AcceptInput) bool {
 	if a.Prepared == nil {
 		return true // unknown: wake the workers
 	}
 	for _, t := range a.Prepared.Targets {
-		for _, c := range t.Channels {
-			if c != notify.ChannelInbox {
-				return true
-			}
+		if slices.ContainsFunc(t.Channels, func(c notify.Channel) bool { return !prefs.IsInbox(c) }) {
+			return true
 		}
 	}
 	return false
