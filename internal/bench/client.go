@@ -56,6 +56,12 @@ func (cs *clients) connect(ctx context.Context, wantConns int, hc *http.Client, 
 		wg.Go(func() {
 			for i := range next {
 				c, err := cs.dial(ctx, i)
+				for attempt := 1; err != nil && attempt < 3 && ctx.Err() == nil; attempt++ {
+					// A loaded server may drop a connection before answering (EOF): try
+					// that stream again, as a browser's EventSource would.
+					time.Sleep(time.Duration(attempt) * 200 * time.Millisecond)
+					c, err = cs.dial(ctx, i)
+				}
 				if err != nil {
 					failed.Add(1)
 					mu.Lock()
