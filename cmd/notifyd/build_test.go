@@ -15,7 +15,7 @@ import (
 // release build would show up here. The fault suite runs such a build.)
 func TestReleaseBinaryHasNoFaultSwitch(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds notifyd")
+		t.Skip("-short: builds notifyd")
 	}
 	const name = "NOTIFY_FAULT"
 	out, err := exec.Command("go", "list", "-tags", "faultinject", "-f", "{{.Dir}} {{join .GoFiles \" \"}}", "github.com/notifyd/notifyd/internal/fault").Output()
