@@ -254,6 +254,9 @@ func (a *App) Run(ctx context.Context) error {
 			a.cancelRequests()
 			a.Ingest.Abort()
 			a.Releaser.Abort()
+			for _, w := range a.Workers {
+				w.Abort()
+			}
 		}
 	})
 	defer stopAbort()

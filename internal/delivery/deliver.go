@@ -92,9 +92,9 @@ func (w *Worker) backoff(attempt int) time.Duration {
 	return d/2 + rand.N(d/2+1)
 }
 
-// record stores an outcome. While the store fails it keeps trying (for RecordFor), the
-// lease still being renewed, because a sent message whose record is lost would be sent
-// again once the lease ran out. It stops at once when the lease is lost to another claim:
+// record stores an outcome. While the store fails it keeps trying (for RecordFor, or until
+// Abort), the lease still being renewed, because a sent message whose record is lost would
+// be sent again once the lease ran out. It stops at once when the lease is lost to another claim:
 // the row is that claim's now, and nothing may be written over it.
 func (w *Worker) record(ctx context.Context, lg *slog.Logger, l *lease, m notify.Message, o store.Outcome) {
 	o.At = w.o.Now()
@@ -130,7 +130,14 @@ func (w *Worker) record(ctx context.Context, lg *slog.Logger, l *lease, m notify
 			return
 		}
 		lg.WarnContext(ctx, "recording delivery outcome failed; retrying", "status", o.Status, "err", err)
-		time.Sleep(delay)
+		select {
+		case <-w.aborted:
+			// Shutdown's grace period is over: the row stays claimed, its lease runs out and
+			// it is sent again (the documented resend window, closed by an idempotency key).
+			lg.ErrorContext(ctx, "delivery outcome not recorded: shutting down while the store fails", "status", o.Status, "err", err)
+			return
+		case <-time.After(delay):
+		}
 		delay = min(2*delay, 5*time.Second)
 	}
 }

@@ -3,6 +3,8 @@ package delivery_test
 import (
 	"context"
 	"errors"
+	"io"
+	"log/slog"
 	"sync"
 	"testing"
 	"time"
@@ -128,5 +130,44 @@ func TestLostLeaseNotRecordedOver(t *testing.T) {
 	after := status(t, st, "e0")
 	if after.Status != notify.StatusSent || after.Attempts != d.Attempts || after.Attempts < 2 || after.ProviderID != d.ProviderID || other.count(d.ID) != 1 {
 		t.Fatalf("after the stalled worker's late outcome: %+v (other sent %d), want the second claim's sent record", after, other.count(d.ID))
+	}
+}
+
+// A shutdown whose grace period is over aborts a worker that cannot record an outcome (the
+// store fails every write): Run returns at once instead of retrying for RecordFor, and the
+// row stays claimed, to be sent again once its lease runs out.
+func TestAbortEndsRecordRetries(t *testing.T) {
+	st, _ := setup(t, 1)
+	fs := &flakyStore{Store: st, failComplete: 1 << 30}
+	s := &sender{calls: map[int64]int{}, began: make(chan struct{}, 1)}
+	w := delivery.New(fs, delivery.Options{Sender: s, Lease: shortLease, RecordFor: time.Hour, Poll: 10 * time.Millisecond, CapPerRecipient: -1,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { w.Run(ctx); close(done) }()
+	<-s.began
+	for { // wait until recording has failed at least once
+		fs.mu.Lock()
+		n := fs.completeErrors
+		fs.mu.Unlock()
+		if n > 0 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case <-done:
+		t.Fatal("Run returned while an outcome was still unrecorded and not aborted")
+	case <-time.After(300 * time.Millisecond):
+	}
+	w.Abort()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return after Abort")
+	}
+	if d := status(t, st, "e0"); d.Status != notify.StatusSending {
+		t.Fatalf("after abort the delivery is %s, want still sending (claimed, its lease to run out)", d.Status)
 	}
 }

@@ -87,6 +87,9 @@ type Worker struct {
 	limiter *rate.Limiter
 	kick    chan struct{}
 	m       *metrics
+
+	abortOnce sync.Once
+	aborted   chan struct{} // closed by Abort
 }
 
 // New returns a worker; Run starts it.
@@ -133,12 +136,16 @@ func New(st Store, o Options) *Worker {
 	if o.Provider == "" {
 		o.Provider = "unknown"
 	}
-	w := &Worker{st: st, o: o, log: o.Logger, kick: make(chan struct{}, 1), m: newMetrics(o.Metrics)}
+	w := &Worker{st: st, o: o, log: o.Logger, kick: make(chan struct{}, 1), m: newMetrics(o.Metrics), aborted: make(chan struct{})}
 	if o.RatePerSecond > 0 {
 		w.limiter = rate.NewLimiter(rate.Limit(o.RatePerSecond), max(1, int(o.RatePerSecond)))
 	}
 	return w
 }
+
+// Abort gives up recording outcomes that the store does not take now: a shutdown calls it
+// when its grace period is over, so a hung database cannot hold the process (see record).
+func (w *Worker) Abort() { w.abortOnce.Do(func() { close(w.aborted) }) }
 
 // Kick wakes the worker to look for due rows now (after a commit queued some).
 func (w *Worker) Kick() {

@@ -11,6 +11,7 @@ import (
 	"github.com/notifyd/notifyd/internal/schedule"
 	"github.com/notifyd/notifyd/internal/store"
 	"github.com/notifyd/notifyd/internal/store/mysql"
+	"github.com/notifyd/notifyd/internal/store/postgres"
 	"github.com/notifyd/notifyd/internal/store/sqlite"
 	"github.com/notifyd/notifyd/internal/store/storetest"
 	"github.com/notifyd/notifyd/internal/testenv"
@@ -44,6 +45,14 @@ func backends(t *testing.T, fn func(t *testing.T, s store.Store)) {
 	})
 	t.Run("mysql", func(t *testing.T) {
 		s, err := mysql.Open(context.Background(), testenv.MySQLURL(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		fn(t, s)
+	})
+	t.Run("postgres", func(t *testing.T) {
+		s, err := postgres.Open(context.Background(), testenv.PostgresURL(t))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -47,3 +47,20 @@ func TestOpenTwiceMigratesOnce(t *testing.T) {
 		t.Fatalf("second replica sees %+v (%v), want the one notification of k1", got, err)
 	}
 }
+
+// TestStorePair runs the two-replica cases on two stores over one database.
+func TestStorePair(t *testing.T) {
+	storetest.RunPair(t, func(t *testing.T) (store.Store, store.Store) {
+		url := testenv.PostgresURL(t)
+		a, err := postgres.Open(context.Background(), url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := postgres.Open(context.Background(), url)
+		if err != nil {
+			a.Close()
+			t.Fatal(err)
+		}
+		return a, b
+	})
+}

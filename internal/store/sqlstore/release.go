@@ -123,7 +123,9 @@ func (s *Store) dueScheduled(ctx context.Context, tx *sql.Tx, now time.Time, lim
 	return notes, ids, nil
 }
 
-// markReleased records each released row's notification.
+// markReleased records each released row's notification. The CASE's ELSE (never taken:
+// every row it updates has its WHEN) gives it the column's type, so PostgreSQL types the
+// THEN parameters as BIGINT rather than as text.
 func (s *Store) markReleased(ctx context.Context, tx *sql.Tx, ids []int64, out []notify.Notification, now time.Time) error {
 	return chunks(len(ids), maxRowsPerInsert, func(lo, hi int) error {
 		var cases []byte
@@ -134,7 +136,7 @@ func (s *Store) markReleased(ctx context.Context, tx *sql.Tx, ids []int64, out [
 		}
 		args = append(args, store.PendingReleased, ms(now))
 		args = append(args, anys(ids[lo:hi])...)
-		_, err := tx.ExecContext(ctx, `UPDATE scheduled_notifications SET notification_id = CASE id`+string(cases)+` END, status = ?, updated_at = ? WHERE id IN (`+placeholders(hi-lo)+`)`, args...)
+		_, err := tx.ExecContext(ctx, `UPDATE scheduled_notifications SET notification_id = CASE id`+string(cases)+` ELSE notification_id END, status = ?, updated_at = ? WHERE id IN (`+placeholders(hi-lo)+`)`, args...)
 		return dbErr("mark released", err)
 	})
 }

@@ -90,7 +90,7 @@ func (s *Store) attachDigest(ctx context.Context, tx *sql.Tx, eventID int64, ev 
 		if len(ev.Data) > 0 {
 			data = string(ev.Data)
 		}
-		if _, err := tx.ExecContext(ctx, s.d.InsertIgnore()+` digests (open_key, user_id, type, digest_key, event_id, role, channels, phone, url, message, data, status, due_at, created_at, updated_at) VALUES `+rowsOf(1, 15),
+		if _, err := tx.ExecContext(ctx, s.d.InsertIgnore()+` digests (open_key, user_id, type, digest_key, event_id, role, channels, phone, url, message, data, status, due_at, created_at, updated_at) VALUES `+rowsOf(1, 15)+s.d.IgnoreConflicts("open_key"),
 			key, t.UserID, ev.Type, d.Key, eventID, string(t.Role), joinChannels(t.Channels), t.Phone, ev.URL, d.Message, data, "open", due, ms(now), ms(now)); err != nil {
 			return store.Pending{}, dbErr("open digest", err)
 		}
