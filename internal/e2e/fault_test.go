@@ -25,6 +25,16 @@ func sqliteEnv(t *testing.T) []string {
 	return []string{"NOTIFY_DATABASE_URL=sqlite:" + filepath.Join(t.TempDir(), "notify.db")}
 }
 
+// storeBackends are the stores a fault case runs on: each env names a fresh database.
+var storeBackends = []struct {
+	name string
+	env  func(t *testing.T) []string
+}{
+	{"sqlite", sqliteEnv},
+	{"mariadb", func(t *testing.T) []string { return []string{"NOTIFY_DATABASE_URL=" + testenv.MySQLURL(t)} }},
+	{"postgres", func(t *testing.T) []string { return []string{"NOTIFY_DATABASE_URL=" + testenv.PostgresURL(t)} }},
+}
+
 func smsEnv(prov *provider) []string {
 	return []string{"NOTIFY_SMS_PROVIDER=webhook", "NOTIFY_SMS_WEBHOOK_URL=" + prov.URL}
 }
@@ -291,15 +301,7 @@ func TestFaultProviderFailsHalf(t *testing.T) {
 // ids, one notification, one SMS. On SQLite, MariaDB and PostgreSQL.
 func TestFaultConcurrentDuplicates(t *testing.T) {
 	t.Parallel()
-	backends := []struct {
-		name string
-		env  func(t *testing.T) []string
-	}{
-		{"sqlite", sqliteEnv},
-		{"mariadb", func(t *testing.T) []string { return []string{"NOTIFY_DATABASE_URL=" + testenv.MySQLURL(t)} }},
-		{"postgres", func(t *testing.T) []string { return []string{"NOTIFY_DATABASE_URL=" + testenv.PostgresURL(t)} }},
-	}
-	for _, b := range backends {
+	for _, b := range storeBackends {
 		t.Run(b.name, func(t *testing.T) {
 			t.Parallel()
 			prov := newProvider(t)

@@ -24,6 +24,16 @@ func scheduledEvent(id, user string, at time.Time) publish.NotificationData {
 	return ev
 }
 
+// forBackends runs body in parallel on SQLite and MariaDB, each with a fresh database.
+func forBackends(t *testing.T, prefix string, body func(t *testing.T, storeEnv []string)) {
+	for _, b := range storeBackends[:2] {
+		t.Run(prefix+b.name, func(t *testing.T) {
+			t.Parallel()
+			body(t, b.env(t))
+		})
+	}
+}
+
 // waitVisible waits until each event has its notification (scheduled ones are released).
 func waitVisible(t *testing.T, p *proc, ids []string, timeout time.Duration) {
 	t.Helper()
@@ -44,10 +54,9 @@ func waitVisible(t *testing.T, p *proc, ids []string, timeout time.Duration) {
 func TestFaultKillDuringRelease(t *testing.T) {
 	t.Parallel()
 	for _, point := range []string{"schedule.release", "schedule.after-release"} {
-		t.Run(point, func(t *testing.T) {
-			t.Parallel()
+		forBackends(t, point+"/", func(t *testing.T, storeEnv []string) {
 			prov := newProvider(t)
-			p := startNotifyd(t, "notifyd", concat(sqliteEnv(t), smsEnv(prov), []string{"NOTIFY_FAULT=" + point})...)
+			p := startNotifyd(t, "notifyd", concat(storeEnv, smsEnv(prov), []string{"NOTIFY_FAULT=" + point})...)
 			ids := []string{"rel-1", "rel-2", "rel-3"}
 			at := time.Now().Add(time.Second)
 			for i, id := range ids {
@@ -69,13 +78,17 @@ func TestFaultKillDuringRelease(t *testing.T) {
 // once, one notification with every event, one SMS.
 func TestFaultKillDuringDigestClose(t *testing.T) {
 	t.Parallel()
+	forBackends(t, "", testKillDuringDigestClose)
+}
+
+func testKillDuringDigestClose(t *testing.T, storeEnv []string) {
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "types.yaml")
 	if err := os.WriteFile(cfg, []byte("types:\n  DELIVERY_STARTED:\n    digest: {window: 1s, key: \"{{.orderId}}\", message: \"{{.count}}건의 배송이 시작되었습니다.\"}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	prov := newProvider(t)
-	p := startNotifyd(t, "notifyd", concat(sqliteEnv(t), smsEnv(prov), []string{"NOTIFY_FAULT=schedule.digest-close", "NOTIFY_CONFIG=" + cfg})...)
+	p := startNotifyd(t, "notifyd", concat(storeEnv, smsEnv(prov), []string{"NOTIFY_FAULT=schedule.digest-close", "NOTIFY_CONFIG=" + cfg})...)
 	ids := []string{"dig-1", "dig-2", "dig-3"}
 	for _, id := range ids {
 		ev := event(id, "701")
@@ -100,8 +113,12 @@ func TestFaultKillDuringDigestClose(t *testing.T) {
 // second scheduled notification of the same user (due in 2 s) shows as seq 1, once.
 func TestFaultKillDuringCancel(t *testing.T) {
 	t.Parallel()
+	forBackends(t, "", testKillDuringCancel)
+}
+
+func testKillDuringCancel(t *testing.T, storeEnv []string) {
 	prov := newProvider(t)
-	p := startNotifyd(t, "notifyd", concat(sqliteEnv(t), smsEnv(prov), []string{"NOTIFY_FAULT=schedule.cancel"})...)
+	p := startNotifyd(t, "notifyd", concat(storeEnv, smsEnv(prov), []string{"NOTIFY_FAULT=schedule.cancel"})...)
 	if status, _ := postEvent(t, p, scheduledEvent("cancel-1", "801", time.Now().Add(time.Hour))); status != http.StatusAccepted {
 		t.Fatalf("POST: %d", status)
 	}
