@@ -19,11 +19,13 @@ import (
 type ReplicaOpener func(t *testing.T) (a, b store.Store)
 
 // RunAcrossProcesses runs the cases of a store shared by several processes: exactly-once
-// acceptance and claims, and lease fencing between replicas. Backends whose database
-// serves more than one process (MySQL/MariaDB, PostgreSQL) run it.
+// acceptance and claims, lease fencing, and a read on one replica skipping the escalated
+// SMS the other would claim. Backends whose database serves more than one process
+// (MySQL/MariaDB, PostgreSQL) run it.
 func RunAcrossProcesses(t *testing.T, open ReplicaOpener) {
 	t.Run("ExactlyOnce", func(t *testing.T) { exactlyOnce(t, open) })
 	t.Run("LeaseFencing", func(t *testing.T) { leaseFencing(t, open) })
+	t.Run("ReadCancelsEscalation", func(t *testing.T) { readCancelsEscalation(t, open) })
 }
 
 // exactlyOnce plays two replicas: two stores, each with its own connection pool, on one

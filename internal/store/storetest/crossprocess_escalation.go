@@ -1,4 +1,4 @@
-package postgres_test
+package storetest
 
 import (
 	"context"
@@ -10,35 +10,22 @@ import (
 	notify "github.com/notifyd/notifyd"
 	"github.com/notifyd/notifyd/internal/prefs"
 	"github.com/notifyd/notifyd/internal/store"
-	"github.com/notifyd/notifyd/internal/store/postgres"
-	"github.com/notifyd/notifyd/internal/store/storetest"
-	"github.com/notifyd/notifyd/internal/testenv"
 )
 
-// TestReadOnOtherReplicaCancelsEscalation plays two replicas on one database: A accepts
+// readCancelsEscalation plays two replicas on one database: A accepts
 // escalated SMS and claims due deliveries, B marks notifications read. A read on B before
 // the delay skips the SMS A would send; with the read and the claim racing at the due
 // time, each SMS is either claimed (and the read leaves it alone) or skipped (and never
 // claimed), never both.
-func TestReadOnOtherReplicaCancelsEscalation(t *testing.T) {
-	url := testenv.PostgresURL(t)
+func readCancelsEscalation(t *testing.T, open ReplicaOpener) {
 	ctx := context.Background()
-	var replicas [2]store.Store
-	for i := range replicas {
-		s, err := postgres.Open(ctx, url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		replicas[i] = s
-	}
-	a, b := replicas[0], replicas[1]
+	a, b := open(t)
 	typ := &notify.EventType{Name: "ANSWER_REGISTERED", Escalate: map[notify.Channel]time.Duration{notify.ChannelSMS: 5 * time.Minute}}
 	const n = 40
 	var in []store.AcceptInput
 	for i := range n {
-		in = append(in, storetest.TypedInput(fmt.Sprintf("esc-%d", i), typ,
-			storetest.Recipient(fmt.Sprintf("u%d", i), "+821011112222", "", notify.ChannelInbox, notify.ChannelSMS)))
+		in = append(in, TypedInput(fmt.Sprintf("esc-%d", i), typ,
+			Recipient(fmt.Sprintf("u%d", i), "+821011112222", "", notify.ChannelInbox, notify.ChannelSMS)))
 	}
 	res, err := a.Accept(ctx, in)
 	if err != nil {
