@@ -23,6 +23,9 @@ func (dialect) UpsertSeq() string {
 func (dialect) ForUpdate() string  { return " FOR UPDATE" }
 func (dialect) SkipLocked() string { return " FOR UPDATE SKIP LOCKED" }
 
+// UseIndex: PostgreSQL takes no hints, and plans a page's range scan on its own.
+func (dialect) UseIndex(string) string { return "" }
+
 // Returning: INSERT … RETURNING hands back the new ids (PostgreSQL has no last insert id).
 func (dialect) Returning() bool { return true }
 

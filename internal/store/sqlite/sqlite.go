@@ -123,6 +123,7 @@ func (dialect) UpsertSeq() string {
 }
 func (dialect) ForUpdate() string         { return "" } // one writer: the transaction holds the lock
 func (dialect) SkipLocked() string        { return "" }
+func (dialect) UseIndex(string) string    { return "" } // the planner picks the page's index
 func (dialect) TxOptions() *sql.TxOptions { return nil }
 
 // Returning: SQLite (3.35+) answers INSERT … RETURNING, so Accept skips reading rows back.

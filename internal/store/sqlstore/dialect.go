@@ -31,6 +31,9 @@ type Dialect interface {
 	// SkipLocked is appended to the SELECT that claims deliveries, so concurrent claimers
 	// in other processes pass over each other's rows.
 	SkipLocked() string
+	// UseIndex names the index a SELECT from notifications n must walk, placed after the
+	// table's alias ("" where the planner needs no telling). See ListInbox.
+	UseIndex(index string) string
 	// TxOptions are the options of every read-write transaction.
 	TxOptions() *sql.TxOptions
 	// Retryable reports whether a transaction failed for a reason worth retrying at once

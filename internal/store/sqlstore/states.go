@@ -50,8 +50,27 @@ func (s *Store) ListInbox(ctx context.Context, userID string, f store.InboxFilte
 	args = append(args, limit)
 	// The page's ids come from notifications alone, then the rows are joined: with the join
 	// in the same query MariaDB walks a deep cursor's page from the user's newest row.
-	return s.queryNotifications(ctx, `SELECT `+notificationCols+` FROM (SELECT n.id FROM notifications n WHERE `+
+	return s.queryNotifications(ctx, `SELECT `+notificationCols+` FROM (SELECT n.id FROM notifications n`+s.pageIndex(f)+` WHERE `+
 		strings.Join(where, " AND ")+` ORDER BY n.seq DESC LIMIT ?) page JOIN notifications n ON n.id = page.id JOIN events e ON e.id = n.event_id ORDER BY n.seq DESC`, args...)
+}
+
+// pageIndex is the index hint for ListInbox's filter: the index whose every key part before
+// seq is fixed by the filter, so the page is one range ending at the cursor. Filters with
+// no such index (read, archived only, unread with archived included) get none.
+func (s *Store) pageIndex(f store.InboxFilter) string {
+	excluded := f.Archived == "" || f.Archived == store.ArchivedExclude
+	all := f.Status == "" || f.Status == store.InboxAll
+	switch {
+	case f.Type != "":
+		return s.d.UseIndex("notifications_type")
+	case excluded && all:
+		return s.d.UseIndex("notifications_archived")
+	case excluded && f.Status == store.InboxUnread:
+		return s.d.UseIndex("notifications_unread")
+	case f.Archived == store.ArchivedInclude && all:
+		return s.d.UseIndex("notifications_visible")
+	}
+	return ""
 }
 
 // InboxCounts implements store.Store.
