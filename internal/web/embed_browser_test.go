@@ -217,6 +217,34 @@ func TestEmbedOnAnotherOrigin(t *testing.T) {
 		}
 		return callWith(t, http.MethodGet, base+"/v1/preferences", bearer, nil, &p) == http.StatusOK && p.Channels != nil && !p.Channels["sms"]
 	})
+	// A type's own switch: the first type that can send a text message, and quiet hours.
+	typ := get(b, "find a type with a text-message switch", chromedp.Evaluate[string](
+		`(() => { const box = $all('form fieldset.type input[name$=".sms"]:not([disabled])')[0]; return box ? box.name.slice(0, -4) : ''; })()`))
+	if typ == "" {
+		b.fail("the settings list no type with a text-message switch")
+	}
+	b.run("settings: that type's text messages off, quiet hours 23:00–07:00",
+		chromedp.Evaluate[chromedp.Void](`$r('form input[name="`+typ+`.sms"]').click()`),
+		poll(`$r('[aria-live]').textContent === '설정을 저장했습니다.'`),
+		chromedp.Evaluate[chromedp.Void](`$r('[aria-live]').textContent = ''`),
+		chromedp.Evaluate[chromedp.Void](`(() => { const f = $r('form');
+			f.querySelector('[name=quietStart]').value = '23:00'; f.querySelector('[name=quietEnd]').value = '07:00';
+			f.querySelector('[name=quiet]').click(); })()`),
+		poll(`$r('[aria-live]').textContent === '설정을 저장했습니다.' && !$r('form .times').hidden`),
+	)
+	b.eventually("the server to have the type's SMS off and quiet hours set", func() bool {
+		var p struct {
+			Types      map[string]map[string]bool `json:"types"`
+			QuietHours *struct{ Start, End string } `json:"quietHours"`
+		}
+		return callWith(t, http.MethodGet, base+"/v1/preferences", bearer, nil, &p) == http.StatusOK &&
+			p.Types[typ] != nil && p.Types[typ]["sms"] == false && len(p.Types[typ]) == 1 &&
+			p.QuietHours != nil && p.QuietHours.Start == "23:00" && p.QuietHours.End == "07:00"
+	})
+	if vs := axeViolations(b); len(vs) > 0 {
+		b.fail("axe-core found serious or critical violations in the settings:\n  %s", strings.Join(vs, "\n  "))
+	}
+	shot(b, "embed-settings-ko.png")
 	b.run("back to the list", chromedp.Evaluate[chromedp.Void](`$r('[data-act=settings]').click()`),
 		poll(`$r('form').hidden && !$r('[role=tabpanel]').hidden`))
 

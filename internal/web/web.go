@@ -95,7 +95,7 @@ func assetHandler(name string) http.HandlerFunc {
 func scriptHandler(body []byte) http.HandlerFunc { return serve(body, contentTypes[".js"]) }
 
 // embedParts are the files of the <notifyd-inbox> script, in the order they are joined.
-var embedParts = []string{"i18n.js", "style.js", "dom.js", "element.js"}
+var embedParts = []string{"i18n.js", "style.js", "dom.js", "settings.js", "element.js"}
 
 // embedScript joins the element's parts into one script that works as a classic script
 // and as a module: one function scope, nothing global but the custom element.

@@ -372,45 +372,8 @@ class NotifydInbox extends HTMLElement {
     this._select(name, true);
     this._ui.tabs[name].focus();
   }
-
-  // ---- settings (GET/PUT /v1/preferences, where the server has them) ----
-  async _probeSettings() {
-    try {
-      this._prefs = await this._api('GET', '/v1/preferences');
-      this._ui.gear.hidden = !this._prefs || !this._prefs.channels;
-    } catch (_) { this._ui.gear.hidden = true; }
-  }
-  _showSettings(on) {
-    const ui = this._ui, t = this._t;
-    ui.settings.hidden = !on;
-    ui.view.hidden = on;
-    ui.tablist.hidden = on;
-    ui.gear.textContent = on ? t.back : t.settings;
-    if (!on || !this._prefs) return;
-    const fs = el('fieldset');
-    fs.appendChild(el('legend', { class: 'sr' }, t.settings));
-    for (const ch of Object.keys(this._prefs.channels)) {
-      const box = el('input', { type: 'checkbox', name: ch });
-      box.checked = !!this._prefs.channels[ch];
-      box.addEventListener('change', () => this._savePrefs(ch, box.checked));
-      const label = el('label');
-      label.append(box, document.createTextNode(t.channels[ch] || ch));
-      fs.appendChild(label);
-    }
-    ui.settings.replaceChildren(fs);
-    const first = fs.querySelector('input');
-    if (first) first.focus();
-  }
-  async _savePrefs(ch, on) {
-    const p = Object.assign({}, this._prefs);
-    delete p.available;
-    p.channels = Object.assign({}, p.channels, { [ch]: on });
-    try {
-      await this._api('PUT', '/v1/preferences', p);
-      this._prefs.channels[ch] = on;
-      this._say(this._t.saved);
-    } catch (_) { this._showMsg(this._t.error, true); }
-  }
 }
 
+// The settings view's methods live in settings.js.
+Object.assign(NotifydInbox.prototype, SETTINGS);
 customElements.define('notifyd-inbox', NotifydInbox);

@@ -7,6 +7,9 @@ const TEXT = {
     more: 'Load more', empty: 'Nothing here.', error: 'Could not reach notifications.',
     arrived: (m) => 'New notification: ' + m, settings: 'Settings', back: 'Back',
     channels: { sms: 'Text messages', email: 'Email', webpush: 'Browser push' }, saved: 'Settings saved.',
+    saveFailed: 'Could not save the settings.', channelsLegend: 'Send me', typesLegend: 'By notification type',
+    required: 'always sent', quiet: 'Quiet hours', quietOn: 'Hold texts and pushes at night',
+    quietFrom: 'From', quietUntil: 'Until',
     live: 'Live', offline: 'Reconnecting…', close: 'Close',
   },
   ko: {
@@ -16,6 +19,9 @@ const TEXT = {
     more: '더 보기', empty: '알림이 없습니다.', error: '알림을 불러오지 못했습니다.',
     arrived: (m) => '새 알림: ' + m, settings: '설정', back: '뒤로',
     channels: { sms: '문자 메시지', email: '이메일', webpush: '브라우저 푸시' }, saved: '설정을 저장했습니다.',
+    saveFailed: '설정을 저장하지 못했습니다.', channelsLegend: '받을 채널', typesLegend: '알림 종류별',
+    required: '항상 발송', quiet: '방해 금지 시간', quietOn: '밤에는 문자와 푸시 보류',
+    quietFrom: '시작', quietUntil: '종료',
     live: '실시간', offline: '다시 연결하는 중…', close: '닫기',
   },
 };

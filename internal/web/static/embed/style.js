@@ -30,7 +30,12 @@ time { display: block; color: #57606a; font-size: 12px; margin-top: 2px; }
 .err { color: #b3261e; }
 .more { display: block; width: 100%; border: 0; background: #f6f8fa; padding: 8px; }
 .conn { padding: 4px 12px; font-size: 12px; color: #57606a; }
-fieldset { border: 0; margin: 0; padding: 12px; }
+fieldset { border: 0; margin: 0; padding: 8px 12px; }
+legend { font-weight: 600; padding: 0; }
+fieldset.type { padding: 4px 0 4px 8px; }
+fieldset.type legend { font-weight: 400; color: #57606a; font-size: 12px; }
+.times { display: flex; gap: 12px; }
+input[type=time] { font: inherit; }
 label { display: flex; gap: 8px; align-items: center; padding: 4px 0; }
 .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 `;

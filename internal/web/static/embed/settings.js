@@ -1,0 +1,116 @@
+// The element's settings view (GET/PUT /v1/preferences, where the server has them):
+// channels, each type's optional channels, and quiet hours. Every change is saved at once;
+// a change the server refuses is put back and the error shown.
+const SETTINGS = {
+  async _probeSettings() {
+    try {
+      this._prefs = await this._api('GET', '/v1/preferences');
+      this._ui.gear.hidden = !this._prefs || !this._prefs.channels;
+    } catch (_) { this._ui.gear.hidden = true; }
+  },
+
+  _showSettings(on) {
+    const ui = this._ui, t = this._t;
+    ui.settings.hidden = !on;
+    ui.view.hidden = on;
+    ui.tablist.hidden = on;
+    ui.gear.textContent = on ? t.back : t.settings;
+    if (!on || !this._prefs) return;
+    const p = this._prefs;
+    const channels = this._group(t.channelsLegend);
+    for (const ch of Object.keys(p.channels)) {
+      channels.append(this._box(t.channels[ch] || ch, ch, !!p.channels[ch], false, (v) => { p.channels[ch] = v; }));
+    }
+    const forms = [channels];
+    const types = (p.available || []).filter((a) => a.channels.some((c) => c !== 'inbox'));
+    if (types.length) {
+      const byType = this._group(t.typesLegend);
+      for (const a of types) {
+        const fs = el('fieldset', { class: 'type' });
+        fs.append(el('legend', null, a.required ? a.type + ' (' + t.required + ')' : a.type));
+        for (const ch of a.channels) {
+          if (ch === 'inbox') continue;
+          const off = (p.types[a.type] || {})[ch] === false;
+          fs.append(this._box(t.channels[ch] || ch, a.type + '.' + ch, a.required || !off, a.required, (v) => this._setType(a.type, ch, v)));
+        }
+        byType.append(fs);
+      }
+      forms.push(byType);
+    }
+    forms.push(this._quietGroup());
+    ui.settings.replaceChildren(...forms);
+    const first = ui.settings.querySelector('input:not([disabled])');
+    if (first) first.focus();
+  },
+
+  _group(legend) {
+    const fs = el('fieldset');
+    fs.append(el('legend', null, legend));
+    return fs;
+  },
+
+  // _box is one labelled checkbox whose change applies set to the preferences and saves them.
+  _box(text, name, checked, disabled, set) {
+    const box = el('input', { type: 'checkbox', name });
+    box.checked = checked;
+    box.disabled = disabled;
+    box.addEventListener('change', () => this._save(() => set(box.checked), () => { box.checked = !box.checked; }));
+    const label = el('label');
+    label.append(box, document.createTextNode(text));
+    return label;
+  },
+
+  _setType(type, ch, on) {
+    const types = this._prefs.types;
+    const t = types[type] = Object.assign({}, types[type]);
+    if (on) delete t[ch]; else t[ch] = false; // absent means on
+    if (!Object.keys(t).length) delete types[type];
+  },
+
+  _quietGroup() {
+    const t = this._t, q = this._prefs.quietHours;
+    const fs = this._group(t.quiet);
+    const start = el('input', { type: 'time', name: 'quietStart', required: '' });
+    const end = el('input', { type: 'time', name: 'quietEnd', required: '' });
+    start.value = q ? q.start : '22:00';
+    end.value = q ? q.end : '08:00';
+    const times = el('div', { class: 'times' });
+    for (const [label, input] of [[t.quietFrom, start], [t.quietUntil, end]]) {
+      const l = el('label');
+      l.append(document.createTextNode(label), input);
+      times.append(l);
+    }
+    const apply = () => { this._prefs.quietHours = box.checked ? { start: start.value, end: end.value } : null; };
+    const box = el('input', { type: 'checkbox', name: 'quiet' });
+    box.checked = !!q;
+    times.hidden = !q;
+    box.addEventListener('change', () => {
+      times.hidden = !box.checked;
+      this._save(apply, () => { box.checked = !box.checked; times.hidden = !box.checked; });
+    });
+    for (const input of [start, end]) {
+      input.addEventListener('change', () => { if (box.checked && start.value && end.value) this._save(apply, () => {}); });
+    }
+    const label = el('label');
+    label.append(box, document.createTextNode(t.quietOn));
+    fs.append(label, times);
+    return fs;
+  },
+
+  // _save applies a change to a copy of the preferences and PUTs it; the copy becomes the
+  // element's only once the server took it, else undo puts the control back.
+  async _save(apply, undo) {
+    const before = JSON.stringify(this._prefs);
+    apply();
+    const body = { channels: this._prefs.channels, types: this._prefs.types, quietHours: this._prefs.quietHours };
+    try {
+      const saved = await this._api('PUT', '/v1/preferences', body);
+      if (saved && saved.channels) this._prefs = Object.assign({ available: this._prefs.available }, saved);
+      this._say(this._t.saved);
+    } catch (_) {
+      this._prefs = JSON.parse(before);
+      undo();
+      this._say(this._t.saveFailed);
+    }
+  },
+};
