@@ -234,7 +234,7 @@ func TestEmbedOnAnotherOrigin(t *testing.T) {
 	)
 	b.eventually("the server to have the type's SMS off and quiet hours set", func() bool {
 		var p struct {
-			Types      map[string]map[string]bool `json:"types"`
+			Types      map[string]map[string]bool   `json:"types"`
 			QuietHours *struct{ Start, End string } `json:"quietHours"`
 		}
 		return callWith(t, http.MethodGet, base+"/v1/preferences", bearer, nil, &p) == http.StatusOK &&
