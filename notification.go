@@ -100,6 +100,10 @@ const (
 	ReasonCapped               = "capped"
 	ReasonThrottled            = "throttled"
 	ReasonReadBeforeEscalation = "read_before_escalation"
+	// ReasonReplaced: cancelled, not sent, because a newer notification of the same
+	// collapse key replaced its notification first (an SMS "배송 시작" held by quiet hours
+	// does not follow "배송 완료").
+	ReasonReplaced = "replaced"
 )
 
 // Delivery is one notification on one queued channel.

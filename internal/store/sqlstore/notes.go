@@ -69,10 +69,12 @@ func (s *Store) writeNotes(ctx context.Context, tx *sql.Tx, notes []newNote, now
 	if err := s.insertNotes(ctx, tx, notes, created, out); err != nil {
 		return nil, err
 	}
-	if err := s.collapse(ctx, tx, notes, out); err != nil {
+	if err := s.insertDeliveries(ctx, tx, notes, out, now); err != nil {
 		return nil, err
 	}
-	if err := s.insertDeliveries(ctx, tx, notes, out, now); err != nil {
+	// After the deliveries: a note replaced by a later one of the same batch has its own
+	// deliveries to cancel.
+	if err := s.collapse(ctx, tx, notes, out, now); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -148,8 +150,10 @@ func (s *Store) insertNotes(ctx context.Context, tx *sql.Tx, notes []newNote, cr
 
 // collapse lets each new note with a collapse key replace the user's newest visible
 // notification with that key. Notes are in seq order per user, so a batch carrying two
-// notes of one key chains them: the second replaces the first.
-func (s *Store) collapse(ctx context.Context, tx *sql.Tx, notes []newNote, out []notify.Notification) error {
+// notes of one key chains them: the second replaces the first. What the replaced ones
+// have not sent yet (pending or waiting deliveries) is cancelled with reason "replaced";
+// a delivery being sent right now goes out.
+func (s *Store) collapse(ctx context.Context, tx *sql.Tx, notes []newNote, out []notify.Notification, now time.Time) error {
 	for k, n := range notes {
 		if n.collapseKey == "" {
 			continue
@@ -169,6 +173,12 @@ func (s *Store) collapse(ctx context.Context, tx *sql.Tx, notes []newNote, out [
 		}
 		if _, err := s.exec(ctx, tx, `UPDATE notifications SET replaces = ? WHERE id = ?`, old, out[k].ID); err != nil {
 			return dbErr("collapse", err)
+		}
+		if _, err := s.exec(ctx, tx, `UPDATE deliveries SET status = ?, reason = ?, updated_at = ? WHERE status IN (?, ?) AND notification_id IN
+			(SELECT id FROM notifications WHERE user_id = ? AND collapse_key = ? AND replaced_by = ?)`,
+			string(notify.StatusCancelled), notify.ReasonReplaced, ms(now), string(notify.StatusPending), string(notify.StatusScheduled),
+			n.target.UserID, n.collapseKey, out[k].ID); err != nil {
+			return dbErr("cancel replaced deliveries", err)
 		}
 		out[k].Replaces = old
 	}

@@ -204,6 +204,13 @@ func testCollapse(t *testing.T, s store.Store) {
 	if len(replay) != 4 || replay[0].ReplacedBy != started.ID || replay[2].ReplacedBy != done.ID || replay[3].ReplacedBy != 0 {
 		t.Errorf("replay = %+v, want all 4 seqs, the replaced ones marked", replay)
 	}
+	// What the replaced ones had not sent is cancelled; the newest one's SMS waits.
+	for key, want := range map[string]notify.DeliveryStatus{"created": notify.StatusCancelled, "started": notify.StatusCancelled, "done": notify.StatusPending} {
+		d := deliveriesOf(t, s, key)["u1"][notify.ChannelSMS]
+		if d.Status != want || (want == notify.StatusCancelled && d.Reason != notify.ReasonReplaced) {
+			t.Errorf("%s: SMS %s (%q), want %s", key, d.Status, d.Reason, want)
+		}
+	}
 	// Another user's key of the same name is theirs alone.
 	r3 := accept(t, s, CollapseInput("u2-created", "order-1", "u2"))
 	if r3[0].Notifications[0].Replaces != 0 {
@@ -217,6 +224,26 @@ func testCollapse(t *testing.T, s store.Store) {
 	out := release(t, s, at)
 	if len(out) != 1 || out[0].Replaces != done.ID {
 		t.Fatalf("released %+v, want it to replace %d", out, done.ID)
+	}
+	if d := deliveriesOf(t, s, "done")["u1"][notify.ChannelSMS]; d.Status != notify.StatusCancelled || d.Reason != notify.ReasonReplaced {
+		t.Errorf("done's SMS after the release replaced it: %s (%q), want cancelled (replaced)", d.Status, d.Reason)
+	}
+	// A delivery already sent stays sent when its notification is replaced.
+	accept(t, s, CollapseInput("paid", "order-2", "u3"))
+	msgs, err := s.ClaimDeliveries(ctx, notify.ChannelSMS, time.Now(), time.Minute, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range msgs {
+		if m.EventID == "paid" {
+			if err := s.CompleteDelivery(ctx, m.DeliveryID, m.Attempt, store.Outcome{Status: notify.StatusSent}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	accept(t, s, CollapseInput("refunded", "order-2", "u3"))
+	if d := deliveriesOf(t, s, "paid")["u3"][notify.ChannelSMS]; d.Status != notify.StatusSent {
+		t.Errorf("a sent SMS of a replaced notification: %s, want sent", d.Status)
 	}
 }
 
