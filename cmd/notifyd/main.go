@@ -67,6 +67,7 @@ func register(e *cli.Env) *settings {
 	e.String(&cfg.VAPIDPublicKey, "vapid-public-key", "NOTIFY_VAPID_PUBLIC_KEY", "", "Web Push VAPID public key (notifyctl vapid-keys); empty = web push off")
 	e.String(&cfg.VAPIDPrivateKey, "vapid-private-key", "NOTIFY_VAPID_PRIVATE_KEY", "", "Web Push VAPID private key")
 	e.String(&cfg.VAPIDSubject, "vapid-subject", "NOTIFY_VAPID_SUBJECT", "", "contact push services may use: mailto:ops@shop.example or https://shop.example")
+	e.Bool(&cfg.WebPushAllowPrivate, "webpush-allow-private", "NOTIFY_WEBPUSH_ALLOW_PRIVATE", false, "accept web push endpoints on private and loopback addresses (a push service inside the network)")
 	e.String(&cfg.Auth, "auth", "NOTIFY_AUTH", cfg.Auth, "dev (X-User-Id header or ?user=) or jwt")
 	e.Bool(&cfg.AllowPublicDev, "allow-public-dev", "NOTIFY_ALLOW_PUBLIC_DEV", false, "let dev auth listen on a non-loopback address")
 	e.String(&cfg.JWTSecret, "jwt-secret", "NOTIFY_JWT_SECRET", "", "HS256 secret for jwt auth")

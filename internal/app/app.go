@@ -148,7 +148,8 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 
 	api := httpapi.New(httpapi.Options{Store: a.Store, Ingest: a.Ingest, Hub: a.Hub, Auth: authn, IngestToken: auth.Token(cfg.IngestToken), Streams: publisher, States: publisher, CORSOrigins: cfg.CORSOrigins,
 		MaxBody: cfg.MaxBody, UserRate: cfg.UserRate, UserBurst: cfg.UserBurst, Gatherer: a.reg, Logger: a.log, Ready: ready,
-		VAPIDPublicKey: cfg.VAPIDPublicKey, CheckPushKeys: webpush.CheckSubscriptionKeys, WebhookKick: a.kickWebhooks,
+		VAPIDPublicKey: cfg.VAPIDPublicKey, CheckPushKeys: webpush.CheckSubscriptionKeys,
+		CheckPushEndpoint: func(u string) error { return webpush.CheckEndpoint(u, cfg.WebPushAllowPrivate) }, WebhookKick: a.kickWebhooks,
 		Replay: func(ctx context.Context, id int64) ([]ingest.Result, error) {
 			return sqssource.ReplayRejected(ctx, a.Ingest, id)
 		},

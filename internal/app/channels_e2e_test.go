@@ -101,7 +101,7 @@ webhooks:
 `), 0o600)
 	keys, _ := webpush.GenerateVAPIDKeys()
 	s := startApp(t, app.Config{ConfigFile: cfg, DeliveryPoll: 20e6, EmailProvider: "smtp", SMTPURL: "smtp://" + ln.Addr().String(),
-		EmailFrom: "Shop <no-reply@shop.example>", VAPIDPublicKey: keys.Public, VAPIDPrivateKey: keys.Private, VAPIDSubject: "mailto:ops@shop.example"})
+		EmailFrom: "Shop <no-reply@shop.example>", VAPIDPublicKey: keys.Public, VAPIDPrivateKey: keys.Private, VAPIDSubject: "mailto:ops@shop.example", WebPushAllowPrivate: true})
 
 	r := do(t, "GET", s.URL+"/v1/push/vapid-public-key", nil)
 	if r.Status != 200 || !strings.Contains(string(r.Body), keys.Public) {

@@ -72,7 +72,7 @@ func (a *App) webpushChannel(context.Context) (*delivery.Options, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := webpush.NewSender(a.Store, webpush.Options{Keys: keys, Subject: a.cfg.VAPIDSubject, Logger: a.log})
+	s, err := webpush.NewSender(a.Store, webpush.Options{Keys: keys, Subject: a.cfg.VAPIDSubject, AllowPrivate: a.cfg.WebPushAllowPrivate, Logger: a.log})
 	if err != nil {
 		return nil, err
 	}

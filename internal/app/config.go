@@ -48,6 +48,7 @@ type Config struct {
 	VAPIDPublicKey      string // web push keys (notifyctl vapid-keys); empty = web push off
 	VAPIDPrivateKey     string
 	VAPIDSubject        string // mailto: or https: contact sent to push services
+	WebPushAllowPrivate bool   // push to endpoints on private addresses too (a push service inside the network; tests)
 
 	Auth           string // dev or jwt
 	AllowPublicDev bool   // let dev auth listen on a non-loopback address

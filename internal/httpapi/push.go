@@ -78,6 +78,11 @@ func (s *Server) subscribePush(w http.ResponseWriter, r *http.Request) error {
 	if err := checkEndpoint(in.Endpoint); err != nil {
 		return err
 	}
+	if s.o.CheckPushEndpoint != nil {
+		if err := s.o.CheckPushEndpoint(in.Endpoint); err != nil {
+			return notify.FieldErrorf(notify.CodeInvalidEvent, "endpoint", "%s", err.Error())
+		}
+	}
 	if in.Keys.P256dh == "" || in.Keys.Auth == "" {
 		return notify.FieldErrorf(notify.CodeInvalidEvent, "keys", "p256dh and auth are required")
 	}

@@ -54,6 +54,9 @@ type Options struct {
 	// CheckPushKeys refuses a subscription whose keys cannot work (the web push channel's
 	// check, wired by the app; nil = only required).
 	CheckPushKeys func(p256dh, auth string) error
+	// CheckPushEndpoint refuses a subscription endpoint notifyd must not push to (a private
+	// address; the web push channel's check, wired by the app; nil = only the URL's shape).
+	CheckPushEndpoint func(endpoint string) error
 	// WebhookKick wakes the webhook dispatcher after a replay (nil = it polls).
 	WebhookKick func()
 	// Replay accepts a kept rejected message again (POST /v1/admin/rejected/{id}/replay);

@@ -22,7 +22,7 @@ func TestPushControlInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	base := apptest.Start(t, app.Config{VAPIDPublicKey: keys.Public, VAPIDPrivateKey: keys.Private, VAPIDSubject: "mailto:ops@shop.example"}).URL
+	base := apptest.Start(t, app.Config{VAPIDPublicKey: keys.Public, VAPIDPrivateKey: keys.Private, VAPIDSubject: "mailto:ops@shop.example", WebPushAllowPrivate: true}).URL
 
 	b.run("sign in and see the control",
 		chromedp.Navigate(base+"/"),

@@ -33,9 +33,11 @@ type Options struct {
 	Subject string        // NOTIFY_VAPID_SUBJECT: mailto:ops@shop.example or https://shop.example
 	TTL     time.Duration // how long a push service keeps an undelivered message (default 24h)
 	Urgency string        // very-low, low, normal (default) or high
-	Client  *http.Client  // default: 15 s timeout
-	Logger  *slog.Logger
-	Now     func() time.Time
+	Client  *http.Client  // default: 15 s timeout, public addresses only (guard.go)
+	// AllowPrivate lets the default client push to any address (NOTIFY_WEBPUSH_ALLOW_PRIVATE).
+	AllowPrivate bool
+	Logger       *slog.Logger
+	Now          func() time.Time
 }
 
 // Sender sends a message to every subscription of its user (internal/delivery.Sender).
@@ -58,8 +60,10 @@ func NewSender(st Store, o Options) (*Sender, error) {
 	if o.Urgency == "" {
 		o.Urgency = "normal"
 	}
-	if o.Client == nil {
+	if o.Client == nil && o.AllowPrivate {
 		o.Client = &http.Client{Timeout: 15 * time.Second}
+	} else if o.Client == nil {
+		o.Client = guardedClient()
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
@@ -158,6 +162,9 @@ func (s *Sender) push(ctx context.Context, sub store.PushSubscription, body []by
 	req.Header.Set("TTL", strconv.Itoa(int(s.o.TTL.Seconds())))
 	req.Header.Set("Urgency", s.o.Urgency)
 	resp, err := s.o.Client.Do(req)
+	if errors.Is(err, ErrPrivateAddress) {
+		return "", errGone // never reachable: dropped like a subscription the service forgot
+	}
 	if err != nil {
 		return "", channel.Transient("", fmt.Errorf("webpush: %w", err))
 	}

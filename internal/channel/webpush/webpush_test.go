@@ -229,7 +229,7 @@ func TestSendEncryptsSignsAndHandlesPushServiceAnswers(t *testing.T) {
 	} {
 		st.subs = append(st.subs, b.sub)
 	}
-	s, err := NewSender(st, Options{Keys: keys, Subject: "mailto:ops@shop.example", TTL: time.Hour, Urgency: "high"})
+	s, err := NewSender(st, Options{Keys: keys, Subject: "mailto:ops@shop.example", TTL: time.Hour, Urgency: "high", AllowPrivate: true})
 	if err != nil {
 		t.Fatal(err)
 	}
