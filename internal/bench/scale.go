@@ -32,7 +32,7 @@ type ScaleConfig struct {
 	MaxRecipients int
 	Rate          float64       // steady events per second
 	Duration      time.Duration // of the steady phase
-	Publishers    int           // steady publishing goroutines
+	Publishers    int           // steady requests outstanding at most (--in-flight)
 	Timeout       time.Duration // wait this long for the broadcast, and after the steady phase, for the last notification
 	Token         string        // NOTIFY_INGEST_TOKEN, if the replicas want one
 	Limit         time.Duration // the load processes end by themselves after this
@@ -55,7 +55,7 @@ func (c *ScaleConfig) defaults() {
 		c.MaxRecipients = c.Streams
 	}
 	if c.Publishers <= 0 {
-		c.Publishers = 16
+		c.Publishers = 512
 	}
 	if c.Timeout <= 0 {
 		c.Timeout = 120 * time.Second
@@ -178,7 +178,6 @@ func Scale(ctx context.Context, cfg ScaleConfig) (*ScaleResult, error) {
 		return nil, err
 	}
 	res.Broadcast.ReplicaCPUSeconds = res.cpu() - cpu0
-	logf("broadcast: %d event(s) answered in %.2fs", res.Broadcast.Events, res.Broadcast.AnswerSeconds)
 
 	// The steady phase.
 	st := &steadyRun{run: run, seed: rand.Uint64(), users: cfg.Streams, events: int(cfg.Rate * cfg.Duration.Seconds()),
@@ -193,12 +192,12 @@ func Scale(ctx context.Context, cfg ScaleConfig) (*ScaleResult, error) {
 		res.Steady.PublishSeconds = time.Since(p0).Seconds()
 		res.Steady.Events, res.Steady.Accepted, res.Steady.PublishErrors = st.events, st.acceptedCount(), st.errors.Load()
 		res.Steady.ErrorSample = st.firstErr
-		err := waitLoads(ctx, loads, cfg.Timeout, func(s LoadStatus) int64 { return s.Steady }, res.Steady.Accepted)
+		got, err := waitLoads(ctx, loads, cfg.Timeout, func(s LoadStatus) int64 { return s.Steady }, res.Steady.Accepted)
 		if err != nil && !errors.Is(err, errTimeout) {
 			return nil, err
 		}
 		res.Steady.ReplicaCPUSeconds = res.cpu() - cpu0
-		logf("steady: %d events published in %.1fs", st.events, res.Steady.PublishSeconds)
+		logf("steady: %d events sent and answered in %.1fs, %d accepted, %d received", st.events, res.Steady.PublishSeconds, res.Steady.Accepted, got.Steady)
 	}
 
 	// Reports: every load process closes its streams and says what they saw.
@@ -254,34 +253,39 @@ func waitStreams(ctx context.Context, hc *http.Client, res *ScaleResult, n int) 
 var errTimeout = errors.New("timed out")
 
 // waitLoads asks the load processes for their status every 50 ms until the sum of what
-// field picks reaches want, or timeout passes (errTimeout).
-func waitLoads(ctx context.Context, loads []*loadProc, timeout time.Duration, field func(LoadStatus) int64, want int64) error {
+// field picks reaches want, or timeout passes (errTimeout). It returns the last statuses
+// summed (BroadcastMaxNs: the largest).
+func waitLoads(ctx context.Context, loads []*loadProc, timeout time.Duration, field func(LoadStatus) int64, want int64) (LoadStatus, error) {
 	deadline := time.Now().Add(timeout)
 	for {
-		var sum int64
+		var sum LoadStatus
 		for _, l := range loads {
 			var s LoadStatus
 			if err := l.ask(ctx, "status", &s); err != nil {
-				return err
+				return sum, err
 			}
-			sum += field(s)
+			sum.BroadcastStreams += s.BroadcastStreams
+			sum.BroadcastMaxNs = max(sum.BroadcastMaxNs, s.BroadcastMaxNs)
+			sum.Steady += s.Steady
+			sum.StreamErrors += s.StreamErrors
 		}
-		if sum >= want {
-			return nil
+		if field(sum) >= want {
+			return sum, nil
 		}
 		if time.Now().After(deadline) {
-			return errTimeout
+			return sum, errTimeout
 		}
 		select {
 		case <-ctx.Done():
-			return ctx.Err()
+			return sum, ctx.Err()
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
 }
 
-// broadcast publishes the broadcast event(s), each one POST to a replica in turn, and
-// waits until every stream has its notification or cfg.Timeout passes.
+// broadcast publishes the broadcast event(s), one POST each, one after another (each
+// commit gets the database to itself), to the replicas in turn, and waits until every
+// stream has its notification or cfg.Timeout passes.
 func broadcast(ctx context.Context, hc *http.Client, cfg ScaleConfig, run string, addrs []string, res *ScaleResult, loads []*loadProc) error {
 	parts := broadcastEvents(cfg.Streams, cfg.MaxRecipients)
 	res.Broadcast.Events = len(parts)
@@ -289,16 +293,35 @@ func broadcast(ctx context.Context, hc *http.Client, cfg ScaleConfig, run string
 	p := &publisher{cfg: Config{Token: cfg.Token}, hc: hc}
 	t0 := time.Now()
 	for k, part := range parts {
-		body := broadcastBody(run, k, part[0], part[1], time.Now())
+		body := broadcastBody(run, k, part[0], part[1], t0) // every part is timed from the first POST
 		res.Broadcast.BodyBytes = max(res.Broadcast.BodyBytes, len(body))
-		if err := p.post(ctx, "http://"+addrs[k%len(addrs)]+"/v1/events", body); err != nil {
-			return fmt.Errorf("broadcast event %d: %w", k, err)
+		err := p.post(ctx, "http://"+addrs[k%len(addrs)]+"/v1/events", body)
+		for attempt := 1; retryable(err) && attempt < 3; attempt++ {
+			// A 503 stored nothing (the transaction rolled back): send the same event
+			// again, as a producer would (the eventId makes a repeat harmless).
+			res.Broadcast.Retries++
+			fmt.Fprintf(cfg.Log, "notify-bench: broadcast event %d: %v; sending it again\n", k, err)
+			err = p.post(ctx, "http://"+addrs[(k+attempt)%len(addrs)]+"/v1/events", body)
+		}
+		if err != nil {
+			// notifyd gives one commit 10 s (internal/ingest): a very large event on a busy
+			// database outlasts it and is refused whole with a 503.
+			return fmt.Errorf("broadcast event %d (%d recipients): %w (fewer recipients per event: --max-recipients)", k, part[1]-part[0], err)
 		}
 	}
 	res.Broadcast.AnswerSeconds = time.Since(t0).Seconds()
-	err := waitLoads(ctx, loads, cfg.Timeout, func(s LoadStatus) int64 { return s.BroadcastStreams }, int64(cfg.Streams))
+	st, err := waitLoads(ctx, loads, cfg.Timeout, func(s LoadStatus) int64 { return s.BroadcastStreams }, int64(cfg.Streams))
 	if err != nil && !errors.Is(err, errTimeout) {
 		return err
 	}
+	fmt.Fprintf(cfg.Log, "notify-bench: broadcast: %d event(s) answered in %.2fs; %d of %d streams had it, the last %.2fs after the first POST\n",
+		len(parts), res.Broadcast.AnswerSeconds, st.BroadcastStreams, cfg.Streams, float64(st.BroadcastMaxNs)/1e9)
 	return nil
+}
+
+// retryable reports whether a publish was refused with 503 (the store was unavailable or
+// too slow: nothing was stored).
+func retryable(err error) bool {
+	var se *statusError
+	return errors.As(err, &se) && se.code == http.StatusServiceUnavailable
 }

@@ -51,6 +51,7 @@ type loader struct {
 	once    sync.Once
 
 	bcastStreams, steadyGot, streamErrors atomic.Int64
+	bcastMaxNs                            atomic.Int64 // the latest first broadcast so far
 }
 
 // LoadReady is the load process's first line: its streams are open.
@@ -63,6 +64,7 @@ type LoadReady struct {
 // LoadStatus answers {"op":"status"}.
 type LoadStatus struct {
 	BroadcastStreams int64 `json:"broadcastStreams"` // streams that have a broadcast notification
+	BroadcastMaxNs   int64 `json:"broadcastMaxNs"`   // the slowest of them so far, publish→receive
 	Steady           int64 `json:"steady"`           // steady notifications received
 	StreamErrors     int64 `json:"streamErrors"`
 }
@@ -138,7 +140,8 @@ func ServeLoad(ctx context.Context, cfg LoadConfig, in io.Reader, out io.Writer)
 			}
 			switch c.Op {
 			case "status":
-				err = enc.Encode(LoadStatus{BroadcastStreams: l.bcastStreams.Load(), Steady: l.steadyGot.Load(), StreamErrors: l.streamErrors.Load()})
+				err = enc.Encode(LoadStatus{BroadcastStreams: l.bcastStreams.Load(), BroadcastMaxNs: l.bcastMaxNs.Load(),
+					Steady: l.steadyGot.Load(), StreamErrors: l.streamErrors.Load()})
 			case "report":
 				l.close()
 				return enc.Encode(l.report())
@@ -276,6 +279,7 @@ func (l *loader) note(s *loadStream, line []byte) {
 	case 'b':
 		if len(s.bcast) == 0 {
 			l.bcastStreams.Add(1)
+			storeMax(&l.bcastMaxNs, lat)
 		}
 		s.bcast = append(s.bcast, lat)
 	case 's':
@@ -320,4 +324,14 @@ func (l *loader) report() LoadReport {
 		r.SteadyLatNs = append(r.SteadyLatNs, s.lat...)
 	}
 	return r
+}
+
+// storeMax raises a to v unless it is already at least v.
+func storeMax(a *atomic.Int64, v int64) {
+	for {
+		m := a.Load()
+		if v <= m || a.CompareAndSwap(m, v) {
+			return
+		}
+	}
 }

@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"bytes"
 	"context"
 	"net/http"
 	"strconv"
@@ -42,7 +41,10 @@ func steadyUser(seed uint64, n int64, users int) int {
 }
 
 // steadyRun is the steady phase's publishing: events 0…events-1, event n to
-// steadyUser(n) through replica n mod len(urls), paced to rate, from publishers goroutines.
+// steadyUser(n) through replica n mod len(urls), each sent at its own time (n / rate after
+// the start) whatever the answers to earlier ones (an open loop), with at most inFlight
+// requests outstanding. When that many are waiting, the next waits too: the run then
+// falls behind its rate, which publishSeconds shows.
 type steadyRun struct {
 	run      string
 	seed     uint64
@@ -53,54 +55,53 @@ type steadyRun struct {
 	urls     []string
 	token    string
 	accepted []bool // by n; each written by the one goroutine that sent n
-	next     atomic.Int64
 
 	errors   atomic.Int64
 	mu       sync.Mutex
 	firstErr string
 }
 
-func (s *steadyRun) publish(ctx context.Context, publishers int) {
+func (s *steadyRun) publish(ctx context.Context, inFlight int) {
 	s.accepted = make([]bool, s.events)
+	p := &publisher{cfg: Config{Role: "OWNER", Type: "DELIVERY_STARTED", Recipients: 1, Token: s.token}, id: s.run + "s", hc: s.hc}
+	sem := make(chan struct{}, max(inFlight, 1))
 	start := time.Now()
 	var wg sync.WaitGroup
-	for range publishers {
-		wg.Go(func() { s.loop(ctx, start) })
-	}
-	wg.Wait()
-}
-
-func (s *steadyRun) loop(ctx context.Context, start time.Time) {
-	p := &publisher{cfg: Config{Role: "OWNER", Type: "DELIVERY_STARTED", Recipients: 1, Token: s.token}, id: s.run + "s", hc: s.hc}
-	var body []byte
-	us := []int{0}
-	for ctx.Err() == nil {
-		n := s.next.Add(1) - 1
-		if n >= int64(s.events) {
-			return
-		}
-		at := start.Add(time.Duration(float64(n) / s.rate * float64(time.Second)))
-		if d := time.Until(at); d > 0 {
+	defer wg.Wait()
+	for n := range s.events {
+		if d := time.Until(start.Add(time.Duration(float64(n) / s.rate * float64(time.Second)))); d > 0 {
 			select {
 			case <-ctx.Done():
 				return
 			case <-time.After(d):
 			}
 		}
-		us[0] = steadyUser(s.seed, n, s.users)
-		body = p.event(body[:0], us, int(n), strconv.FormatInt(time.Now().UnixNano(), 36))
-		err := p.post(ctx, s.urls[n%int64(len(s.urls))], bytes.Clone(body))
-		if err == nil {
-			s.accepted[n] = true
-			continue
+		select {
+		case <-ctx.Done():
+			return
+		case sem <- struct{}{}:
 		}
-		s.errors.Add(1)
-		s.mu.Lock()
-		if s.firstErr == "" {
-			s.firstErr = err.Error()
-		}
-		s.mu.Unlock()
+		wg.Go(func() {
+			defer func() { <-sem }()
+			s.send(ctx, p, n)
+		})
 	}
+}
+
+// send posts event n and records the answer.
+func (s *steadyRun) send(ctx context.Context, p *publisher, n int) {
+	body := p.event(make([]byte, 0, 256), []int{steadyUser(s.seed, int64(n), s.users)}, n, strconv.FormatInt(time.Now().UnixNano(), 36))
+	err := p.post(ctx, s.urls[n%len(s.urls)], body)
+	if err == nil {
+		s.accepted[n] = true
+		return
+	}
+	s.errors.Add(1)
+	s.mu.Lock()
+	if s.firstErr == "" {
+		s.firstErr = err.Error()
+	}
+	s.mu.Unlock()
 }
 
 // acceptedCount is how many events the replicas accepted (after publish returned).

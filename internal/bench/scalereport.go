@@ -22,13 +22,13 @@ func WriteScaleTable(w io.Writer, r *ScaleResult) error {
 		row(fmt.Sprintf("  load %d", k), "%d streams open in %.1fs, RSS %.1f MiB", l.Streams, l.OpenSeconds, l.RSSConnected/(1<<20))
 	}
 	b := r.Broadcast
-	row("broadcast", "%d event(s) × %d recipients (largest body %.1f MiB), answered in %.2fs", b.Events, b.RecipientsPerEvent, float64(b.BodyBytes)/(1<<20), b.AnswerSeconds)
-	row("  last stream had it", "%.2fs after the POST (p50 %.0f ms, p99 %.0f ms over the streams)", b.LastSeconds, b.Latency.P50, b.Latency.P99)
+	row("broadcast", "%d event(s) × %d recipients (largest body %.1f MiB), answered in %.2fs, %d sent again after a 503", b.Events, b.RecipientsPerEvent, float64(b.BodyBytes)/(1<<20), b.AnswerSeconds, b.Retries)
+	row("  last stream had it", "%.2fs after the first POST (p50 %.0f ms, p99 %.0f ms over the streams)", b.LastSeconds, b.Latency.P50, b.Latency.P99)
 	row("  streams", "%d of %d had it, missing %d, duplicates %d, replica CPU %.1fs", b.Streams, c.Streams, b.Missing, b.Duplicates, b.ReplicaCPUSeconds)
 	s := r.Steady
 	if s.Events > 0 {
-		row("steady", "%d single-user events at %.0f/s over %s, %d publishers, round-robin over the replicas", s.Events, c.Rate, c.Duration, c.Publishers)
-		row("  accepted", "%d in %.1fs, publish errors %d", s.Accepted, s.PublishSeconds, s.PublishErrors)
+		row("steady", "%d single-user events at %.0f/s over %s (open loop, at most %d in flight), round-robin over the replicas", s.Events, c.Rate, c.Duration, c.Publishers)
+		row("  accepted", "%d, all sent and answered in %.1fs (%.0f/s), publish errors %d", s.Accepted, s.PublishSeconds, float64(s.Events)/max(s.PublishSeconds, 1e-9), s.PublishErrors)
 		row("  received", "%d: missing %d, duplicates %d, on another user's stream %d, arrived though the POST failed %d", s.Received, s.Missing, s.Duplicates, s.Strays, s.Late)
 		row("  publish→SSE latency", "p50 %.2f ms  p95 %.2f ms  p99 %.2f ms  max %.2f ms", s.Latency.P50, s.Latency.P95, s.Latency.P99, s.Latency.Max)
 		row("  replica CPU", "%.1fs (all replicas)", s.ReplicaCPUSeconds)

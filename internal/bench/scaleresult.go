@@ -58,8 +58,9 @@ type BroadcastResult struct {
 	Events             int     `json:"events"`
 	RecipientsPerEvent int     `json:"recipientsPerEvent"`
 	BodyBytes          int     `json:"bodyBytes"`     // the largest request body
+	Retries            int     `json:"retries"`       // POSTs sent again after a 503
 	AnswerSeconds      float64 `json:"answerSeconds"` // first POST sent → last answered (stored)
-	LastSeconds        float64 `json:"lastSeconds"`   // POST sent → the last stream had it
+	LastSeconds        float64 `json:"lastSeconds"`   // first POST sent → the last stream had it
 	Latency            Latency `json:"latencyMs"`     // over the streams
 	Streams            int64   `json:"streams"`       // streams that had it
 	Missing            int64   `json:"missing"`
