@@ -36,7 +36,7 @@ type ScaleConfig struct {
 	Timeout       time.Duration // wait this long for the broadcast, and after the steady phase, for the last notification
 	Token         string        // NOTIFY_INGEST_TOKEN, if the replicas want one
 	Limit         time.Duration // the load processes end by themselves after this
-	Log           io.Writer     // progress and the processes' own output
+	Log           io.Writer     `json:"-"` // progress and the processes' own output
 }
 
 func (c *ScaleConfig) defaults() {
