@@ -36,7 +36,7 @@ func runScale(args []string) error {
 	fs.IntVar(&cfg.MaxRecipients, "max-recipients", 0, "the replicas' NOTIFY_MAX_RECIPIENTS; the broadcast is split into the fewest events it allows (default --streams: one event)")
 	fs.Float64Var(&cfg.Rate, "rate", 2000, "steady single-user events per second")
 	fs.DurationVar(&cfg.Duration, "duration", 60*time.Second, "length of the steady phase (0: none)")
-	fs.IntVar(&cfg.Publishers, "in-flight", 512, "steady events outstanding at most: each is sent at its time (an open loop) unless this many wait for answers")
+	fs.IntVar(&cfg.InFlight, "in-flight", 512, "steady events outstanding at most: each is sent at its time (an open loop) unless this many wait for answers")
 	fs.DurationVar(&cfg.Timeout, "timeout", 120*time.Second, "wait this long for the broadcast on every stream, and for the last steady notification")
 	fs.StringVar(&cfg.Token, "token", os.Getenv("NOTIFY_INGEST_TOKEN"), "ingest bearer token (also given to the replicas)")
 	fs.DurationVar(&cfg.Limit, "limit", 30*time.Minute, "the whole run ends after this")

@@ -32,7 +32,7 @@ type ScaleConfig struct {
 	MaxRecipients int
 	Rate          float64       // steady events per second
 	Duration      time.Duration // of the steady phase
-	Publishers    int           // steady requests outstanding at most (--in-flight)
+	InFlight      int           // steady requests outstanding at most
 	Timeout       time.Duration // wait this long for the broadcast, and after the steady phase, for the last notification
 	Token         string        // NOTIFY_INGEST_TOKEN, if the replicas want one
 	Limit         time.Duration // the load processes end by themselves after this
@@ -54,8 +54,8 @@ func (c *ScaleConfig) defaults() {
 	if c.MaxRecipients <= 0 {
 		c.MaxRecipients = c.Streams
 	}
-	if c.Publishers <= 0 {
-		c.Publishers = 512
+	if c.InFlight <= 0 {
+		c.InFlight = 512
 	}
 	if c.Timeout <= 0 {
 		c.Timeout = 120 * time.Second
@@ -92,30 +92,17 @@ func Scale(ctx context.Context, cfg ScaleConfig) (*ScaleResult, error) {
 		dbURL = url
 		logf("fresh database %s", url)
 	}
-	env := []string{
-		"NOTIFY_REDIS_URL=" + cfg.RedisURL,
-		"NOTIFY_MAX_RECIPIENTS=" + strconv.Itoa(cfg.MaxRecipients),
-		"NOTIFY_MAX_BODY=" + strconv.Itoa(maxBody(cfg.MaxRecipients)),
-	}
-	if cfg.Token != "" {
-		env = append(env, "NOTIFY_INGEST_TOKEN="+cfg.Token)
-	}
-	// One after another: the first applies the migrations, the others find them done.
 	var replicas []*Server
 	defer func() {
 		for _, s := range replicas {
 			s.Stop()
 		}
 	}()
-	for i := range cfg.Replicas {
-		s, err := Spawn(ctx, cfg.Notifyd, dbURL, "", cfg.ServerArgs, env, &prefixed{w: cfg.Log, prefix: []byte("r" + strconv.Itoa(i) + " ")})
-		if err != nil {
-			return nil, fmt.Errorf("replica %d: %w", i, err)
-		}
-		replicas = append(replicas, s)
-		logf("replica %d: notifyd pid %d on %s", i, s.PID(), s.Addr)
+	replicas, err := startReplicas(ctx, cfg, dbURL) // on an error, the ones that started
+	if err != nil {
+		return nil, err
 	}
-	hc := &http.Client{Timeout: cfg.Timeout, Transport: &http.Transport{MaxIdleConnsPerHost: cfg.Publishers + 2, DisableCompression: true}}
+	hc := &http.Client{Timeout: cfg.Timeout, Transport: &http.Transport{MaxIdleConnsPerHost: cfg.InFlight + 2, DisableCompression: true}}
 	defer hc.CloseIdleConnections()
 	addrs := make([]string, len(replicas))
 	for i, s := range replicas {
@@ -188,7 +175,7 @@ func Scale(ctx context.Context, cfg ScaleConfig) (*ScaleResult, error) {
 	if st.events > 0 {
 		cpu0 = res.cpu()
 		p0 := time.Now()
-		st.publish(ctx, cfg.Publishers)
+		st.publish(ctx, cfg.InFlight)
 		res.Steady.PublishSeconds = time.Since(p0).Seconds()
 		res.Steady.Events, res.Steady.Accepted, res.Steady.PublishErrors = st.events, st.acceptedCount(), st.errors.Load()
 		res.Steady.ErrorSample = st.firstErr
@@ -216,6 +203,30 @@ func Scale(ctx context.Context, cfg ScaleConfig) (*ScaleResult, error) {
 	res.collect(reports, st)
 	res.LoadAfter = LoadAvg()
 	return res, nil
+}
+
+// startReplicas starts cfg.Replicas notifyd processes on dbURL, one after another (the
+// first applies the migrations, the others find them done). After an error it returns
+// the ones that started, for the caller to stop.
+func startReplicas(ctx context.Context, cfg ScaleConfig, dbURL string) ([]*Server, error) {
+	env := []string{
+		"NOTIFY_REDIS_URL=" + cfg.RedisURL,
+		"NOTIFY_MAX_RECIPIENTS=" + strconv.Itoa(cfg.MaxRecipients),
+		"NOTIFY_MAX_BODY=" + strconv.Itoa(maxBody(cfg.MaxRecipients)),
+	}
+	if cfg.Token != "" {
+		env = append(env, "NOTIFY_INGEST_TOKEN="+cfg.Token)
+	}
+	var all []*Server
+	for i := range cfg.Replicas {
+		s, err := Spawn(ctx, cfg.Notifyd, dbURL, "", cfg.ServerArgs, env, &prefixed{w: cfg.Log, prefix: []byte("r" + strconv.Itoa(i) + " ")})
+		if err != nil {
+			return all, fmt.Errorf("replica %d: %w", i, err)
+		}
+		all = append(all, s)
+		fmt.Fprintf(cfg.Log, "notify-bench: replica %d: notifyd pid %d on %s\n", i, s.PID(), s.Addr)
+	}
+	return all, nil
 }
 
 // maxBody is the NOTIFY_MAX_BODY a broadcast of n recipients needs: about 40 bytes per

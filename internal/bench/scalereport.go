@@ -27,7 +27,7 @@ func WriteScaleTable(w io.Writer, r *ScaleResult) error {
 	row("  streams", "%d of %d had it, missing %d, duplicates %d, replica CPU %.1fs", b.Streams, c.Streams, b.Missing, b.Duplicates, b.ReplicaCPUSeconds)
 	s := r.Steady
 	if s.Events > 0 {
-		row("steady", "%d single-user events at %.0f/s over %s (open loop, at most %d in flight), round-robin over the replicas", s.Events, c.Rate, c.Duration, c.Publishers)
+		row("steady", "%d single-user events at %.0f/s over %s (open loop, at most %d in flight), round-robin over the replicas", s.Events, c.Rate, c.Duration, c.InFlight)
 		row("  accepted", "%d, all sent and answered in %.1fs (%.0f/s), publish errors %d", s.Accepted, s.PublishSeconds, float64(s.Events)/max(s.PublishSeconds, 1e-9), s.PublishErrors)
 		row("  received", "%d: missing %d, duplicates %d, on another user's stream %d, arrived though the POST failed %d", s.Received, s.Missing, s.Duplicates, s.Strays, s.Late)
 		row("  publish→SSE latency", "p50 %.2f ms  p95 %.2f ms  p99 %.2f ms  max %.2f ms", s.Latency.P50, s.Latency.P95, s.Latency.P99, s.Latency.Max)
