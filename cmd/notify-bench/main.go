@@ -1,11 +1,14 @@
 // Command notify-bench is notifyd's load generator: it opens many SSE streams, publishes
 // events to their users and reports accepted events/s, stored-and-pushed notifications/s,
-// publish→SSE latency and the server's memory per stream. See BENCHMARKS.md.
+// publish→SSE latency and the server's memory per stream. `notify-bench scale` runs several
+// replicas over MariaDB and Redis with the streams held by several load processes (notify-bench
+// itself, re-run as `scale-load`). See BENCHMARKS.md.
 //
 //	notify-bench --spawn /tmp/notifyd --conns 10000 --events 200000 --batch 50
 //	notify-bench --addr 127.0.0.1:8080 --conns 1000 --events 10000 --rate 2000
 //	notify-bench --spawn /tmp/notifyd --peer centrifugo --sqlite-sync full,normal \
 //	    --conns 10000 --events 60000 --rate 2000 --publishers 16
+//	notify-bench scale --spawn /tmp/notifyd --replicas 5 --streams 95000 --rate 2000 --duration 60s
 package main
 
 import (
@@ -35,6 +38,14 @@ func (l *stringList) String() string     { return strings.Join(*l, " ") }
 func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 
 func run(args []string) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "scale":
+			return runScale(args[1:])
+		case "scale-load":
+			return runScaleLoad(args[1:])
+		}
+	}
 	fs := flag.NewFlagSet("notify-bench", flag.ContinueOnError)
 	var cfg bench.Config
 	var spawn, dbURL, sqliteSync string

@@ -6,12 +6,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
-	"net/http/httputil"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 )
@@ -112,54 +109,13 @@ func (cs *clients) connect(ctx context.Context, wantConns int, hc *http.Client, 
 // dial opens stream i for user u<i> from source address 127.0.0.(2 + i mod SourceIPs)
 // and reads the response head.
 func (cs *clients) dial(ctx context.Context, i int) (*client, error) {
-	src := &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(2+i%cs.cfg.SourceIPs))}
-	d := net.Dialer{LocalAddr: src, Timeout: 10 * time.Second}
 	hostport, target, err := cs.target(i)
 	if err != nil {
 		return nil, err
 	}
-	var nc net.Conn
-	for attempt := range 3 { // a full accept queue drops SYNs; try again shortly
-		if nc, err = d.DialContext(ctx, "tcp", hostport); err == nil {
-			break
-		}
-		time.Sleep(time.Duration(attempt+1) * 200 * time.Millisecond)
-	}
+	nc, br, err := openStream(ctx, sourceIP(i, cs.cfg.SourceIPs), hostport, target)
 	if err != nil {
-		return nil, fmt.Errorf("dial stream %d: %w", i, err)
-	}
-	req := "GET " + target + " HTTP/1.1\r\nHost: " + hostport + "\r\nAccept: text/event-stream\r\n\r\n"
-	_ = nc.SetDeadline(time.Now().Add(30 * time.Second))
-	if _, err := io.WriteString(nc, req); err != nil {
-		nc.Close()
 		return nil, fmt.Errorf("stream %d: %w", i, err)
-	}
-	br := bufio.NewReaderSize(nc, 1024)
-	status, err := br.ReadSlice('\n')
-	if err != nil {
-		nc.Close()
-		return nil, fmt.Errorf("stream %d: %w", i, err)
-	}
-	if !bytes.HasPrefix(status, []byte("HTTP/1.1 200")) {
-		rest, _ := br.Peek(br.Buffered())
-		nc.Close()
-		return nil, fmt.Errorf("stream %d: %q %q", i, status, rest)
-	}
-	chunked := false
-	for n := 0; ; n++ { // headers, bounded
-		line, err := br.ReadSlice('\n')
-		if err != nil || n > 64 {
-			nc.Close()
-			return nil, fmt.Errorf("stream %d: reading headers: %w", i, errors.Join(err, errors.New("bad response head")))
-		}
-		if len(bytes.TrimSpace(line)) == 0 {
-			break
-		}
-		chunked = chunked || isChunked(line)
-	}
-	_ = nc.SetDeadline(time.Time{})
-	if chunked { // a net/http server's stream (the peer's); notifyd writes the raw stream
-		br = bufio.NewReaderSize(httputil.NewChunkedReader(br), 1024)
 	}
 	return &client{nc: nc, br: br}, nil
 }
@@ -177,13 +133,6 @@ func (cs *clients) target(i int) (hostport, target string, err error) {
 		v.Token = p.Token(user)
 	}
 	return StreamRequest(p.Subscribe, v)
-}
-
-// isChunked reports whether a response header line is Transfer-Encoding: chunked.
-func isChunked(line []byte) bool {
-	name, value, ok := bytes.Cut(line, []byte(":"))
-	return ok && strings.EqualFold(string(bytes.TrimSpace(name)), "Transfer-Encoding") &&
-		strings.EqualFold(string(bytes.TrimSpace(value)), "chunked")
 }
 
 var (

@@ -157,7 +157,7 @@ func (p *publisher) post(ctx context.Context, url string, body []byte) error {
 	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 	resp.Body.Close()
 	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("POST %s: %s: %s", req.URL.Path, resp.Status, bytes.TrimSpace(msg))
+		return &statusError{code: resp.StatusCode, msg: fmt.Sprintf("POST %s: %s: %s", req.URL.Path, resp.Status, bytes.TrimSpace(msg))}
 	}
 	// Centrifugo's API answers errors with 200 and {"error":{…}}.
 	if p.peer != nil && bytes.Contains(msg, []byte(`"error"`)) {
@@ -184,3 +184,11 @@ func (p *publisher) sample() string {
 	defer p.mu.Unlock()
 	return p.firstErr
 }
+
+// statusError is a publish the server answered with a non-2xx status.
+type statusError struct {
+	code int
+	msg  string
+}
+
+func (e *statusError) Error() string { return e.msg }

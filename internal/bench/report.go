@@ -59,8 +59,8 @@ func WriteTable(w io.Writer, r *Result) error {
 	return tw.Flush()
 }
 
-// WriteJSON prints r for scripts.
-func WriteJSON(w io.Writer, r *Result) error {
+// WriteJSON prints a result (a *Result or a *ScaleResult) for scripts.
+func WriteJSON(w io.Writer, r any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(r)
