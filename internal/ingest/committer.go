@@ -186,7 +186,7 @@ func (c *committer) commit(group []*commitReq, n int) {
 	}
 	// ctx is not a caller's: a caller giving up must not roll back other callers' events.
 	// The deadline keeps a hung database from holding every caller, and shutdown.
-	ctx, cancel := context.WithTimeout(c.ctx, storeTimeout)
+	ctx, cancel := context.WithTimeout(c.ctx, commitDeadline(all))
 	results, err := c.st.Accept(ctx, all)
 	cancel()
 	end := time.Now()
