@@ -173,8 +173,10 @@ func TestSNSConnectionRefused(t *testing.T) {
 
 func TestSNSTimeout(t *testing.T) {
 	fake := newFakeSNS(t)
+	// Long enough for the request to reach the fake on a loaded machine (at 50 ms it
+	// sometimes did not, and the fake saw no publish); the fake never answers.
 	fake.setAnswer(func(_ http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
-	s := newTestSNS(t, fake.srv.URL, sms.SNSOptions{Timeout: 50 * time.Millisecond})
+	s := newTestSNS(t, fake.srv.URL, sms.SNSOptions{Timeout: time.Second})
 	_, err := s.Send(context.Background(), snsMsg)
 	checkSMSError(t, err, false, "timeout")
 	if n := len(fake.requests()); n != 1 {
