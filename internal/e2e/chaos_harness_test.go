@@ -126,11 +126,11 @@ func (c *chaos) awaitNamed(optional bool, deps ...string) {
 		})
 		for name, v := range last.Checks {
 			if !slices.Contains(deps, name) && v != "ok" {
-				c.t.Errorf("%s: /readyz while %s is down: %s is %q, want ok", p.name, what, name, v)
+				c.t.Errorf("%s: /readyz with %s down: %s is %q, want ok", p.name, what, name, v)
 			}
 		}
 		for _, dep := range deps {
-			c.t.Logf("%s: /readyz %d while %s is down: %s: %s", p.name, last.status, what, dep, last.Checks[dep])
+			c.t.Logf("%s: /readyz %d with %s down: %s: %s", p.name, last.status, what, dep, last.Checks[dep])
 		}
 	}
 }
