@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -206,96 +205,6 @@ func TestReplicasOnPostgresOnly(t *testing.T) {
 		t.Error("no notification crossed between the replicas over LISTEN/NOTIFY")
 	}
 	for _, r := range replicas {
-		r.Term()
-	}
-}
-
-// PostgreSQL restarted mid-load (a private server, killed as a crash would and started
-// again): two replicas keep taking events from producers that retry what was refused;
-// afterwards every event is stored once, every stream has each notification once and in
-// order (resuming after the streams the outage closed), and each SMS was delivered once.
-func TestFaultPostgresRestartedMidLoad(t *testing.T) {
-	t.Parallel()
-	pg := testenv.StartPostgres(t)
-	dbURL := testenv.CreatePostgresDB(t, pg.URL)
-	prov := newProvider(t)
-	env := concat([]string{"NOTIFY_DATABASE_URL=" + dbURL, "NOTIFY_FANOUT=postgres"}, smsEnv(prov))
-	replicas := []*proc{startNotifyd(t, "replica-a", env...), startNotifyd(t, "replica-b", env...)}
-
-	const users, perUser = 10, 12
-	want := make([]map[string]bool, users+1)
-	var ids []string
-	var halves [2][]publish.NotificationData // producer r posts to replica r
-	for i := range users * perUser {
-		u := 1 + i%users
-		id := fmt.Sprintf("pg-restart-%03d", i)
-		if want[u] == nil {
-			want[u] = map[string]bool{}
-		}
-		want[u][id] = true
-		ids = append(ids, id)
-		halves[i%2] = append(halves[i%2], event(id, strconv.Itoa(u)))
-	}
-	followers := make([]*follower, users+1)
-	for u := 1; u <= users; u++ {
-		followers[u] = follow(t, replicas[u%2], strconv.Itoa(u), perUser)
-	}
-
-	var accepted, refused atomic.Int64
-	errs := make(chan error, 2)
-	var wg sync.WaitGroup
-	for r := range replicas {
-		wg.Go(func() {
-			deadline := time.Now().Add(2 * time.Minute)
-			for _, ev := range halves[r] {
-				for { // a producer retries what was not answered 202 or 200
-					status := postLost(t, replicas[r], ev)
-					if status == http.StatusAccepted || status == http.StatusOK {
-						break
-					}
-					if status != 0 && status != http.StatusServiceUnavailable {
-						errs <- fmt.Errorf("%s: POST %s: %d", replicas[r].name, ev.PublishInformation.EventID, status)
-						return
-					}
-					refused.Add(1)
-					if time.Now().After(deadline) {
-						errs <- fmt.Errorf("%s: POST %s refused for 2 minutes", replicas[r].name, ev.PublishInformation.EventID)
-						return
-					}
-					time.Sleep(50 * time.Millisecond)
-				}
-				accepted.Add(1)
-			}
-		})
-	}
-	deadline := time.Now().Add(waitLong)
-	for accepted.Load() < int64(len(ids)/3) {
-		replicas[0].pause(deadline, "a third of the events accepted")
-	}
-	pg.Restart("immediate")
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Fatal(err)
-	}
-	t.Logf("POSTs refused or unanswered during the restart: %d", refused.Load())
-
-	for u := 1; u <= users; u++ {
-		followers[u].wait(t, want[u], 90*time.Second)
-	}
-	waitSent(t, replicas[0], ids, 90*time.Second)
-	for u := 1; u <= users; u++ {
-		var uids []string
-		for id := range want[u] {
-			uids = append(uids, id)
-		}
-		checkInbox(t, replicas[1], strconv.Itoa(u), uids)
-	}
-	prov.checkOnce(t, ids, 2)
-	for _, r := range replicas {
-		if n := metric(t, r, "notifyd_fanout_reconnects_total"); n < 1 {
-			t.Errorf("%s: the fan-out listener reconnected %v times, want at least once", r.name, n)
-		}
 		r.Term()
 	}
 }
