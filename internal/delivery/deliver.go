@@ -110,6 +110,7 @@ func (w *Worker) record(ctx context.Context, lg *slog.Logger, l *lease, m notify
 	}
 	delay := 100 * time.Millisecond
 	deadline := time.Now().Add(w.o.RecordFor)
+	l.finish()
 	for {
 		if l.lost() {
 			lg.WarnContext(ctx, "delivery outcome not recorded: the lease was lost to another claim", "status", o.Status)

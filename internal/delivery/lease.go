@@ -17,9 +17,10 @@ import (
 // holds its rows for at most one Lease. A renewal answered ErrLeaseLost (another claim
 // took the row: this process stalled past its lease) marks the lease lost and stops.
 type lease struct {
-	done   chan struct{}
-	wg     sync.WaitGroup
-	isLost atomic.Bool
+	done      chan struct{}
+	wg        sync.WaitGroup
+	isLost    atomic.Bool
+	finishing atomic.Bool // the outcome is being recorded (see finish)
 }
 
 func (w *Worker) keepLease(ctx context.Context, lg *slog.Logger, m notify.Message) *lease {
@@ -39,6 +40,10 @@ func (w *Worker) keepLease(ctx context.Context, lg *slog.Logger, m notify.Messag
 			err := w.st.RenewDelivery(rctx, m.DeliveryID, m.Attempt, w.o.Now().Add(w.o.Lease))
 			cancel()
 			switch {
+			case errors.Is(err, store.ErrLeaseLost) && l.finishing.Load():
+				// Most likely the outcome was just recorded (the row is no longer sending);
+				// if the lease really was lost, recording the outcome finds it and says so.
+				return
 			case errors.Is(err, store.ErrLeaseLost):
 				l.isLost.Store(true)
 				w.m.leaseLost.Inc()
@@ -53,6 +58,11 @@ func (w *Worker) keepLease(ctx context.Context, lg *slog.Logger, m notify.Messag
 }
 
 func (l *lease) lost() bool { return l.isLost.Load() }
+
+// finish tells the renewals that the outcome is about to be recorded: from then on a
+// renewal refused because the row is no longer this attempt's is not reported as a lost
+// lease (recording reports a real one itself).
+func (l *lease) finish() { l.finishing.Store(true) }
 
 func (l *lease) stop() {
 	close(l.done)

@@ -118,7 +118,7 @@ webhooks:
 	keys, _ := webpush.GenerateVAPIDKeys()
 	env := concat([]string{"NOTIFY_DATABASE_URL=" + dbURL, "NOTIFY_REDIS_URL=" + redis.URL, "NOTIFY_CONFIG=" + cfg,
 		"NOTIFY_EMAIL_PROVIDER=smtp", "NOTIFY_SMTP_URL=smtp://" + ln.Addr().String(), "NOTIFY_EMAIL_FROM=no-reply@shop.example",
-		"NOTIFY_VAPID_PUBLIC_KEY=" + keys.Public, "NOTIFY_VAPID_PRIVATE_KEY=" + keys.Private, "NOTIFY_VAPID_SUBJECT=mailto:ops@shop.example", "NOTIFY_WEBPUSH_ALLOW_PRIVATE=true"}, smsEnv(prov))
+		"NOTIFY_VAPID_PUBLIC_KEY=" + keys.Public, "NOTIFY_VAPID_PRIVATE_KEY=" + keys.Private, "NOTIFY_VAPID_SUBJECT=mailto:ops@shop.example", "NOTIFY_WEBPUSH_ALLOW_PRIVATE=true", replicaLease}, smsEnv(prov))
 	replicas := []*proc{startNotifyd(t, "replica-a", env...), startNotifyd(t, "replica-b", env...)}
 
 	streams := make([]<-chan sseEvent, users+1)

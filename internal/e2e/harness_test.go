@@ -55,6 +55,12 @@ func baseEnv(t *testing.T) []string {
 	)
 }
 
+// replicaLease is the delivery lease of tests where two replicas claim from one store and
+// nothing is killed: the 2 s of baseEnv (quick recovery after a kill) lapses when a renewal
+// waits over a second on a loaded machine's database, and the other replica then sends a
+// second time (under the same provider key). The default lease keeps such tests to "once".
+const replicaLease = "NOTIFY_DELIVERY_LEASE=15s"
+
 // startNotifyd starts notifyd with env (NAME=value) and waits until /readyz answers 200.
 // The process is SIGKILLed at the end of the test if it still runs; its logs are printed
 // when the test failed.

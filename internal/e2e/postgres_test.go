@@ -156,7 +156,7 @@ func TestReplicasOnPostgresOnly(t *testing.T) {
 	dbURL := testenv.PostgresURL(t)
 	q := newQueue(t, 3*time.Second)
 	prov := newProvider(t)
-	env := concat([]string{"NOTIFY_DATABASE_URL=" + dbURL}, smsEnv(prov), q.env)
+	env := concat([]string{"NOTIFY_DATABASE_URL=" + dbURL}, smsEnv(prov), q.env, []string{replicaLease})
 	replicas := []*proc{startNotifyd(t, "replica-a", env...), startNotifyd(t, "replica-b", env...)}
 
 	var events []publish.NotificationData

@@ -23,7 +23,7 @@ func TestReplicasShareQueueStoreAndStreams(t *testing.T) {
 	redis := testenv.StartRedis(t)
 	q := newQueue(t, 3*time.Second)
 	prov := newProvider(t)
-	env := concat([]string{"NOTIFY_DATABASE_URL=" + dbURL, "NOTIFY_REDIS_URL=" + redis.URL}, smsEnv(prov), q.env)
+	env := concat([]string{"NOTIFY_DATABASE_URL=" + dbURL, "NOTIFY_REDIS_URL=" + redis.URL}, smsEnv(prov), q.env, []string{replicaLease})
 	replicas := []*proc{startNotifyd(t, "replica-a", env...), startNotifyd(t, "replica-b", env...)}
 
 	// User u's stream is on replica u%2.
