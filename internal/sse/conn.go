@@ -13,6 +13,7 @@ type conn struct {
 	user string
 	nc   net.Conn
 	rc   syscall.RawConn // nil when nc has no file descriptor (then every write drains)
+	fd   int             // rc's descriptor, for the sweep's poll (prober); -1 without rc
 
 	mu       sync.Mutex
 	last     int64 // the last sequence number written
@@ -26,10 +27,11 @@ type conn struct {
 }
 
 func newConn(user string, nc net.Conn) *conn {
-	c := &conn{user: user, nc: nc}
+	c := &conn{user: user, nc: nc, fd: -1}
 	if sc, ok := nc.(syscall.Conn); ok {
 		if rc, err := sc.SyscallConn(); err == nil {
 			c.rc = rc
+			_ = rc.Control(func(fd uintptr) { c.fd = int(fd) }) // on failure fd stays -1: never polled
 		}
 	}
 	return c
@@ -115,7 +117,7 @@ func (c *conn) drain(h *Hub) {
 }
 
 // peerGone reports whether the client closed its side, without blocking. Only the
-// watch goroutine calls it, so one scratch buffer serves every stream.
+// watch goroutine calls it (through prober), so one scratch buffer serves every stream.
 func (c *conn) peerGone(scratch []byte) bool {
 	if c.rc == nil {
 		return false

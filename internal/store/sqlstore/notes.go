@@ -148,6 +148,17 @@ func (s *Store) insertNotes(ctx context.Context, tx *sql.Tx, notes []newNote, cr
 	})
 }
 
+// The statements of collapse, exported for the backends' query-plan tests. Both write
+// "+seq" so that no index can serve the seq range: SQLite (which has no statistics here)
+// would otherwise walk the user's visible notifications through notifications_visible
+// (user_id, replaced_by, seq), reading every row for its key, and never use
+// notifications_collapse, which holds only notifications with a key (a partial index in
+// SQLite and PostgreSQL) and finds the one to replace in one seek.
+const (
+	CollapseSelect = `SELECT id FROM notifications WHERE user_id = ? AND collapse_key = ? AND replaced_by IS NULL AND +seq < ? ORDER BY +seq DESC LIMIT 1`
+	CollapseUpdate = `UPDATE notifications SET replaced_by = ? WHERE user_id = ? AND collapse_key = ? AND replaced_by IS NULL AND +seq < ?`
+)
+
 // collapse lets each new note with a collapse key replace the user's newest visible
 // notification with that key. Notes are in seq order per user, so a batch carrying two
 // notes of one key chains them: the second replaces the first. What the replaced ones
@@ -159,16 +170,14 @@ func (s *Store) collapse(ctx context.Context, tx *sql.Tx, notes []newNote, out [
 			continue
 		}
 		var old int64
-		err := tx.QueryRowContext(ctx, `SELECT id FROM notifications WHERE user_id = ? AND collapse_key = ? AND replaced_by IS NULL AND seq < ? ORDER BY seq DESC LIMIT 1`,
-			n.target.UserID, n.collapseKey, n.seq).Scan(&old)
+		err := tx.QueryRowContext(ctx, CollapseSelect, n.target.UserID, n.collapseKey, n.seq).Scan(&old)
 		if err == sql.ErrNoRows {
 			continue
 		}
 		if err != nil {
 			return dbErr("select collapsed", err)
 		}
-		if _, err := s.exec(ctx, tx, `UPDATE notifications SET replaced_by = ? WHERE user_id = ? AND collapse_key = ? AND replaced_by IS NULL AND seq < ?`,
-			out[k].ID, n.target.UserID, n.collapseKey, n.seq); err != nil {
+		if _, err := s.exec(ctx, tx, CollapseUpdate, out[k].ID, n.target.UserID, n.collapseKey, n.seq); err != nil {
 			return dbErr("collapse", err)
 		}
 		if _, err := s.exec(ctx, tx, `UPDATE notifications SET replaces = ? WHERE id = ?`, old, out[k].ID); err != nil {
