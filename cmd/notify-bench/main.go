@@ -6,6 +6,7 @@
 //	notify-bench --addr 127.0.0.1:8080 --conns 1000 --events 10000 --rate 2000
 //	notify-bench --spawn /tmp/notifyd --peer centrifugo --sqlite-sync full,normal \
 //	    --conns 10000 --events 60000 --rate 2000 --publishers 16
+//	notify-bench --spawn /tmp/notifyd --source sqs-drain --events 20000
 package main
 
 import (
@@ -63,9 +64,12 @@ func run(args []string) error {
 	fs.DurationVar(&cfg.Timeout, "timeout", 60*time.Second, "wait this long after publishing for the last notification")
 	fs.StringVar(&cfg.Token, "token", os.Getenv("NOTIFY_INGEST_TOKEN"), "ingest bearer token")
 	fs.DurationVar(&limit, "limit", 15*time.Minute, "the whole run ends after this")
-	fs.StringVar(&source, "source", "http", "publish over http, or sqs: start goaws in this process, spawn notifyd on one queue and time a raw receive+delete loop on another in the same run (needs --spawn)")
+	fs.StringVar(&source, "source", "http", "publish over http; or sqs: start goaws in this process, spawn notifyd on one queue and time a raw receive+delete loop on another in the same run (needs --spawn); or sqs-drain: the same, but each side drains --events messages loaded beforehand, no streams")
 	fs.IntVar(&sqsPollers, "sqs-pollers", 2, "with --source sqs: notifyd's NOTIFY_SQS_POLLERS and the raw loop's pollers")
 	fs.DurationVar(&sqsVisibility, "sqs-visibility", 30*time.Second, "with --source sqs: the queues' VisibilityTimeout (a lost receive hides its messages this long)")
+	var df drainFlags
+	fs.StringVar(&df.profile, "sqs-profile", "", "with --source sqs-drain: write notifyd's CPU profile, taken from the start of its drain, to this file")
+	fs.IntVar(&df.profileSeconds, "sqs-profile-seconds", 5, "with --sqs-profile: the profile's length")
 	fs.BoolVar(&asJSON, "json", false, "print JSON instead of a table")
 	var pf peerFlags
 	fs.StringVar(&pf.kind, "peer", "", "also run the same load against another SSE server in this run and print both side by side: centrifugo (installs and spawns Centrifugo "+bench.CentrifugoVersion+"), or url (a running server given by --peer-subscribe/--peer-publish/--peer-body); needs --spawn")
@@ -108,6 +112,17 @@ func run(args []string) error {
 
 	var env []string
 	switch source {
+	case "sqs-drain":
+		if spawn == "" {
+			return errors.New("--source sqs-drain needs --spawn: the bench starts goaws and gives notifyd its queue")
+		}
+		q, err := bench.StartSQS(ctx, sqsPollers, sqsVisibility)
+		if err != nil {
+			return err
+		}
+		defer bench.StopSQS()
+		fmt.Fprintf(os.Stderr, "notify-bench: goaws on %s, notifyd drains %s, the raw loop %s\n", q.Endpoint, q.NotifyURL, q.RawURL)
+		return sqsDrain(ctx, cfg, spawn, dbURL, sqliteSync, serverArgs, q, df, asJSON, os.Stdout, os.Stderr)
 	case "http":
 	case "sqs":
 		if spawn == "" {
