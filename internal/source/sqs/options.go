@@ -24,11 +24,11 @@ type Options struct {
 	// Pollers is how many ReceiveMessage loops run per queue (default 2).
 	Pollers int
 	// Concurrency bounds the received batches (of up to 10 messages) being handled at
-	// once across all queues (default 16). A poller waits for a free slot before it
-	// receives, so messages are never held without being worked on. Batches in hand
-	// while one commit runs share the next (group commit), so a store slower than SQS
-	// is better fed by more of them: with 8, SQLite drains were held to ~31 events per
-	// transaction (BENCHMARKS.md, "SQS consumption against a raw loop").
+	// once across all queues (default 8). A poller waits for a free slot before it
+	// receives, so messages are never held without being worked on. The batches in
+	// hand while one commit runs share the next; 16 and 32 made those transactions
+	// bigger in SQLite drains but no faster on a loaded machine (BENCHMARKS.md, "SQS
+	// consumption against a raw loop"), so the default stays 8.
 	Concurrency int
 	// WaitTime is the long-polling wait (default 20s, the SQS maximum). Whole seconds.
 	WaitTime time.Duration
@@ -67,7 +67,7 @@ func (o Options) withDefaults() (Options, error) {
 		o.Pollers = 2
 	}
 	if o.Concurrency <= 0 {
-		o.Concurrency = 16
+		o.Concurrency = 8
 	}
 	if o.WaitTime <= 0 {
 		o.WaitTime = 20 * time.Second
