@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 
 	"github.com/notifyd/notifyd/internal/bench"
 )
@@ -14,6 +15,7 @@ import (
 type drainFlags struct {
 	profile        string // file for notifyd's CPU profile during its drain
 	profileSeconds int
+	rawProcess     bool // the raw loop in a child process of this binary
 }
 
 // sqsDrain starts goaws and notifyd on queue 1, then measures the raw loop draining
@@ -21,6 +23,13 @@ type drainFlags struct {
 func sqsDrain(ctx context.Context, cfg bench.Config, spawn, dbURL, sqliteSync string, serverArgs []string, q *bench.SQS, df drainFlags, asJSON bool, stdout, stderr io.Writer) error {
 	dc := bench.DrainConfig{Messages: cfg.Events, Senders: cfg.Publishers, Conns: cfg.Conns, Timeout: cfg.Timeout,
 		ProfileSeconds: df.profileSeconds, ProfileOut: df.profile}
+	if df.rawProcess {
+		bin, err := os.Executable()
+		if err != nil {
+			return err
+		}
+		dc.RawProcess = bin
+	}
 	if df.profile != "" {
 		addr, err := freeLoopback()
 		if err != nil {

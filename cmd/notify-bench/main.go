@@ -68,6 +68,12 @@ func run(args []string) error {
 	fs.IntVar(&sqsPollers, "sqs-pollers", 2, "with --source sqs: notifyd's NOTIFY_SQS_POLLERS and the raw loop's pollers")
 	fs.DurationVar(&sqsVisibility, "sqs-visibility", 30*time.Second, "with --source sqs: the queues' VisibilityTimeout (a lost receive hides its messages this long)")
 	var df drainFlags
+	var rawChild bool
+	var rawEndpoint, rawQueue string
+	fs.BoolVar(&df.rawProcess, "sqs-raw-process", false, "with --source sqs-drain: run the raw loop in a child process of this binary, so it reaches goaws across processes as notifyd does")
+	fs.BoolVar(&rawChild, "sqs-raw-child", false, "internal: be that child (with --sqs-raw-endpoint, --sqs-raw-queue, --events, --sqs-pollers)")
+	fs.StringVar(&rawEndpoint, "sqs-raw-endpoint", "", "internal: the child's goaws")
+	fs.StringVar(&rawQueue, "sqs-raw-queue", "", "internal: the child's queue URL")
 	fs.StringVar(&df.profile, "sqs-profile", "", "with --source sqs-drain: write notifyd's CPU profile, taken from the start of its drain, to this file")
 	fs.IntVar(&df.profileSeconds, "sqs-profile-seconds", 5, "with --sqs-profile: the profile's length")
 	fs.BoolVar(&asJSON, "json", false, "print JSON instead of a table")
@@ -90,6 +96,9 @@ func run(args []string) error {
 	defer stop()
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
+	if rawChild {
+		return bench.RunRawChild(ctx, rawEndpoint, rawQueue, cfg.Events, sqsPollers, os.Stdin, os.Stdout)
+	}
 
 	if pf.kind != "" {
 		switch pf.kind {

@@ -24,6 +24,9 @@ type DrainConfig struct {
 	Timeout  time.Duration // bound on each drain
 	Addr     string        // notifyd's host:port: its /metrics tell when it deleted N
 	PID      int           // notifyd's process: paused while its queue is loaded
+	// RawProcess, when set, is this bench's binary: the raw loop then runs in a child
+	// process of it, reaching goaws across processes as notifyd does.
+	RawProcess string
 	// Profile, when set, is notifyd's pprof address; a CPU profile of ProfileSeconds
 	// (default 5 s) taken from the start of notifyd's drain is written to ProfileOut.
 	Profile        string
@@ -41,6 +44,7 @@ type DrainSide struct {
 	PerSec      float64 `json:"perSec"`           // Consumed / Seconds
 	ServerCPU   float64 `json:"serverCpuSeconds"` // notifyd's process during the drain
 	BenchCPU    float64 `json:"benchCpuSeconds"`  // this process (goaws, and the raw loop) during the drain
+	RawCPU      float64 `json:"rawCpuSeconds"`    // the raw loop's own process, with DrainConfig.RawProcess
 	Error       string  `json:"error,omitempty"`
 }
 
@@ -121,11 +125,28 @@ func (s *SQS) drainRaw(ctx context.Context, cfg DrainConfig, run string) DrainSi
 	}
 	cctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
 	defer cancel()
+	var child *rawChild
+	if cfg.RawProcess != "" {
+		side.Name += " (own process)"
+		if child, err = s.startRawChild(cctx, cfg.RawProcess, cfg.Messages); err != nil {
+			side.Error = err.Error()
+			return side
+		}
+	}
 	p0, _ := ReadProc(cfg.PID)
 	start, cpu0 := time.Now(), selfCPU()
 	watched := make(chan watched, 1)
 	go func() { watched <- s.watch(cctx, s.RawURL, start, cfg) }()
-	n, _, err := s.rawLoop(cctx, s.RawURL, cfg.Messages, false)
+	var n int64
+	if child != nil {
+		var r rawChildResult
+		if err = child.start(); err == nil {
+			r, err = child.wait()
+		}
+		n, side.RawCPU = r.Deleted, r.CPUSeconds
+	} else {
+		n, _, err = s.rawLoop(cctx, s.RawURL, cfg.Messages, false)
+	}
 	w := <-watched
 	side.BenchCPU = selfCPU() - cpu0
 	if p1, perr := ReadProc(cfg.PID); perr == nil {
@@ -244,8 +265,12 @@ func WriteDrain(w io.Writer, r *DrainResult) error {
 	fmt.Fprintf(w, "SQS drain: %d messages (one event each) per queue, %d pollers on each side, load average %s → %s\n",
 		r.Messages, r.Pollers, r.LoadBefore, r.LoadAfter)
 	for _, s := range []DrainSide{r.Raw, r.Notifyd} {
-		fmt.Fprintf(w, "  %-44s %6d in %6.2fs = %7.0f msgs/s  (queue loaded in %.2fs; CPU: notifyd %.2fs, bench+goaws %.2fs)%s\n",
-			s.Name, s.Consumed, s.Seconds, s.PerSec, s.LoadSeconds, s.ServerCPU, s.BenchCPU, errSuffix(s.Error))
+		raw := ""
+		if s.RawCPU > 0 {
+			raw = fmt.Sprintf(", raw loop process %.2fs", s.RawCPU)
+		}
+		fmt.Fprintf(w, "  %-44s %6d in %6.2fs = %7.0f msgs/s  (queue loaded in %.2fs; CPU: notifyd %.2fs, bench+goaws %.2fs%s)%s\n",
+			s.Name, s.Consumed, s.Seconds, s.PerSec, s.LoadSeconds, s.ServerCPU, s.BenchCPU, raw, errSuffix(s.Error))
 	}
 	c := r.Counters
 	fmt.Fprintf(w, "  notifyd / raw: %.3f (99 %% drained: %.2fs vs %.2fs, ratio %.3f)\n", r.Ratio, r.Notifyd.Seconds99, r.Raw.Seconds99, r.Ratio99)
