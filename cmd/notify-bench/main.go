@@ -9,6 +9,7 @@
 //	notify-bench --spawn /tmp/notifyd --peer centrifugo --sqlite-sync full,normal \
 //	    --conns 10000 --events 60000 --rate 2000 --publishers 16
 //	notify-bench scale --spawn /tmp/notifyd --replicas 5 --streams 95000 --rate 2000 --duration 60s
+//	notify-bench --spawn /tmp/notifyd --source sqs-drain --events 20000
 package main
 
 import (
@@ -74,9 +75,18 @@ func run(args []string) error {
 	fs.DurationVar(&cfg.Timeout, "timeout", 60*time.Second, "wait this long after publishing for the last notification")
 	fs.StringVar(&cfg.Token, "token", os.Getenv("NOTIFY_INGEST_TOKEN"), "ingest bearer token")
 	fs.DurationVar(&limit, "limit", 15*time.Minute, "the whole run ends after this")
-	fs.StringVar(&source, "source", "http", "publish over http, or sqs: start goaws in this process, spawn notifyd on one queue and time a raw receive+delete loop on another in the same run (needs --spawn)")
+	fs.StringVar(&source, "source", "http", "publish over http; or sqs: start goaws in this process, spawn notifyd on one queue and time a raw receive+delete loop on another in the same run (needs --spawn); or sqs-drain: the same, but each side drains --events messages loaded beforehand, no streams")
 	fs.IntVar(&sqsPollers, "sqs-pollers", 2, "with --source sqs: notifyd's NOTIFY_SQS_POLLERS and the raw loop's pollers")
 	fs.DurationVar(&sqsVisibility, "sqs-visibility", 30*time.Second, "with --source sqs: the queues' VisibilityTimeout (a lost receive hides its messages this long)")
+	var df drainFlags
+	var rawChild bool
+	var rawEndpoint, rawQueue string
+	fs.BoolVar(&df.rawProcess, "sqs-raw-process", false, "with --source sqs-drain: run the raw loop in a child process of this binary, so it reaches goaws across processes as notifyd does")
+	fs.BoolVar(&rawChild, "sqs-raw-child", false, "internal: be that child (with --sqs-raw-endpoint, --sqs-raw-queue, --events, --sqs-pollers)")
+	fs.StringVar(&rawEndpoint, "sqs-raw-endpoint", "", "internal: the child's goaws")
+	fs.StringVar(&rawQueue, "sqs-raw-queue", "", "internal: the child's queue URL")
+	fs.StringVar(&df.profile, "sqs-profile", "", "with --source sqs-drain: write notifyd's CPU profile, taken from the start of its drain, to this file")
+	fs.IntVar(&df.profileSeconds, "sqs-profile-seconds", 5, "with --sqs-profile: the profile's length")
 	fs.BoolVar(&asJSON, "json", false, "print JSON instead of a table")
 	var pf peerFlags
 	fs.StringVar(&pf.kind, "peer", "", "also run the same load against another SSE server in this run and print both side by side: centrifugo (installs and spawns Centrifugo "+bench.CentrifugoVersion+"), or url (a running server given by --peer-subscribe/--peer-publish/--peer-body); needs --spawn")
@@ -97,6 +107,9 @@ func run(args []string) error {
 	defer stop()
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
+	if rawChild {
+		return bench.RunRawChild(ctx, rawEndpoint, rawQueue, cfg.Events, sqsPollers, os.Stdin, os.Stdout)
+	}
 
 	if pf.kind != "" {
 		switch pf.kind {
@@ -119,6 +132,17 @@ func run(args []string) error {
 
 	var env []string
 	switch source {
+	case "sqs-drain":
+		if spawn == "" {
+			return errors.New("--source sqs-drain needs --spawn: the bench starts goaws and gives notifyd its queue")
+		}
+		q, err := bench.StartSQS(ctx, sqsPollers, sqsVisibility)
+		if err != nil {
+			return err
+		}
+		defer bench.StopSQS()
+		fmt.Fprintf(os.Stderr, "notify-bench: goaws on %s, notifyd drains %s, the raw loop %s\n", q.Endpoint, q.NotifyURL, q.RawURL)
+		return sqsDrain(ctx, cfg, spawn, dbURL, sqliteSync, serverArgs, q, df, asJSON, os.Stdout, os.Stderr)
 	case "http":
 	case "sqs":
 		if spawn == "" {

@@ -90,14 +90,17 @@ func (s *SQS) Publish(queueURL string) func(ctx context.Context, bodies [][]byte
 
 // Baseline is the raw loop over queue 2, for Config.Baseline.
 func (s *SQS) Baseline() *Baseline {
-	return &Baseline{Name: "raw SQS receive(10)+DeleteMessageBatch", Publish: s.Publish(s.RawURL), Consume: s.rawLoop}
+	return &Baseline{Name: "raw SQS receive(10)+DeleteMessageBatch", Publish: s.Publish(s.RawURL), Consume: func(ctx context.Context, n int) (int64, time.Time, error) {
+		return s.rawLoop(ctx, s.RawURL, n, true)
+	}}
 }
 
-// rawLoop runs s.rawPollers loops of ReceiveMessage (10, the same long poll and
-// attributes notifyd asks for) then DeleteMessageBatch of what came, until n messages
-// were deleted or ctx ends. It returns how many were deleted and when the last delete
-// answered.
-func (s *SQS) rawLoop(ctx context.Context, n int) (int64, time.Time, error) {
+// rawLoop runs s.rawPollers loops of ReceiveMessage (10, the same 1 s long poll as
+// notifyd's) then DeleteMessageBatch of what came on queueURL, until n messages were
+// deleted or ctx ends. With attributes it asks for every message and system attribute,
+// as notifyd did in round one; without, for none (the plainest consumer). It returns how
+// many were deleted and when the last delete answered.
+func (s *SQS) rawLoop(ctx context.Context, queueURL string, n int, attributes bool) (int64, time.Time, error) {
 	var deleted counter
 	var mu sync.Mutex
 	var last time.Time
@@ -106,20 +109,19 @@ func (s *SQS) rawLoop(ctx context.Context, n int) (int64, time.Time, error) {
 	for range s.rawPollers {
 		wg.Go(func() {
 			for ctx.Err() == nil && deleted.Load() < int64(n) {
-				out, err := s.client.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
-					QueueUrl:                    aws.String(s.RawURL),
-					MaxNumberOfMessages:         10,
-					WaitTimeSeconds:             1,
-					MessageAttributeNames:       []string{"All"},
-					MessageSystemAttributeNames: []types.MessageSystemAttributeName{types.MessageSystemAttributeNameAll},
-				})
+				in := &sqs.ReceiveMessageInput{QueueUrl: aws.String(queueURL), MaxNumberOfMessages: 10, WaitTimeSeconds: 1}
+				if attributes {
+					in.MessageAttributeNames = []string{"All"}
+					in.MessageSystemAttributeNames = []types.MessageSystemAttributeName{types.MessageSystemAttributeNameAll}
+				}
+				out, err := s.client.ReceiveMessage(ctx, in)
 				if err == nil && len(out.Messages) > 0 {
 					entries := make([]types.DeleteMessageBatchRequestEntry, len(out.Messages))
 					for i, m := range out.Messages {
 						entries[i] = types.DeleteMessageBatchRequestEntry{Id: aws.String(strconv.Itoa(i)), ReceiptHandle: m.ReceiptHandle}
 					}
 					var dout *sqs.DeleteMessageBatchOutput
-					if dout, err = s.client.DeleteMessageBatch(ctx, &sqs.DeleteMessageBatchInput{QueueUrl: aws.String(s.RawURL), Entries: entries}); err == nil {
+					if dout, err = s.client.DeleteMessageBatch(ctx, &sqs.DeleteMessageBatchInput{QueueUrl: aws.String(queueURL), Entries: entries}); err == nil {
 						deleted.Add(int64(len(entries) - len(dout.Failed)))
 						mu.Lock()
 						last = time.Now()

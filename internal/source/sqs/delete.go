@@ -2,6 +2,7 @@ package sqs
 
 import (
 	"context"
+	"log/slog"
 	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -13,19 +14,22 @@ import (
 // counts every outcome. A message whose delete fails comes back and is then found a
 // duplicate (or rejected again, which the store keeps once).
 func (s *Source) deleteFinal(ctx context.Context, q *queue, items []*item) {
-	var entries []types.DeleteMessageBatchRequestEntry
+	entries := make([]types.DeleteMessageBatchRequestEntry, 0, len(items))
+	debug := s.log.Enabled(ctx, slog.LevelDebug) // skip building ten records nobody keeps
 	for i, it := range items {
-		s.log.Debug("sqs: message handled", "queue", q.name, "message_id", aws.ToString(it.msg.MessageId),
-			"outcome", outcomeNames[it.outcome], "traceparent", it.trace)
+		if debug {
+			s.log.DebugContext(ctx, "sqs: message handled", "queue", q.name, "message_id", aws.ToString(it.msg.MessageId),
+				"outcome", outcomeNames[it.outcome], "traceparent", it.trace)
+		}
 		switch it.outcome {
 		case accepted:
-			s.m.accepted.WithLabelValues(q.name).Inc()
+			q.m.accepted.Inc()
 		case duplicate:
-			s.m.duplicates.WithLabelValues(q.name).Inc()
+			q.m.duplicates.Inc()
 		case rejected:
-			s.m.rejected.WithLabelValues(q.name).Inc()
+			q.m.rejected.Inc()
 		default:
-			s.m.retried.WithLabelValues(q.name).Inc()
+			q.m.retried.Inc()
 			continue
 		}
 		entries = append(entries, types.DeleteMessageBatchRequestEntry{Id: aws.String(strconv.Itoa(i)), ReceiptHandle: it.msg.ReceiptHandle})
@@ -41,5 +45,5 @@ func (s *Source) deleteFinal(ctx context.Context, q *queue, items []*item) {
 	for _, f := range out.Failed {
 		s.log.Warn("sqs: delete failed; the message will come back as a duplicate", "queue", q.name, "code", aws.ToString(f.Code), "err", aws.ToString(f.Message))
 	}
-	s.m.deleted.WithLabelValues(q.name).Add(float64(len(entries) - len(out.Failed)))
+	q.m.deleted.Add(float64(len(entries) - len(out.Failed)))
 }

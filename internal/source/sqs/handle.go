@@ -44,7 +44,7 @@ type item struct {
 func (s *Source) handle(ctx context.Context, q *queue, msgs []types.Message) {
 	fault.Hit("sqs.after-receive")
 	received := time.Now()
-	s.m.received.WithLabelValues(q.name).Add(float64(len(msgs)))
+	q.m.received.Add(float64(len(msgs)))
 	stop := s.keepInvisible(ctx, q, msgs, received)
 	defer stop()
 
@@ -96,6 +96,7 @@ func (s *Source) handle(ctx context.Context, q *queue, msgs []types.Message) {
 	}
 	stop()
 	s.deleteFinal(ctx, q, items)
+	q.m.batch.Observe(time.Since(received).Seconds())
 	if s.onBatch != nil {
 		outcomes := make([]outcome, len(items))
 		for i, it := range items {
@@ -160,5 +161,5 @@ func (s *Source) observeAge(q *queue, m types.Message, received time.Time) {
 	if err != nil || sent <= 0 {
 		return
 	}
-	s.m.age.WithLabelValues(q.name).Observe(max(received.Sub(time.UnixMilli(sent)).Seconds(), 0))
+	q.m.age.Observe(max(received.Sub(time.UnixMilli(sent)).Seconds(), 0))
 }

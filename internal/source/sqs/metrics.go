@@ -12,6 +12,7 @@ type metrics struct {
 	retried       *prometheus.CounterVec
 	extended      *prometheus.CounterVec
 	age           *prometheus.HistogramVec
+	batch         *prometheus.HistogramVec
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -32,9 +33,32 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help:    "Time from SentTimestamp to receipt: how far the consumer lags.",
 			Buckets: prometheus.ExponentialBuckets(0.01, 4, 9),
 		}, []string{"queue"}),
+		batch: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "notifyd_sqs_batch_seconds",
+			Help:    "Time from receiving a batch until its delete answered: how long a concurrency slot is held.",
+			Buckets: prometheus.ExponentialBuckets(0.001, 2, 15),
+		}, []string{"queue"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.received, m.accepted, m.duplicates, m.rejected, m.deleted, m.receiveErrors, m.retried, m.extended, m.age)
+		reg.MustRegister(m.received, m.accepted, m.duplicates, m.rejected, m.deleted, m.receiveErrors, m.retried, m.extended, m.age, m.batch)
 	}
 	return m
+}
+
+// queueMetrics are one queue's series, looked up once when the queue is resolved
+// rather than by label on every message.
+type queueMetrics struct {
+	received, accepted, duplicates, rejected, deleted prometheus.Counter
+	receiveErrors, retried, extended                  prometheus.Counter
+	age, batch                                        prometheus.Observer
+}
+
+func (m *metrics) forQueue(name string) *queueMetrics {
+	return &queueMetrics{
+		received: m.received.WithLabelValues(name), accepted: m.accepted.WithLabelValues(name),
+		duplicates: m.duplicates.WithLabelValues(name), rejected: m.rejected.WithLabelValues(name),
+		deleted: m.deleted.WithLabelValues(name), receiveErrors: m.receiveErrors.WithLabelValues(name),
+		retried: m.retried.WithLabelValues(name), extended: m.extended.WithLabelValues(name),
+		age: m.age.WithLabelValues(name), batch: m.batch.WithLabelValues(name),
+	}
 }

@@ -25,7 +25,10 @@ type Options struct {
 	Pollers int
 	// Concurrency bounds the received batches (of up to 10 messages) being handled at
 	// once across all queues (default 8). A poller waits for a free slot before it
-	// receives, so messages are never held without being worked on.
+	// receives, so messages are never held without being worked on. The batches in
+	// hand while one commit runs share the next; 16 and 32 made those transactions
+	// bigger in SQLite drains but no faster on a loaded machine (BENCHMARKS.md, "SQS
+	// consumption against a raw loop"), so the default stays 8.
 	Concurrency int
 	// WaitTime is the long-polling wait (default 20s, the SQS maximum). Whole seconds.
 	WaitTime time.Duration

@@ -23,6 +23,7 @@ type queue struct {
 	fifo        bool
 	extendAfter time.Duration
 	extendBy    time.Duration
+	m           *queueMetrics
 	// noBatchVisibility is set once ChangeMessageVisibilityBatch failed as a whole
 	// (servers such as goaws lack it); extensions then go one message at a time.
 	noBatchVisibility atomic.Bool
@@ -57,6 +58,7 @@ func (s *Source) resolve(ctx context.Context, ref string) (*queue, error) {
 		u, _ := url.Parse(ref)
 		q.name = path.Base(u.Path)
 	}
+	q.m = s.m.forQueue(q.name)
 	q.fifo = strings.HasSuffix(q.name, ".fifo")
 	backoff := newBackoff(200*time.Millisecond, 15*time.Second)
 	for {
@@ -107,14 +109,26 @@ func (s *Source) lookup(ctx context.Context, q *queue) error {
 
 func isURL(s string) bool { return strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://") }
 
-// receive long-polls q for up to 10 messages, with their attributes.
+// Attributes a receive asks for: only those the source reads (the producer's trace
+// context; the send time for the age metric; the receive count kept with a rejected
+// message). Asking for "All" makes SQS send, and the SDK parse and checksum, every
+// attribute of every message.
+var (
+	receiveAttributes       = []string{"traceparent"}
+	receiveSystemAttributes = []types.MessageSystemAttributeName{
+		types.MessageSystemAttributeNameSentTimestamp,
+		types.MessageSystemAttributeNameApproximateReceiveCount,
+	}
+)
+
+// receive long-polls q for up to 10 messages, with the attributes the source reads.
 func (s *Source) receive(ctx context.Context, q *queue) ([]types.Message, error) {
 	out, err := s.api.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
 		QueueUrl:                    aws.String(q.url),
 		MaxNumberOfMessages:         10,
 		WaitTimeSeconds:             int32(s.o.WaitTime / time.Second),
-		MessageAttributeNames:       []string{"All"},
-		MessageSystemAttributeNames: []types.MessageSystemAttributeName{types.MessageSystemAttributeNameAll},
+		MessageAttributeNames:       receiveAttributes,
+		MessageSystemAttributeNames: receiveSystemAttributes,
 	})
 	if err != nil {
 		return nil, err

@@ -117,7 +117,7 @@ func (s *Source) poll(ctx context.Context, q *queue, batches *sync.WaitGroup) {
 			if ctx.Err() != nil {
 				return
 			}
-			s.m.receiveErrors.WithLabelValues(q.name).Inc()
+			q.m.receiveErrors.Inc()
 			s.log.Warn("sqs: receive failed", "queue", q.name, "err", err)
 			if !backoff.wait(ctx) {
 				return

@@ -43,7 +43,7 @@ func (s *Source) keepInvisible(ctx context.Context, q *queue, msgs []types.Messa
 
 func (s *Source) extend(ctx context.Context, q *queue, msgs []types.Message) {
 	secs := int32(q.extendBy / time.Second)
-	s.m.extended.WithLabelValues(q.name).Add(float64(len(msgs)))
+	q.m.extended.Add(float64(len(msgs)))
 	s.log.Info("sqs: batch still in hand, extending visibility", "queue", q.name, "messages", len(msgs), "seconds", secs)
 	if !q.noBatchVisibility.Load() {
 		entries := make([]types.ChangeMessageVisibilityBatchRequestEntry, len(msgs))
