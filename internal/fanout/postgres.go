@@ -248,8 +248,8 @@ func (p *Postgres) publishLoop() {
 	}
 }
 
-// publish sends one batch: a pg_notify per payload, pipelined in one round trip and one
-// implicit transaction. A failed connection is dropped and reopened for the next batch.
+// publish sends one batch: a pg_notify per payload, pipelined pipelinePayloads to a round
+// trip (each one implicit transaction, so other replicas get them in order).
 func (p *Postgres) publish(bt batch) error {
 	payloads, refs, err := pack(p.origin, bt.ns, pgMaxPayload)
 	if err != nil {
@@ -265,9 +265,26 @@ func (p *Postgres) publish(bt batch) error {
 		}
 	}
 	p.m.referenced.Add(float64(refs))
+	for lo := 0; lo < len(payloads); lo += pipelinePayloads {
+		if err := p.send(payloads[lo:min(lo+pipelinePayloads, len(payloads))]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pipelinePayloads is how many pg_notify calls go in one round trip (and one
+// PublishTimeout): 64 full payloads are about 512 KB. A broadcast to 95,000 users is
+// thousands of payloads, which one deadline for the whole batch cut off.
+const pipelinePayloads = 64
+
+// send delivers payloads in one pipelined round trip, in order, reconnecting first if the
+// publishing connection is gone; a failed one is closed for the next call to reopen.
+func (p *Postgres) send(payloads []string) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(p.ctx), p.o.PublishTimeout)
 	defer cancel()
 	if p.pub == nil || p.pub.IsClosed() {
+		var err error
 		if p.pub, err = pgx.ConnectConfig(ctx, p.pubCfg); err != nil {
 			p.pub = nil
 			return err

@@ -240,7 +240,7 @@ func (r *Redis) publishLoop() {
 }
 
 // publish sends one batch: one PUBLISH per shard (and per MaxBatch notifications),
-// pipelined in one round trip. State changes go on their user's shard too, so they
+// pipelined, pipelineMessages to a round trip. State changes go on their user's shard too, so they
 // follow that user's notifications in order.
 func (r *Redis) publish(b batch) error {
 	byShard := make(map[int][]notify.Notification)
@@ -263,9 +263,22 @@ func (r *Redis) publish(b batch) error {
 		s := note(sc.UserID)
 		states[s] = append(states[s], sc)
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.ctx), r.o.PublishTimeout)
-	defer cancel()
 	pipe := r.client.Pipeline()
+	// flush sends what is queued, under its own PublishTimeout: a broadcast to 95,000 users
+	// is hundreds of messages (tens of MB), which one deadline for the whole batch cut off.
+	flush := func() error {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.ctx), r.o.PublishTimeout)
+		defer cancel()
+		_, err := pipe.Exec(ctx)
+		return err
+	}
+	add := func(s int, payload []byte) error {
+		pipe.Publish(r.ctx, r.channels[s], payload)
+		if pipe.Len() < pipelineMessages {
+			return nil
+		}
+		return flush()
+	}
 	for _, s := range order {
 		part := byShard[s]
 		for lo := 0; lo < len(part); lo += r.o.MaxBatch {
@@ -273,16 +286,26 @@ func (r *Redis) publish(b batch) error {
 			if err != nil {
 				return err
 			}
-			pipe.Publish(ctx, r.channels[s], payload)
+			if err := add(s, payload); err != nil {
+				return err
+			}
 		}
 		if len(states[s]) > 0 {
 			payload, err := encode(r.origin, nil, states[s])
 			if err != nil {
 				return err
 			}
-			pipe.Publish(ctx, r.channels[s], payload)
+			if err := add(s, payload); err != nil {
+				return err
+			}
 		}
 	}
-	_, err := pipe.Exec(ctx)
-	return err
+	if pipe.Len() == 0 {
+		return nil
+	}
+	return flush()
 }
+
+// pipelineMessages is how many PUBLISHes go in one round trip (and one PublishTimeout):
+// 32 full messages of 256 notifications are about 2.5 MB.
+const pipelineMessages = 32
