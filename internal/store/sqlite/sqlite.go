@@ -79,9 +79,9 @@ func Open(ctx context.Context, dsn string) (*sqlstore.Store, error) {
 	// of a temporary file written page by page.
 	pragmas := "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(" + strings.ToUpper(sync) + ")&_pragma=foreign_keys(ON)&_pragma=temp_store(MEMORY)"
 	// The writer's cache (32 MiB) holds a whole group-committed batch, so no page is
-	// spilled to the WAL mid-transaction and rewritten at commit; checkpointing every
-	// 8192 pages instead of 1000 copies each hot index page once per many commits.
-	writer := "&_pragma=cache_size(-32768)&_pragma=wal_autocheckpoint(8192)"
+	// spilled to the WAL mid-transaction and rewritten at commit. The writer never
+	// checkpoints (wal_autocheckpoint 0): checkpoint.go does, from its own connection.
+	writer := "&_pragma=cache_size(-32768)&_pragma=wal_autocheckpoint(0)"
 	w, err := sql.Open("sqlite", "file:"+url.PathEscape(path)+"?_txlock=immediate&"+pragmas+writer)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: %w", err)
@@ -100,7 +100,14 @@ func Open(ctx context.Context, dsn string) (*sqlstore.Store, error) {
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	return sqlstore.New(sqlstore.DBs{W: w, R: r}, dialect{}), nil
+	ck, err := sql.Open("sqlite", "file:"+url.PathEscape(path)+"?"+pragmas)
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	ck.SetMaxOpenConns(1)
+	return sqlstore.New(sqlstore.DBs{W: w, R: r, Stop: startCheckpointer(ck).stop}, dialect{}), nil
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {

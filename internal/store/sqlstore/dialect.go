@@ -45,9 +45,15 @@ type Dialect interface {
 // the same pool; SQLite uses one writer connection and a pool of readers).
 type DBs struct {
 	W, R *sql.DB
+	// Stop, when set, stops what the backend runs beside the pools (SQLite's checkpointer);
+	// Close calls it before closing them.
+	Stop func()
 }
 
 func (d DBs) close() error {
+	if d.Stop != nil {
+		d.Stop()
+	}
 	err := d.W.Close()
 	if d.R != d.W {
 		if e := d.R.Close(); err == nil {
