@@ -209,9 +209,17 @@ func (s *SQS) drainNotifyd(ctx context.Context, cfg DrainConfig, run string) (Dr
 		}
 		side.Error = w.err.Error()
 	}
-	m, err := Scrape(ctx, hc, base)
-	if err != nil {
-		return side, nil, err
+	// notifyd counts a delete once goaws answered it, so the queue can read empty a moment
+	// before the last batch is counted: read the counters until they have every message
+	// (or a second has passed).
+	var m Metrics
+	for settle := time.Now().Add(time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if m, err = Scrape(ctx, hc, base); err != nil {
+			return side, nil, err
+		}
+		if m.Get("notifyd_sqs_deleted_total")-m0.Get("notifyd_sqs_deleted_total") >= float64(cfg.Messages) || time.Now().After(settle) {
+			break
+		}
 	}
 	side.Consumed = int64(m.Get("notifyd_sqs_deleted_total") - m0.Get("notifyd_sqs_deleted_total"))
 	side.BenchCPU = selfCPU() - cpu0
