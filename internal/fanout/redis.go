@@ -240,8 +240,8 @@ func (r *Redis) publishLoop() {
 }
 
 // publish sends one batch: one PUBLISH per shard (and per MaxBatch notifications),
-// pipelined, pipelineMessages to a round trip. State changes go on their user's shard too, so they
-// follow that user's notifications in order.
+// pipelined, pipelineMessages to a round trip. State changes go on their user's shard
+// too, so they follow that user's notifications in order.
 func (r *Redis) publish(b batch) error {
 	byShard := make(map[int][]notify.Notification)
 	states := make(map[int][]notify.StateChange)

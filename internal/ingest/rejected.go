@@ -20,23 +20,6 @@ type Decoder func(store.Rejected) ([]Input, error)
 // caller (or shutdown) past it.
 const storeTimeout = 10 * time.Second
 
-// perNotification is what a commit's deadline grows by for each notification it writes:
-// a broadcast to 95,000 users is one transaction of 95,000 rows (and their deliveries),
-// which took 8 s for 40,000 on MariaDB on a loaded 2-core machine. A hung database still
-// fails every commit within storeTimeout plus its size's share.
-const perNotification = 250 * time.Microsecond
-
-// commitDeadline is storeTimeout plus perNotification for each target of the inputs.
-func commitDeadline(in []store.AcceptInput) time.Duration {
-	n := 0
-	for _, i := range in {
-		if i.Prepared != nil {
-			n += len(i.Prepared.Targets)
-		}
-	}
-	return storeTimeout + time.Duration(n)*perNotification
-}
-
 // Reject keeps a message that can never be accepted (undecodable, unknown type…), so
 // its source may drop it from its queue. It returns the kept message's id.
 func (s *Service) Reject(ctx context.Context, r store.Rejected) (int64, error) {
