@@ -33,9 +33,7 @@ func Open(ctx context.Context, rawURL string) (*sqlstore.Store, error) {
 		return nil, fmt.Errorf("mysql: %w", err)
 	}
 	db := sql.OpenDB(conn)
-	db.SetMaxOpenConns(pool.MaxOpen)
-	db.SetMaxIdleConns(pool.MaxIdle)
-	db.SetConnMaxLifetime(pool.MaxLifetime)
+	pool.Apply(db)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("mysql: connect %s: %w", cfg.Addr, err)

@@ -4,30 +4,16 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
 	gomysql "github.com/go-sql-driver/mysql"
+
+	"github.com/notifyd/notifyd/internal/store/sqlstore"
 )
 
-// Pool sizes the connection pool. The zero value takes the defaults.
-type Pool struct {
-	MaxOpen     int           // connections at most (default 20)
-	MaxIdle     int           // idle connections kept (default MaxOpen)
-	MaxLifetime time.Duration // recycle connections older than this (default 5m)
-}
-
-// poolParams are query parameters of the URL that size the pool rather than configure
-// the driver; ParseURL removes them before the driver sees the rest.
-var poolParams = map[string]func(p *Pool, v string) error{
-	"maxOpenConns": func(p *Pool, v string) (err error) { p.MaxOpen, err = strconv.Atoi(v); return },
-	"maxIdleConns": func(p *Pool, v string) (err error) { p.MaxIdle, err = strconv.Atoi(v); return },
-	"connMaxLifetime": func(p *Pool, v string) (err error) {
-		p.MaxLifetime, err = time.ParseDuration(v)
-		return
-	},
-}
+// Pool sizes the connection pool (see sqlstore.Pool).
+type Pool = sqlstore.Pool
 
 // ParseURL turns mysql://user:pass@host:port/db?params into a driver configuration and a
 // pool size. Query parameters are go-sql-driver/mysql DSN parameters (tls, timeout,
@@ -74,13 +60,8 @@ func ParseURL(rawURL string) (*gomysql.Config, Pool, error) {
 	cfg.Params = map[string]string{"sql_mode": "'TRADITIONAL'"}
 
 	q := u.Query()
-	for name, set := range poolParams {
-		if v := q.Get(name); v != "" {
-			if err := set(&pool, v); err != nil {
-				return nil, pool, fmt.Errorf("mysql: url parameter %s: %w", name, err)
-			}
-		}
-		q.Del(name)
+	if pool, err = sqlstore.TakePool(q); err != nil {
+		return nil, pool, fmt.Errorf("mysql: %w", err)
 	}
 	if len(q) > 0 {
 		// Let the driver read the remaining parameters, over our defaults.
@@ -90,7 +71,7 @@ func ParseURL(rawURL string) (*gomysql.Config, Pool, error) {
 		}
 		cfg = merged
 	}
-	return cfg, pool.withDefaults(), nil
+	return cfg, pool, nil
 }
 
 func sep(dsn string) string {
@@ -98,17 +79,4 @@ func sep(dsn string) string {
 		return "&"
 	}
 	return "?"
-}
-
-func (p Pool) withDefaults() Pool {
-	if p.MaxOpen <= 0 {
-		p.MaxOpen = 20
-	}
-	if p.MaxIdle <= 0 || p.MaxIdle > p.MaxOpen {
-		p.MaxIdle = p.MaxOpen
-	}
-	if p.MaxLifetime <= 0 {
-		p.MaxLifetime = 5 * time.Minute
-	}
-	return p
 }

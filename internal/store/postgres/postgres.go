@@ -30,9 +30,7 @@ func Open(ctx context.Context, rawURL string) (*sqlstore.Store, error) {
 		return nil, err
 	}
 	db := sql.OpenDB(connector{stdlib.GetConnector(*cfg)})
-	db.SetMaxOpenConns(pool.MaxOpen)
-	db.SetMaxIdleConns(pool.MaxIdle)
-	db.SetConnMaxLifetime(pool.MaxLifetime)
+	pool.Apply(db)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("postgres: connect %s:%d: %w", cfg.Host, cfg.Port, err)

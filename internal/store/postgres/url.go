@@ -3,31 +3,15 @@ package postgres
 import (
 	"fmt"
 	"net/url"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/notifyd/notifyd/internal/store/sqlstore"
 )
 
-// Pool sizes the connection pool. The zero value takes the defaults.
-type Pool struct {
-	MaxOpen     int           // connections at most (default 20)
-	MaxIdle     int           // idle connections kept (default MaxOpen)
-	MaxLifetime time.Duration // recycle connections older than this (default 5m)
-}
-
-// poolParams are query parameters of the URL that size the pool rather than configure
-// the connection; ParseURL removes them before pgx sees the rest (pgx would send unknown
-// parameters to the server as settings, which it refuses).
-var poolParams = map[string]func(p *Pool, v string) error{
-	"maxOpenConns": func(p *Pool, v string) (err error) { p.MaxOpen, err = strconv.Atoi(v); return },
-	"maxIdleConns": func(p *Pool, v string) (err error) { p.MaxIdle, err = strconv.Atoi(v); return },
-	"connMaxLifetime": func(p *Pool, v string) (err error) {
-		p.MaxLifetime, err = time.ParseDuration(v)
-		return
-	},
-}
+// Pool sizes the connection pool (see sqlstore.Pool).
+type Pool = sqlstore.Pool
 
 // ParseURL turns postgres://user:pass@host:port/db?params (or postgresql://) into a pgx
 // connection configuration and a pool size. Query parameters are libpq's and pgx's
@@ -51,13 +35,10 @@ func ParseURL(rawURL string) (*pgx.ConnConfig, Pool, error) {
 		return nil, pool, fmt.Errorf("postgres: url %q names no database (postgres://user:pass@host:port/db)", u.Redacted())
 	}
 	q := u.Query()
-	for name, set := range poolParams {
-		if v := q.Get(name); v != "" {
-			if err := set(&pool, v); err != nil {
-				return nil, pool, fmt.Errorf("postgres: url parameter %s: %w", name, err)
-			}
-		}
-		q.Del(name)
+	// The pool's parameters go before pgx sees the rest: it would send unknown parameters
+	// to the server as settings, which it refuses.
+	if pool, err = sqlstore.TakePool(q); err != nil {
+		return nil, pool, fmt.Errorf("postgres: %w", err)
 	}
 	if !q.Has("connect_timeout") {
 		q.Set("connect_timeout", "5")
@@ -73,18 +54,5 @@ func ParseURL(rawURL string) (*pgx.ConnConfig, Pool, error) {
 	if err != nil {
 		return nil, pool, fmt.Errorf("postgres: url %q: %w", u.Redacted(), err)
 	}
-	return cfg, pool.withDefaults(), nil
-}
-
-func (p Pool) withDefaults() Pool {
-	if p.MaxOpen <= 0 {
-		p.MaxOpen = 20
-	}
-	if p.MaxIdle <= 0 || p.MaxIdle > p.MaxOpen {
-		p.MaxIdle = p.MaxOpen
-	}
-	if p.MaxLifetime <= 0 {
-		p.MaxLifetime = 5 * time.Minute
-	}
-	return p
+	return cfg, pool, nil
 }
