@@ -224,6 +224,7 @@ func TestEmbedOnAnotherOrigin(t *testing.T) {
 		b.fail("the settings list no type with a text-message switch")
 	}
 	b.run("settings: that type's text messages off, quiet hours 23:00–07:00",
+		chromedp.Evaluate[chromedp.Void](`$r('[aria-live]').textContent = ''`), // the channel switch's "saved"
 		chromedp.Evaluate[chromedp.Void](`$r('form input[name="`+typ+`.sms"]').click()`),
 		poll(`$r('[aria-live]').textContent === '설정을 저장했습니다.'`),
 		chromedp.Evaluate[chromedp.Void](`$r('[aria-live]').textContent = ''`),

@@ -97,9 +97,18 @@ const SETTINGS = {
     return fs;
   },
 
-  // _save applies a change to a copy of the preferences and PUTs it; the copy becomes the
-  // element's only once the server took it, else undo puts the control back.
-  async _save(apply, undo) {
+  // _save queues a change behind the ones still being saved: each PUT carries the whole
+  // preferences, so two in flight at once could reach the server in the other order and
+  // the older one would win.
+  _save(apply, undo) {
+    const run = () => this._put(apply, undo);
+    this._saving = (this._saving || Promise.resolve()).then(run, run);
+    return this._saving;
+  },
+
+  // _put applies a change to the preferences and PUTs them; the server's answer becomes the
+  // element's, and when the server refuses, the preferences and the control are put back.
+  async _put(apply, undo) {
     const before = JSON.stringify(this._prefs);
     apply();
     const body = { channels: this._prefs.channels, types: this._prefs.types, quietHours: this._prefs.quietHours };
