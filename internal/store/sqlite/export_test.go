@@ -16,3 +16,11 @@ func MigrateTo(ctx context.Context, db *sql.DB, version int64) error {
 	_, err = p.UpTo(ctx, version)
 	return err
 }
+
+// SetRewindFrames lowers the WAL length at which the checkpointer rewinds it, for a test;
+// the returned function puts it back.
+func SetRewindFrames(n int) (restore func()) {
+	old := rewindFrames
+	rewindFrames = n
+	return func() { rewindFrames = old }
+}

@@ -81,7 +81,9 @@ func Open(ctx context.Context, dsn string) (*sqlstore.Store, error) {
 	// The writer's cache (32 MiB) holds a whole group-committed batch, so no page is
 	// spilled to the WAL mid-transaction and rewritten at commit. The writer never
 	// checkpoints (wal_autocheckpoint 0): checkpoint.go does, from its own connection.
-	writer := "&_pragma=cache_size(-32768)&_pragma=wal_autocheckpoint(0)"
+	// journal_size_limit: when the WAL starts over (checkpoint.go), SQLite cuts the file
+	// back to 256 MiB, the length at which it is made to, instead of keeping its largest.
+	writer := "&_pragma=cache_size(-32768)&_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit(268435456)"
 	w, err := sql.Open("sqlite", "file:"+url.PathEscape(path)+"?_txlock=immediate&"+pragmas+writer)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: %w", err)
@@ -107,7 +109,7 @@ func Open(ctx context.Context, dsn string) (*sqlstore.Store, error) {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
 	ck.SetMaxOpenConns(1)
-	return sqlstore.New(sqlstore.DBs{W: w, R: r, Stop: startCheckpointer(ck).stop}, dialect{}), nil
+	return sqlstore.New(sqlstore.DBs{W: w, R: r, Stop: startCheckpointer(ck, w).stop}, dialect{}), nil
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {
