@@ -17,6 +17,13 @@ type PushSubscription struct {
 	CreatedAt time.Time `json:"createdAt"`
 }
 
+// MaxPushSubscriptions is how many Web Push subscriptions one user keeps. Browsers make
+// a new endpoint when they rotate or reinstall, and each event is sent to every one of a
+// user's subscriptions, so without a cap a client (or an attacker with one user's token)
+// could make every event for that user cost thousands of sends. Twenty covers a person's
+// browsers and devices; the oldest goes first, as it is the likeliest to be stale.
+const MaxPushSubscriptions = 20
+
 // WebhookTarget is an outbound webhook endpoint and the event names it wants; the store
 // writes one outbox row per state change and endpoint that wants it.
 type WebhookTarget struct {

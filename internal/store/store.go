@@ -79,7 +79,8 @@ type Store interface {
 	MarkReplayed(ctx context.Context, id int64, eventKey string, at time.Time) error
 
 	// SavePushSubscription stores a browser's subscription for its user. An endpoint is one
-	// browser: saving a known endpoint replaces its keys and owner.
+	// browser: saving a known endpoint replaces its keys and owner. A user keeps at most
+	// MaxPushSubscriptions: saving one more drops their oldest.
 	SavePushSubscription(ctx context.Context, sub PushSubscription) error
 	// PushSubscriptions returns userID's subscriptions, oldest first.
 	PushSubscriptions(ctx context.Context, userID string) ([]PushSubscription, error)

@@ -16,7 +16,8 @@ func endpointHash(endpoint string) string {
 }
 
 // SavePushSubscription implements store.Store: delete and insert in one transaction, the
-// same SQL on every backend (an upsert is spelled differently in each).
+// same SQL on every backend (an upsert is spelled differently in each), then drop the
+// user's oldest beyond store.MaxPushSubscriptions.
 func (s *Store) SavePushSubscription(ctx context.Context, sub store.PushSubscription) error {
 	at := sub.CreatedAt
 	if at.IsZero() {
@@ -29,8 +30,37 @@ func (s *Store) SavePushSubscription(ctx context.Context, sub store.PushSubscrip
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO push_subscriptions (user_id, endpoint_hash, endpoint, p256dh, auth, user_agent, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			sub.UserID, h, sub.Endpoint, sub.P256dh, sub.Auth, sub.UserAgent, ms(at))
-		return dbErr("insert push subscription", err)
+		if err != nil {
+			return dbErr("insert push subscription", err)
+		}
+		return dropOldestPush(ctx, tx, sub.UserID)
 	})
+}
+
+// dropOldestPush deletes userID's subscriptions beyond the newest MaxPushSubscriptions.
+// The ids are read first: MySQL refuses a LIMIT inside an IN subquery.
+func dropOldestPush(ctx context.Context, tx *sql.Tx, userID string) error {
+	r, err := tx.QueryContext(ctx, `SELECT id FROM push_subscriptions WHERE user_id = ? ORDER BY id DESC`, userID)
+	if err != nil {
+		return dbErr("count push subscriptions", err)
+	}
+	var old []any
+	for n := 0; r.Next(); n++ {
+		var id int64
+		if err := r.Scan(&id); err != nil {
+			r.Close()
+			return dbErr("count push subscriptions", err)
+		}
+		if n >= store.MaxPushSubscriptions {
+			old = append(old, id)
+		}
+	}
+	r.Close()
+	if err := r.Err(); err != nil || len(old) == 0 {
+		return dbErr("count push subscriptions", err)
+	}
+	_, err = tx.ExecContext(ctx, `DELETE FROM push_subscriptions WHERE id IN (`+placeholders(len(old))+`)`, old...)
+	return dbErr("drop oldest push subscriptions", err)
 }
 
 // PushSubscriptions implements store.Store.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -47,6 +48,19 @@ func testPushSubscriptions(t *testing.T, s store.Store) {
 	}
 	if got, _ := s.PushSubscriptions(ctx, "u2"); len(got) != 1 {
 		t.Fatalf("u2 after delete = %+v", got)
+	}
+	// A user keeps the newest MaxPushSubscriptions: what was tried is 25 saves for one user.
+	for i := range store.MaxPushSubscriptions + 5 {
+		if err := s.SavePushSubscription(ctx, store.PushSubscription{UserID: "many", Endpoint: fmt.Sprintf("https://push.example/m%d", i), P256dh: "k", Auth: "a"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err = s.PushSubscriptions(ctx, "many")
+	if err != nil || len(got) != store.MaxPushSubscriptions || got[0].Endpoint != "https://push.example/m5" || got[len(got)-1].Endpoint != fmt.Sprintf("https://push.example/m%d", store.MaxPushSubscriptions+4) {
+		t.Fatalf("after %d saves: %d subscriptions (%v), first %+v", store.MaxPushSubscriptions+5, len(got), err, got)
+	}
+	if got, _ := s.PushSubscriptions(ctx, "u2"); len(got) != 1 {
+		t.Fatalf("another user's cap touched u2: %+v", got)
 	}
 }
 
