@@ -61,13 +61,7 @@ func (s *jwksServer) set(keys ...map[string]string) {
 func newJWKS(t *testing.T, url string, o JWTOptions) *JWT {
 	t.Helper()
 	o.JWKSURL = url
-	o.Now = clock
-	j, err := NewJWT(t.Context(), o)
-	if err != nil {
-		t.Fatalf("NewJWT: %v", err)
-	}
-	t.Cleanup(func() { j.Close() })
-	return j
+	return newJWT(t, o)
 }
 
 func b64u(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }

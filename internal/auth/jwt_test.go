@@ -76,6 +76,12 @@ func bearer(tok string) *http.Request {
 func newHS(t *testing.T, o JWTOptions) *JWT {
 	t.Helper()
 	o.Secret = testSecret
+	return newJWT(t, o)
+}
+
+// newJWT is NewJWT on the test clock, closed when the test ends.
+func newJWT(t *testing.T, o JWTOptions) *JWT {
+	t.Helper()
 	o.Now = clock
 	j, err := NewJWT(t.Context(), o)
 	if err != nil {

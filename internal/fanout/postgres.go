@@ -2,8 +2,6 @@ package fanout
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -80,24 +78,17 @@ func (o PostgresOptions) withDefaults() PostgresOptions {
 // keeps a notification for a session that is listening, but a session that is not
 // connected misses it: that, like a dropped publish, heals on Resync.
 type Postgres struct {
+	*relay
 	listenCfg *pgx.ConnConfig
 	pubCfg    *pgx.ConnConfig
-	hub       Hub
 	st        Loader
 	o         PostgresOptions
-	log       *slog.Logger
-	m         *metrics
-	origin    string
 	listening atomic.Bool
 
-	queue  chan batch
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-
-	mu       sync.Mutex // guards closed, queue sends after close, and listener
-	closed   bool
-	listener *pgx.Conn
+	ctx      context.Context
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+	listener *pgx.Conn // guarded by the relay's mu
 	pub      *pgx.Conn // the publisher goroutine's own
 }
 
@@ -110,7 +101,7 @@ func NewPostgres(rawURL string, hub Hub, st Loader, o PostgresOptions) (*Postgre
 		return nil, fmt.Errorf("fanout: %w", err)
 	}
 	o = o.withDefaults()
-	m, err := newMetrics(o.Metrics)
+	rl, err := newRelay(hub, "postgres", o.Queue, o.Logger, o.Metrics)
 	if err != nil {
 		return nil, err
 	}
@@ -119,56 +110,16 @@ func NewPostgres(rawURL string, hub Hub, st Loader, o PostgresOptions) (*Postgre
 	// Named so an operator can find (or a test terminate) them in pg_stat_activity.
 	listenCfg.RuntimeParams["application_name"] = "notifyd-fanout-listen"
 	pubCfg.RuntimeParams["application_name"] = "notifyd-fanout-publish"
-	var id [8]byte
-	_, _ = rand.Read(id[:])
-	p := &Postgres{
-		listenCfg: listenCfg,
-		pubCfg:    pubCfg,
-		hub:       hub,
-		st:        st,
-		o:         o,
-		log:       o.Logger.With("component", "fanout"),
-		m:         m,
-		origin:    hex.EncodeToString(id[:]),
-		queue:     make(chan batch, o.Queue),
-	}
+	p := &Postgres{relay: rl, listenCfg: listenCfg, pubCfg: pubCfg, st: st, o: o}
 	p.ctx, p.cancel = context.WithCancel(context.Background())
 	p.wg.Add(2)
-	go p.publishLoop()
+	go func() {
+		defer p.wg.Done()
+		defer p.closePub()
+		p.publishLoop(p.publish)
+	}()
 	go p.listenLoop()
 	return p, nil
-}
-
-// Publish implements ingest.Publisher: local streams get ns now, other replicas through
-// PostgreSQL shortly after. It never blocks on the database.
-func (p *Postgres) Publish(_ context.Context, ns []notify.Notification) {
-	if len(ns) == 0 {
-		return
-	}
-	p.hub.Deliver(ns)
-	p.enqueue(batch{ns: ns})
-}
-
-// PublishState tells this replica's streams of sc's user now, and the other replicas'
-// through NOTIFY. As with Redis, a state change lost between replicas is not healed by a
-// resync; the other tab shows the new state at its next list.
-func (p *Postgres) PublishState(_ context.Context, sc notify.StateChange) {
-	p.hub.DeliverState(sc)
-	p.enqueue(batch{states: []notify.StateChange{sc}})
-}
-
-func (p *Postgres) enqueue(b batch) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.closed {
-		return
-	}
-	select {
-	case p.queue <- b:
-	default:
-		p.m.publishErrors.Inc()
-		p.log.Warn("fanout: publish queue full, batch not sent to other replicas", "notifications", len(b.ns), "states", len(b.states))
-	}
 }
 
 // CloseUsers closes the users' streams here and, through NOTIFY, on every other replica
@@ -215,37 +166,21 @@ func (p *Postgres) Ping(context.Context) error {
 // Close sends what is queued (each batch within PublishTimeout), stops the listener,
 // waits for both goroutines and closes the connections.
 func (p *Postgres) Close() error {
-	p.mu.Lock()
-	if p.closed {
-		p.mu.Unlock()
+	if !p.shut(p.cancel) { // the cancel ends the listener's wait
 		return nil
 	}
-	p.closed = true
-	close(p.queue) // the publisher drains it and returns
-	p.cancel()     // ends the listener's wait
-	p.mu.Unlock()
 	p.wg.Wait()
 	return nil
 }
 
-// publishLoop sends queued batches in order until Close.
-func (p *Postgres) publishLoop() {
-	defer p.wg.Done()
-	defer func() {
-		if p.pub != nil {
-			ctx, cancel := context.WithTimeout(context.Background(), p.o.PublishTimeout)
-			defer cancel()
-			_ = p.pub.Close(ctx)
-		}
-	}()
-	for b := range p.queue {
-		if err := p.publish(b); err != nil {
-			p.m.publishErrors.Inc()
-			p.log.Warn("fanout: publish to postgres failed; other replicas heal on resync", "notifications", len(b.ns), "states", len(b.states), "err", err)
-			continue
-		}
-		p.m.published.Add(float64(len(b.ns)))
+// closePub closes the publisher's connection once its loop has returned.
+func (p *Postgres) closePub() {
+	if p.pub == nil {
+		return
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), p.o.PublishTimeout)
+	defer cancel()
+	_ = p.pub.Close(ctx)
 }
 
 // publish sends one batch: a pg_notify per payload, pipelined pipelinePayloads to a round

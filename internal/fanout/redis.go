@@ -2,8 +2,6 @@ package fanout
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -81,22 +79,15 @@ func (o RedisOptions) withDefaults() RedisOptions {
 // catch up from the store on whatever was published while the subscription was down.
 // Close stops both goroutines and waits for them.
 type Redis struct {
+	*relay
 	client   *redis.Client
-	hub      Hub
 	o        RedisOptions
-	log      *slog.Logger
-	m        *metrics
-	origin   string
 	channels []string
 
-	queue  chan batch
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
-
-	mu     sync.Mutex // guards closed, queue sends after close, and ps
-	closed bool
-	ps     *redis.PubSub
+	ps     *redis.PubSub // guarded by the relay's mu
 }
 
 // NewRedis connects the fan-out to the Redis at rawURL (redis://[user:pass@]host:port/db,
@@ -111,67 +102,22 @@ func NewRedis(rawURL string, hub Hub, o RedisOptions) (*Redis, error) {
 	opt.ContextTimeoutEnabled = true
 	opt.DialTimeout = min(opt.DialTimeout, o.PublishTimeout)
 	opt.DialerRetries = 2 // the subscriber retries with its own backoff
-	m, err := newMetrics(o.Metrics)
+	rl, err := newRelay(hub, "redis", o.Queue, o.Logger, o.Metrics)
 	if err != nil {
 		return nil, err
 	}
-	var id [8]byte
-	_, _ = rand.Read(id[:])
-	r := &Redis{
-		client: redis.NewClient(opt),
-		hub:    hub,
-		o:      o,
-		log:    o.Logger.With("component", "fanout"),
-		m:      m,
-		origin: hex.EncodeToString(id[:]),
-		queue:  make(chan batch, o.Queue),
-	}
+	r := &Redis{relay: rl, client: redis.NewClient(opt), o: o}
 	for i := range o.Shards {
 		r.channels = append(r.channels, channelName(o.Prefix, i))
 	}
 	r.ctx, r.cancel = context.WithCancel(context.Background())
 	r.wg.Add(2)
-	go r.publishLoop()
+	go func() {
+		defer r.wg.Done()
+		r.publishLoop(r.publish)
+	}()
 	go r.subscribeLoop()
 	return r, nil
-}
-
-// Publish implements ingest.Publisher: local streams get ns now, other replicas through
-// Redis shortly after. It never blocks on Redis.
-func (r *Redis) Publish(_ context.Context, ns []notify.Notification) {
-	if len(ns) == 0 {
-		return
-	}
-	r.hub.Deliver(ns)
-	r.enqueue(batch{ns: ns})
-}
-
-// PublishState tells this replica's streams of sc's user now, and the other replicas'
-// through Redis. A state change lost between replicas is not healed by a resync (the
-// stream has no sequence for it); the other tab shows the new state at its next list.
-func (r *Redis) PublishState(_ context.Context, sc notify.StateChange) {
-	r.hub.DeliverState(sc)
-	r.enqueue(batch{states: []notify.StateChange{sc}})
-}
-
-// batch is one queued Publish or PublishState.
-type batch struct {
-	ns     []notify.Notification
-	states []notify.StateChange
-}
-
-func (r *Redis) enqueue(b batch) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.closed {
-		return
-	}
-	select {
-	case r.queue <- b:
-	default:
-		r.m.publishErrors.Inc()
-		r.log.Warn("fanout: publish queue full, batch not sent to other replicas", "notifications", len(b.ns), "states", len(b.states))
-	}
 }
 
 // CloseUsers closes the users' streams here and, through Redis, on every other replica
@@ -210,33 +156,16 @@ func (r *Redis) Ping(ctx context.Context) error {
 // Close publishes what is queued (each batch within PublishTimeout), stops the
 // subscriber, waits for both goroutines and closes the connections.
 func (r *Redis) Close() error {
-	r.mu.Lock()
-	if r.closed {
-		r.mu.Unlock()
+	if !r.shut(func() {
+		r.cancel()
+		if r.ps != nil {
+			_ = r.ps.Close() // unblocks the subscriber's read
+		}
+	}) {
 		return nil
 	}
-	r.closed = true
-	close(r.queue) // the publisher drains it and returns
-	r.cancel()
-	if r.ps != nil {
-		_ = r.ps.Close() // unblocks the subscriber's read
-	}
-	r.mu.Unlock()
 	r.wg.Wait()
 	return r.client.Close()
-}
-
-// publishLoop sends queued batches in order until Close.
-func (r *Redis) publishLoop() {
-	defer r.wg.Done()
-	for b := range r.queue {
-		if err := r.publish(b); err != nil {
-			r.m.publishErrors.Inc()
-			r.log.Warn("fanout: publish to redis failed; other replicas heal on resync", "notifications", len(b.ns), "states", len(b.states), "err", err)
-			continue
-		}
-		r.m.published.Add(float64(len(b.ns)))
-	}
 }
 
 // publish sends one batch: one PUBLISH per shard (and per MaxBatch notifications),

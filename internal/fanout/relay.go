@@ -1,0 +1,112 @@
+package fanout
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"sync"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	notify "github.com/notifyd/notifyd"
+)
+
+// relay is the half that the Redis and PostgreSQL fan-outs share: this replica's streams
+// get a batch at once, and a bounded queue hands it to one publisher goroutine that sends
+// it to the other replicas in order, so that commits never wait for the broker.
+type relay struct {
+	hub    Hub
+	log    *slog.Logger
+	m      *metrics
+	origin string // this replica's id in its messages, so that it skips its own
+	broker string // "redis" or "postgres", for the logs
+	queue  chan batch
+
+	mu     sync.Mutex // guards closed and queue sends after close; the fan-outs' connections too
+	closed bool
+}
+
+// batch is one queued Publish or PublishState.
+type batch struct {
+	ns     []notify.Notification
+	states []notify.StateChange
+}
+
+func newRelay(hub Hub, broker string, queue int, log *slog.Logger, reg prometheus.Registerer) (*relay, error) {
+	m, err := newMetrics(reg)
+	if err != nil {
+		return nil, err
+	}
+	var id [8]byte
+	_, _ = rand.Read(id[:])
+	return &relay{
+		hub:    hub,
+		log:    log.With("component", "fanout"),
+		m:      m,
+		origin: hex.EncodeToString(id[:]),
+		broker: broker,
+		queue:  make(chan batch, queue),
+	}, nil
+}
+
+// Publish implements ingest.Publisher: local streams get ns now, other replicas through
+// the broker shortly after. It never blocks on the broker.
+func (r *relay) Publish(_ context.Context, ns []notify.Notification) {
+	if len(ns) == 0 {
+		return
+	}
+	r.hub.Deliver(ns)
+	r.enqueue(batch{ns: ns})
+}
+
+// PublishState tells this replica's streams of sc's user now, and the other replicas'
+// through the broker. A state change lost between replicas is not healed by a resync (the
+// stream has no sequence for it); the other tab shows the new state at its next list.
+func (r *relay) PublishState(_ context.Context, sc notify.StateChange) {
+	r.hub.DeliverState(sc)
+	r.enqueue(batch{states: []notify.StateChange{sc}})
+}
+
+// enqueue hands b to the publisher; when the queue is full (the broker far slower than
+// commits) b is dropped for the other replicas, counted and logged: they heal at their
+// next resync.
+func (r *relay) enqueue(b batch) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return
+	}
+	select {
+	case r.queue <- b:
+	default:
+		r.m.publishErrors.Inc()
+		r.log.Warn("fanout: publish queue full, batch not sent to other replicas", "notifications", len(b.ns), "states", len(b.states))
+	}
+}
+
+// publishLoop sends the queued batches with send, in order, until shut closes the queue.
+func (r *relay) publishLoop(send func(batch) error) {
+	for b := range r.queue {
+		if err := send(b); err != nil {
+			r.m.publishErrors.Inc()
+			r.log.Warn("fanout: publish to "+r.broker+" failed; other replicas heal on resync", "notifications", len(b.ns), "states", len(b.states), "err", err)
+			continue
+		}
+		r.m.published.Add(float64(len(b.ns)))
+	}
+}
+
+// shut marks the relay closed and closes its queue (the publisher sends what is in it and
+// returns), running also under the same lock; false when it was shut already.
+func (r *relay) shut(also func()) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return false
+	}
+	r.closed = true
+	close(r.queue)
+	also()
+	return true
+}
