@@ -5,7 +5,6 @@ import (
 	"errors"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -16,33 +15,7 @@ import (
 // exponential backoff after a drop.
 func (p *Postgres) listenLoop() {
 	defer p.wg.Done()
-	backoff := 50 * time.Millisecond
-	established := false // once true, every later session is a reconnect
-	failures := 0        // failed attempts since the listener was last up
-	for p.ctx.Err() == nil {
-		up, err := p.listen(established)
-		if p.ctx.Err() != nil {
-			return
-		}
-		if up {
-			established, failures = true, 0
-			backoff = 50 * time.Millisecond
-		}
-		if failures%30 == 0 {
-			p.log.Warn("fanout: postgres listener down; live pushes from other replicas wait for it", "err", err, "attempts", failures+1)
-		} else {
-			p.log.Debug("fanout: postgres listener down", "err", err, "attempts", failures+1)
-		}
-		failures++
-		t := time.NewTimer(backoff)
-		select {
-		case <-p.ctx.Done():
-			t.Stop()
-			return
-		case <-t.C:
-		}
-		backoff = min(2*backoff, p.o.MaxBackoff)
-	}
+	p.keepUp(p.ctx, "postgres listener", p.o.MaxBackoff, p.listen)
 }
 
 // listen connects, LISTENs, resyncs the hub once listening, and delivers notifications

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -109,4 +110,40 @@ func (r *relay) shut(also func()) bool {
 	close(r.queue)
 	also()
 	return true
+}
+
+// keepUp runs session until ctx ends, again after each drop, waiting a capped exponential
+// backoff between attempts. session reports whether it got as far as receiving (then the
+// backoff starts over) and gets whether an earlier session did (so that it counts a
+// reconnect). what names the connection in the logs ("redis subscription").
+func (r *relay) keepUp(ctx context.Context, what string, maxBackoff time.Duration, session func(reconnect bool) (up bool, err error)) {
+	backoff := 50 * time.Millisecond
+	established := false // once true, every later session is a reconnect
+	failures := 0        // failed attempts since the connection was last up
+	for ctx.Err() == nil {
+		up, err := session(established)
+		if ctx.Err() != nil {
+			return
+		}
+		if up {
+			established, failures = true, 0
+			backoff = 50 * time.Millisecond
+		}
+		// Warn when the connection is lost and every 30th failed attempt after that
+		// (about once a minute at the default backoff), not at every retry.
+		if failures%30 == 0 {
+			r.log.Warn("fanout: "+what+" down; live pushes from other replicas wait for it", "err", err, "attempts", failures+1)
+		} else {
+			r.log.Debug("fanout: "+what+" down", "err", err, "attempts", failures+1)
+		}
+		failures++
+		t := time.NewTimer(backoff)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		backoff = min(2*backoff, maxBackoff)
+	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net"
-	"time"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -16,35 +15,7 @@ var errNoPong = errors.New("redis did not answer a ping")
 // with capped exponential backoff after a drop.
 func (r *Redis) subscribeLoop() {
 	defer r.wg.Done()
-	backoff := 50 * time.Millisecond
-	established := false // once true, every later subscription is a reconnect
-	failures := 0        // failed attempts since the subscription was last up
-	for r.ctx.Err() == nil {
-		up, err := r.session(established)
-		if r.ctx.Err() != nil {
-			return
-		}
-		if up {
-			established, failures = true, 0
-			backoff = 50 * time.Millisecond
-		}
-		// Warn when the subscription is lost and every 30th failed attempt after that
-		// (about once a minute at the default backoff), not at every retry.
-		if failures%30 == 0 {
-			r.log.Warn("fanout: redis subscription down; live pushes from other replicas wait for it", "err", err, "attempts", failures+1)
-		} else {
-			r.log.Debug("fanout: redis subscription down", "err", err, "attempts", failures+1)
-		}
-		failures++
-		t := time.NewTimer(backoff)
-		select {
-		case <-r.ctx.Done():
-			t.Stop()
-			return
-		case <-t.C:
-		}
-		backoff = min(2*backoff, r.o.MaxBackoff)
-	}
+	r.keepUp(r.ctx, "redis subscription", r.o.MaxBackoff, r.session)
 }
 
 // session subscribes once, resyncs the hub when the subscription is confirmed, and
