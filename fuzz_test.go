@@ -1,12 +1,10 @@
 package notify_test
 
 import (
-	"bytes"
-	"encoding/json"
-	"reflect"
 	"testing"
 
 	notify "github.com/notifyd/notifyd"
+	"github.com/notifyd/notifyd/internal/testenv/eventcheck"
 )
 
 // Seeds shared by the decoder fuzz targets (internal/source/sqs has a copy for its
@@ -34,80 +32,21 @@ func FuzzDecodeEvents(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		events, err := notify.DecodeEvents(body)
 		if err != nil {
-			fuzzCheckInputError(t, err)
+			eventcheck.InputError(t, err)
 			return
 		}
 		if len(events) == 0 {
 			t.Fatal("DecodeEvents returned no events and no error")
 		}
 		for i, ev := range events {
-			again := fuzzRoundTrip(t, ev)
-			fuzzSameEvent(t, i, again, ev)
+			again := eventcheck.RoundTrip(t, ev)
+			eventcheck.SameEvent(t, i, again, ev)
 			if err := ev.Validate(notify.DefaultLimits); err != nil {
-				fuzzCheckInputError(t, err)
+				eventcheck.InputError(t, err)
 			}
 			if _, err := reg.Prepare(ev, notify.DefaultLimits); err != nil {
-				fuzzCheckInputError(t, err)
+				eventcheck.InputError(t, err)
 			}
 		}
 	})
-}
-
-// fuzzCheckInputError fails unless err is a *notify.Error blaming the input.
-func fuzzCheckInputError(t *testing.T, err error) {
-	t.Helper()
-	e, ok := err.(*notify.Error)
-	if !ok {
-		t.Fatalf("error %v is a %T, want *notify.Error", err, err)
-	}
-	if !notify.Permanent(e) {
-		t.Fatalf("error %v has code %s, want a code that blames the input", err, e.Code)
-	}
-	if e.Message == "" {
-		t.Fatalf("error %#v has no message", e)
-	}
-}
-
-// fuzzRoundTrip marshals ev to the wire format and decodes it again.
-func fuzzRoundTrip(t *testing.T, ev notify.Event) notify.Event {
-	t.Helper()
-	b, err := json.Marshal(ev)
-	if err != nil {
-		t.Fatalf("MarshalJSON of a decoded event: %v", err)
-	}
-	again, err := notify.DecodeEvent(b)
-	if err != nil {
-		t.Fatalf("decoding the re-marshalled event %s: %v", b, err)
-	}
-	return again
-}
-
-// fuzzSameEvent compares two events field by field; Data as JSON values, since
-// marshalling compacts and escapes it.
-func fuzzSameEvent(t *testing.T, i int, got, want notify.Event) {
-	t.Helper()
-	if !reflect.DeepEqual(got.Recipients, want.Recipients) {
-		t.Fatalf("event %d: recipients %+v, want %+v", i, got.Recipients, want.Recipients)
-	}
-	if got.Type != want.Type || got.Message != want.Message || got.URL != want.URL || got.EventID != want.EventID {
-		t.Fatalf("event %d: got %q %q %q %q, want %q %q %q %q", i,
-			got.Type, got.Message, got.URL, got.EventID, want.Type, want.Message, want.URL, want.EventID)
-	}
-	if (len(got.Data) == 0) != (len(want.Data) == 0) {
-		t.Fatalf("event %d: data %s, want %s", i, got.Data, want.Data)
-	}
-	if len(want.Data) > 0 && !reflect.DeepEqual(fuzzJSONValue(t, got.Data), fuzzJSONValue(t, want.Data)) {
-		t.Fatalf("event %d: data %s, want %s", i, got.Data, want.Data)
-	}
-}
-
-func fuzzJSONValue(t *testing.T, raw []byte) any {
-	t.Helper()
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		t.Fatalf("data %q is not JSON: %v", raw, err)
-	}
-	return v
 }

@@ -1,13 +1,12 @@
 package sqs
 
 import (
-	"bytes"
 	"encoding/json"
-	"reflect"
 	"testing"
 	"unicode/utf8"
 
 	notify "github.com/notifyd/notifyd"
+	"github.com/notifyd/notifyd/internal/testenv/eventcheck"
 )
 
 // Seeds for the envelope fuzz target: bodies the domain's decoder fuzz starts from too.
@@ -45,13 +44,13 @@ func FuzzDecodeSQSBody(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		got, err := DecodeBody(body)
 		if err != nil {
-			fuzzCheckInputError(t, err)
+			eventcheck.InputError(t, err)
 		} else {
 			if len(got.Events) == 0 {
 				t.Fatal("DecodeBody returned no events and no error")
 			}
 			for i, ev := range got.Events {
-				fuzzSameEvent(t, i, fuzzRoundTrip(t, ev), ev)
+				eventcheck.SameEvent(t, i, eventcheck.RoundTrip(t, ev), ev)
 			}
 		}
 
@@ -69,7 +68,7 @@ func FuzzDecodeSQSBody(f *testing.F) {
 			t.Fatalf("wrapped error %v, direct error %v: want both or neither", werr, derr)
 		}
 		if werr != nil {
-			fuzzCheckInputError(t, werr)
+			eventcheck.InputError(t, werr)
 			if wc, dc := notify.ErrorCode(werr), notify.ErrorCode(derr); wc != dc {
 				t.Fatalf("wrapped error code %s, direct %s", wc, dc)
 			}
@@ -82,66 +81,7 @@ func FuzzDecodeSQSBody(f *testing.F) {
 			t.Fatalf("wrapped %d events, direct %d", len(wrapped.Events), len(direct))
 		}
 		for i := range direct {
-			fuzzSameEvent(t, i, wrapped.Events[i], direct[i])
+			eventcheck.SameEvent(t, i, wrapped.Events[i], direct[i])
 		}
 	})
-}
-
-// fuzzCheckInputError fails unless err is a *notify.Error blaming the input.
-func fuzzCheckInputError(t *testing.T, err error) {
-	t.Helper()
-	e, ok := err.(*notify.Error)
-	if !ok {
-		t.Fatalf("error %v is a %T, want *notify.Error", err, err)
-	}
-	if !notify.Permanent(e) {
-		t.Fatalf("error %v has code %s, want a code that blames the input", err, e.Code)
-	}
-	if e.Message == "" {
-		t.Fatalf("error %#v has no message", e)
-	}
-}
-
-// fuzzRoundTrip marshals ev to the wire format and decodes it again.
-func fuzzRoundTrip(t *testing.T, ev notify.Event) notify.Event {
-	t.Helper()
-	b, err := json.Marshal(ev)
-	if err != nil {
-		t.Fatalf("MarshalJSON of a decoded event: %v", err)
-	}
-	again, err := notify.DecodeEvent(b)
-	if err != nil {
-		t.Fatalf("decoding the re-marshalled event %s: %v", b, err)
-	}
-	return again
-}
-
-// fuzzSameEvent compares two events field by field; Data as JSON values, since
-// marshalling compacts and escapes it.
-func fuzzSameEvent(t *testing.T, i int, got, want notify.Event) {
-	t.Helper()
-	if !reflect.DeepEqual(got.Recipients, want.Recipients) {
-		t.Fatalf("event %d: recipients %+v, want %+v", i, got.Recipients, want.Recipients)
-	}
-	if got.Type != want.Type || got.Message != want.Message || got.URL != want.URL || got.EventID != want.EventID {
-		t.Fatalf("event %d: got %q %q %q %q, want %q %q %q %q", i,
-			got.Type, got.Message, got.URL, got.EventID, want.Type, want.Message, want.URL, want.EventID)
-	}
-	if (len(got.Data) == 0) != (len(want.Data) == 0) {
-		t.Fatalf("event %d: data %s, want %s", i, got.Data, want.Data)
-	}
-	if len(want.Data) > 0 && !reflect.DeepEqual(fuzzJSONValue(t, got.Data), fuzzJSONValue(t, want.Data)) {
-		t.Fatalf("event %d: data %s, want %s", i, got.Data, want.Data)
-	}
-}
-
-func fuzzJSONValue(t *testing.T, raw []byte) any {
-	t.Helper()
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		t.Fatalf("data %q is not JSON: %v", raw, err)
-	}
-	return v
 }
