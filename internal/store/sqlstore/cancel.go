@@ -51,40 +51,16 @@ func (s *Store) CancelEvent(ctx context.Context, key string, at time.Time) (*sto
 // visibleOf returns the ids of the notifications an event has made visible: its own, and
 // the digests its pending rows were released into.
 func (s *Store) visibleOf(ctx context.Context, tx *sql.Tx, eventID int64) ([]int64, error) {
-	r, err := tx.QueryContext(ctx, `SELECT id FROM notifications WHERE event_id = ?
+	ids, err := queryIDs(ctx, tx, `SELECT id FROM notifications WHERE event_id = ?
 		UNION SELECT notification_id FROM scheduled_notifications WHERE event_id = ? AND status = ? AND notification_id IS NOT NULL`,
 		eventID, eventID, store.PendingReleased)
-	if err != nil {
-		return nil, dbErr("select visible", err)
-	}
-	defer r.Close()
-	var ids []int64
-	for r.Next() {
-		var id int64
-		if err := r.Scan(&id); err != nil {
-			return nil, dbErr("scan visible", err)
-		}
-		ids = append(ids, id)
-	}
-	return ids, dbErr("select visible", r.Err())
+	return ids, dbErr("select visible", err)
 }
 
 // ownNotifications returns the ids of an event's own notifications (not digests).
 func (s *Store) ownNotifications(ctx context.Context, tx *sql.Tx, eventID int64) ([]int64, error) {
-	r, err := tx.QueryContext(ctx, `SELECT id FROM notifications WHERE event_id = ? AND data IS NULL`, eventID)
-	if err != nil {
-		return nil, dbErr("select notifications", err)
-	}
-	defer r.Close()
-	var ids []int64
-	for r.Next() {
-		var id int64
-		if err := r.Scan(&id); err != nil {
-			return nil, dbErr("scan notifications", err)
-		}
-		ids = append(ids, id)
-	}
-	return ids, dbErr("select notifications", r.Err())
+	ids, err := queryIDs(ctx, tx, `SELECT id FROM notifications WHERE event_id = ? AND data IS NULL`, eventID)
+	return ids, dbErr("select notifications", err)
 }
 
 // cancelState reads what the event's cancel left: cancelled pending rows and deliveries,

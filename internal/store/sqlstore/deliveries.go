@@ -17,38 +17,10 @@ import (
 func (s *Store) ClaimDeliveries(ctx context.Context, channel notify.Channel, now time.Time, lease time.Duration, limit int) ([]notify.Message, error) {
 	var out []notify.Message
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		// One query per status, each an equality plus a range on the (status, channel,
-		// next_attempt_at) index, so the rows come in index order and a claimer locks only
-		// the rows it takes, not every due row (which a sort would make it read and lock).
-		var ids []int64
-		for _, status := range []notify.DeliveryStatus{notify.StatusPending, notify.StatusScheduled, notify.StatusSending} {
-			if len(ids) >= limit {
-				break
-			}
-			r, err := tx.QueryContext(ctx, `SELECT id FROM deliveries WHERE status = ? AND channel = ? AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`+s.d.SkipLocked(),
-				string(status), string(channel), ms(now), limit-len(ids))
-			if err != nil {
-				return dbErr("select due deliveries", err)
-			}
-			for r.Next() {
-				var id int64
-				if err := r.Scan(&id); err != nil {
-					r.Close()
-					return dbErr("scan due deliveries", err)
-				}
-				ids = append(ids, id)
-			}
-			r.Close()
-			if err := r.Err(); err != nil {
-				return dbErr("select due deliveries", err)
-			}
-		}
-		if len(ids) == 0 {
-			return nil
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'sending', attempts = attempts + 1, next_attempt_at = ?, updated_at = ? WHERE id IN (`+placeholders(len(ids))+`)`,
-			append([]any{ms(now.Add(lease)), ms(now)}, anys(ids)...)...); err != nil {
-			return dbErr("claim deliveries", err)
+		ids, err := s.claimDue(ctx, tx, "deliveries", "deliveries", "AND channel = ?", []any{string(channel)},
+			[]string{string(notify.StatusPending), string(notify.StatusScheduled), string(notify.StatusSending)}, now, lease, limit)
+		if err != nil || len(ids) == 0 {
+			return err
 		}
 		r, err := tx.QueryContext(ctx, `SELECT d.id, d.attempts, d.channel, d.address, n.user_id, n.type, n.message, n.url, e.idem_key, e.trace_parent, e.payload
 			FROM deliveries d JOIN notifications n ON n.id = d.notification_id JOIN events e ON e.id = n.event_id

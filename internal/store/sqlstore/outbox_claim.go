@@ -28,35 +28,9 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Durat
 	var out []store.OutboxRow
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		out = out[:0]
-		var ids []int64
-		for _, status := range []string{store.OutboxPending, store.OutboxSending} {
-			if len(ids) >= limit {
-				break
-			}
-			r, err := tx.QueryContext(ctx, `SELECT id FROM webhook_outbox WHERE status = ? AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`+s.d.SkipLocked(),
-				status, ms(now), limit-len(ids))
-			if err != nil {
-				return dbErr("select due webhooks", err)
-			}
-			for r.Next() {
-				var id int64
-				if err := r.Scan(&id); err != nil {
-					r.Close()
-					return dbErr("scan due webhooks", err)
-				}
-				ids = append(ids, id)
-			}
-			r.Close()
-			if err := r.Err(); err != nil {
-				return dbErr("select due webhooks", err)
-			}
-		}
-		if len(ids) == 0 {
-			return nil
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE webhook_outbox SET status = 'sending', attempts = attempts + 1, next_attempt_at = ?, updated_at = ? WHERE id IN (`+placeholders(len(ids))+`)`,
-			append([]any{ms(now.Add(lease)), ms(now)}, anys(ids)...)...); err != nil {
-			return dbErr("claim webhooks", err)
+		ids, err := s.claimDue(ctx, tx, "webhook_outbox", "webhooks", "", nil, []string{store.OutboxPending, store.OutboxSending}, now, lease, limit)
+		if err != nil || len(ids) == 0 {
+			return err
 		}
 		r, err := tx.QueryContext(ctx, `SELECT `+outboxColumns+` FROM webhook_outbox WHERE id IN (`+placeholders(len(ids))+`) ORDER BY id`, anys(ids)...)
 		if err != nil {

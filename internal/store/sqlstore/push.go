@@ -40,25 +40,11 @@ func (s *Store) SavePushSubscription(ctx context.Context, sub store.PushSubscrip
 // dropOldestPush deletes userID's subscriptions beyond the newest MaxPushSubscriptions.
 // The ids are read first: MySQL refuses a LIMIT inside an IN subquery.
 func dropOldestPush(ctx context.Context, tx *sql.Tx, userID string) error {
-	r, err := tx.QueryContext(ctx, `SELECT id FROM push_subscriptions WHERE user_id = ? ORDER BY id DESC`, userID)
-	if err != nil {
+	ids, err := queryIDs(ctx, tx, `SELECT id FROM push_subscriptions WHERE user_id = ? ORDER BY id DESC`, userID)
+	if err != nil || len(ids) <= store.MaxPushSubscriptions {
 		return dbErr("count push subscriptions", err)
 	}
-	var old []any
-	for n := 0; r.Next(); n++ {
-		var id int64
-		if err := r.Scan(&id); err != nil {
-			r.Close()
-			return dbErr("count push subscriptions", err)
-		}
-		if n >= store.MaxPushSubscriptions {
-			old = append(old, id)
-		}
-	}
-	r.Close()
-	if err := r.Err(); err != nil || len(old) == 0 {
-		return dbErr("count push subscriptions", err)
-	}
+	old := anys(ids[store.MaxPushSubscriptions:])
 	_, err = tx.ExecContext(ctx, `DELETE FROM push_subscriptions WHERE id IN (`+placeholders(len(old))+`)`, old...)
 	return dbErr("drop oldest push subscriptions", err)
 }

@@ -86,13 +86,8 @@ func (s *Store) PutPreferences(ctx context.Context, userID string, p prefs.Prefe
 // so the payloads kept for the other recipients hold no contact of the erased user. The
 // payload hash stays: a producer's retry of the same event is still a duplicate.
 func (s *Store) scrubEvents(ctx context.Context, tx *sql.Tx, userID string) error {
-	var ids []int64
-	if err := queryEach(ctx, tx, `SELECT DISTINCT event_id FROM notifications WHERE user_id = ?`, []any{userID}, func(r *sql.Rows) error {
-		var id int64
-		err := r.Scan(&id)
-		ids = append(ids, id)
-		return err
-	}); err != nil {
+	ids, err := queryIDs(ctx, tx, `SELECT DISTINCT event_id FROM notifications WHERE user_id = ?`, userID)
+	if err != nil {
 		return dbErr("select the user's events", err)
 	}
 	for _, id := range ids {
