@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/notifyd/notifyd/internal/app"
@@ -23,6 +24,12 @@ func TestQueryParameterErrors(t *testing.T) {
 		{"/v1/admin/rejected?status=nope", nil, "status"},
 		{"/v1/admin/rejected?limit=-3", nil, "limit"},
 		{"/v1/admin/rejected?after=x", nil, "after"},
+		{"/v1/notifications?status=nope", nil, "status"},
+		{"/v1/notifications?archived=nope", nil, "archived"},
+		{"/v1/notifications?type=" + strings.Repeat("t", 129), nil, "type"},
+		{"/v1/admin/webhooks?status=nope", nil, "status"},
+		{"/v1/admin/webhooks?limit=0", nil, "limit"},
+		{"/v1/admin/webhooks?after=x", nil, "after"},
 	}
 	for _, c := range cases {
 		r := do(t, "GET", s.URL+c.path, nil, append([]string{"X-User-Id", "q"}, c.header...)...)

@@ -33,15 +33,15 @@ func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request) error
 	switch f.Status {
 	case "", store.InboxAll, store.InboxUnread, store.InboxRead:
 	default:
-		return notify.FieldErrorf(notify.CodeInvalidEvent, "status", "must be unread, read or all")
+		return notify.FieldErrorf(notify.CodeInvalidQuery, "status", "must be unread, read or all")
 	}
 	switch f.Archived {
 	case "", store.ArchivedExclude, store.ArchivedInclude, store.ArchivedOnly:
 	default:
-		return notify.FieldErrorf(notify.CodeInvalidEvent, "archived", "must be exclude, include or only")
+		return notify.FieldErrorf(notify.CodeInvalidQuery, "archived", "must be exclude, include or only")
 	}
 	if len(f.Type) > 128 {
-		return notify.FieldErrorf(notify.CodeInvalidEvent, "type", "is longer than 128 characters")
+		return notify.FieldErrorf(notify.CodeInvalidQuery, "type", "is longer than 128 characters")
 	}
 	limit := defaultLimit
 	if v := q.Get("limit"); v != "" {

@@ -24,36 +24,23 @@ type rejectedList struct {
 
 func (s *Server) listRejected(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	f := store.RejectedFilter{Status: q.Get("status"), Limit: defaultLimit}
+	f := store.RejectedFilter{Status: q.Get("status")}
 	switch f.Status {
 	case "", store.RejectedPending, store.RejectedReplayed:
 	default:
 		return notify.FieldErrorf(notify.CodeInvalidQuery, "status", "must be %s or %s", store.RejectedPending, store.RejectedReplayed)
 	}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxLimit {
-			return notify.FieldErrorf(notify.CodeInvalidQuery, "limit", "must be an integer from 1 to %d", maxLimit)
-		}
-		f.Limit = n
+	p, err := parseIDPage(q, "rejected message")
+	if err != nil {
+		return err
 	}
-	if v := q.Get("after"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 0 {
-			return notify.FieldErrorf(notify.CodeInvalidQuery, "after", "must be a rejected message id")
-		}
-		f.AfterID = n
-	}
-	want := f.Limit
-	f.Limit++
+	f.Limit, f.AfterID = p.limit+1, p.after
 	list, err := s.o.Store.ListRejected(r.Context(), f)
 	if err != nil {
 		return err
 	}
-	out := rejectedList{Rejected: list[:min(len(list), want)]}
-	if len(list) > want {
-		out.NextAfter = list[want-1].ID
-	}
+	var out rejectedList
+	out.Rejected, out.NextAfter = cut(p, list, func(m store.Rejected) int64 { return m.ID })
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }

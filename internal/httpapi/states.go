@@ -80,7 +80,7 @@ func (s *Server) markRead(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) markAllRead(w http.ResponseWriter, r *http.Request) error {
 	typ := r.URL.Query().Get("type")
 	if len(typ) > 128 {
-		return notify.FieldErrorf(notify.CodeInvalidEvent, "type", "is longer than 128 characters")
+		return notify.FieldErrorf(notify.CodeInvalidQuery, "type", "is longer than 128 characters")
 	}
 	ctx, cancel := writeCtx(r)
 	defer cancel()

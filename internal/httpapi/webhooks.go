@@ -24,39 +24,23 @@ type webhookList struct {
 
 func (s *Server) listWebhooks(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	f := store.OutboxFilter{Status: q.Get("status"), Limit: defaultLimit}
+	f := store.OutboxFilter{Status: q.Get("status")}
 	switch f.Status {
 	case "", store.OutboxPending, store.OutboxSending, store.OutboxDelivered, store.OutboxFailed:
 	default:
-		return notify.FieldErrorf(notify.CodeInvalidEvent, "status", "must be pending, sending, delivered or failed")
+		return notify.FieldErrorf(notify.CodeInvalidQuery, "status", "must be pending, sending, delivered or failed")
 	}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxLimit {
-			return notify.FieldErrorf(notify.CodeInvalidEvent, "limit", "must be an integer from 1 to %d", maxLimit)
-		}
-		f.Limit = n
+	p, err := parseIDPage(q, "webhook message")
+	if err != nil {
+		return err
 	}
-	if v := q.Get("after"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 0 {
-			return notify.FieldErrorf(notify.CodeInvalidEvent, "after", "must be a webhook message id")
-		}
-		f.AfterID = n
-	}
-	want := f.Limit
-	f.Limit++
+	f.Limit, f.AfterID = p.limit+1, p.after
 	list, err := s.o.Store.ListOutbox(r.Context(), f)
 	if err != nil {
 		return err
 	}
-	out := webhookList{Webhooks: list[:min(len(list), want)]}
-	if out.Webhooks == nil {
-		out.Webhooks = []store.OutboxRow{}
-	}
-	if len(list) > want {
-		out.NextAfter = list[want-1].ID
-	}
+	var out webhookList
+	out.Webhooks, out.NextAfter = cut(p, list, func(o store.OutboxRow) int64 { return o.ID })
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }
