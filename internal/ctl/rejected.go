@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"text/tabwriter"
 	"time"
@@ -52,46 +51,18 @@ func runRejected(ctx context.Context, e *env, args []string) error {
 	}
 }
 
-// listRejected fetches one page.
-func (e *env) listRejected(ctx context.Context, status string, after int64, limit int) (rejectedPage, error) {
-	q := url.Values{"limit": {strconv.Itoa(limit)}}
-	if status != "" {
-		q.Set("status", status)
-	}
-	if after > 0 {
-		q.Set("after", strconv.FormatInt(after, 10))
-	}
-	var page rejectedPage
-	_, err := e.g.do(ctx, request{method: http.MethodGet, path: "/v1/admin/rejected?" + q.Encode(), access: asAdmin}, &page)
-	return page, err
-}
-
 func rejectedList(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("rejected list", "[--status rejected|replayed] [--limit N] [--after ID] [--all]")
 	status := fs.String("status", "", "only rejected (not yet replayed) or replayed messages")
-	limit := fs.Int("limit", 50, "messages per page (1-100)")
-	after := fs.Int64("after", 0, "start after this id")
-	all := fs.Bool("all", false, "page through every message")
+	pf := addPageFlags(fs)
 	if _, err := parse(fs, args, 0, 0); err != nil {
 		return err
 	}
-	var out rejectedPage
-	next := *after
-	for {
-		page, err := e.listRejected(ctx, *status, next, *limit)
-		if err != nil {
-			return err
-		}
-		out.Rejected = append(out.Rejected, page.Rejected...)
-		next = page.NextAfter
-		if !*all || next == 0 {
-			break
-		}
+	rows, next, err := listByID[rejectedMessage](ctx, e, "/v1/admin/rejected", "rejected", *status, *pf.after, *pf.limit, *pf.all)
+	if err != nil {
+		return err
 	}
-	out.NextAfter = next
-	if out.Rejected == nil {
-		out.Rejected = []rejectedMessage{}
-	}
+	out := rejectedPage{Rejected: rows, NextAfter: next}
 	if e.g.JSON {
 		return e.printJSON(out)
 	}
@@ -227,19 +198,13 @@ func rejectedReplay(ctx context.Context, e *env, args []string) error {
 
 // pendingRejected lists the ids of every message still rejected, oldest first.
 func (e *env) pendingRejected(ctx context.Context) ([]int64, error) {
-	var ids []int64
-	var after int64
-	for {
-		page, err := e.listRejected(ctx, "rejected", after, 100)
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range page.Rejected {
-			ids = append(ids, r.ID)
-		}
-		if page.NextAfter == 0 {
-			return ids, nil
-		}
-		after = page.NextAfter
+	rows, _, err := listByID[rejectedMessage](ctx, e, "/v1/admin/rejected", "rejected", "rejected", 0, 100, true)
+	if err != nil {
+		return nil, err
 	}
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	return ids, nil
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"text/tabwriter"
 	"time"
@@ -67,33 +66,15 @@ func runWebhooks(ctx context.Context, e *env, args []string) error {
 func webhooksList(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("webhooks list", "[--status S] [--limit N] [--after ID] [--all]")
 	status := fs.String("status", "", "pending, sending, delivered or failed (given up)")
-	limit := fs.Int("limit", 50, "messages per page (1-100)")
-	after := fs.Int64("after", 0, "start after this id")
-	all := fs.Bool("all", false, "page through every message")
+	pf := addPageFlags(fs)
 	if _, err := parse(fs, args, 0, 0); err != nil {
 		return err
 	}
-	out := webhookPage{Webhooks: []webhookMessage{}}
-	next := *after
-	for {
-		q := url.Values{"limit": {strconv.Itoa(*limit)}}
-		if *status != "" {
-			q.Set("status", *status)
-		}
-		if next > 0 {
-			q.Set("after", strconv.FormatInt(next, 10))
-		}
-		var page webhookPage
-		if _, err := e.g.do(ctx, request{method: http.MethodGet, path: "/v1/admin/webhooks?" + q.Encode(), access: asAdmin}, &page); err != nil {
-			return err
-		}
-		out.Webhooks = append(out.Webhooks, page.Webhooks...)
-		next = page.NextAfter
-		if !*all || next == 0 {
-			break
-		}
+	rows, next, err := listByID[webhookMessage](ctx, e, "/v1/admin/webhooks", "webhooks", *status, *pf.after, *pf.limit, *pf.all)
+	if err != nil {
+		return err
 	}
-	out.NextAfter = next
+	out := webhookPage{Webhooks: rows, NextAfter: next}
 	if e.g.JSON {
 		return e.printJSON(out)
 	}
