@@ -142,7 +142,16 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 
 	if cfg.Hold > 0 {
-		if err := res.hold(ctx, hc, base, cfg.Hold); err != nil {
+		// The server's CPU from /proc when its pid is known (a spawned notifyd, a peer),
+		// else from its Prometheus metrics.
+		cpu := func() (float64, error) {
+			m, err := Scrape(ctx, hc, base)
+			return m.Get("process_cpu_seconds_total"), err
+		}
+		if cfg.PID > 0 {
+			cpu = func() (float64, error) { return res.proc().CPUSeconds, nil }
+		}
+		if err := res.hold(ctx, cfg.Hold, cpu); err != nil {
 			return nil, err
 		}
 	}

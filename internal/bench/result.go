@@ -3,7 +3,6 @@ package bench
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"slices"
 	"time"
 )
@@ -121,8 +120,8 @@ func (r *Result) perConn(n int) {
 
 // hold keeps the streams idle for d and records the server's CPU meanwhile: with nothing
 // published, that is the heartbeat walking the streams.
-func (r *Result) hold(ctx context.Context, hc *http.Client, base string, d time.Duration) error {
-	m0, err := Scrape(ctx, hc, base)
+func (r *Result) hold(ctx context.Context, d time.Duration, cpuSeconds func() (float64, error)) error {
+	c0, err := cpuSeconds()
 	if err != nil {
 		return err
 	}
@@ -132,12 +131,12 @@ func (r *Result) hold(ctx context.Context, hc *http.Client, base string, d time.
 		return ctx.Err()
 	case <-time.After(d):
 	}
-	m1, err := Scrape(ctx, hc, base)
+	c1, err := cpuSeconds()
 	if err != nil {
 		return err
 	}
 	r.Server.HoldSeconds = time.Since(t0).Seconds()
-	r.Server.HoldCPUSeconds = m1.Get("process_cpu_seconds_total") - m0.Get("process_cpu_seconds_total")
+	r.Server.HoldCPUSeconds = c1 - c0
 	return nil
 }
 

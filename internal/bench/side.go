@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"io"
+	"slices"
 	"text/tabwriter"
 	"time"
 )
@@ -59,6 +60,11 @@ func WriteSideBySide(w io.Writer, passes []Pass) error {
 		return fmt.Sprintf("%.0f", 1e6*r.ClientCPUSeconds/float64(max(r.Received, 1)))
 	})
 	cells("RSS per idle stream", func(_ Pass, r *Result) string { return kib(r.Proc.RSSPerConn) })
+	if slices.ContainsFunc(passes, func(p Pass) bool { return p.Result != nil && p.Result.Server.HoldSeconds > 0 }) {
+		cells("idle CPU (% of a core)", func(_ Pass, r *Result) string {
+			return fmt.Sprintf("%.2f", 100*r.Server.HoldCPUSeconds/max(r.Server.HoldSeconds, 1e-9))
+		})
+	}
 	cells("events per commit", func(_ Pass, r *Result) string {
 		if r.Server.CommitBatchMean == 0 {
 			return "–"
