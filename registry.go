@@ -32,6 +32,9 @@ type EventType struct {
 	// Escalate delays a channel and sends it only if the notification is still unread
 	// then: {sms: 5m}.
 	Escalate map[Channel]time.Duration
+	// Labels name the type to people, by language ("ko", "en"): the settings screens show
+	// them instead of the code. A language without one falls back to the code.
+	Labels map[string]string
 
 	message, url *template.Template
 }
@@ -54,12 +57,18 @@ func DefaultChannels() map[Role][]Channel {
 // The built-in types. Their links are placeholders for a shop's own pages: override them
 // with NOTIFY_CONFIG.
 var builtinTypes = []EventType{
-	{Name: "ORDER_CREATED", Message: "주문이 완료되었습니다.", URL: "https://mypage/orders/{{.orderId}}"},
-	{Name: "DELIVERY_STARTED", Message: "배송이 시작되었습니다.", URL: "https://mypage/orders/{{.orderId}}"},
-	{Name: "DELIVERY_COMPLETED", Message: "배송이 완료되었습니다.", URL: "https://mypage/orders/{{.orderId}}"},
-	{Name: "QUESTION_REGISTERED", Message: "새 문의가 등록되었습니다.", URL: "https://store/{{.storeId}}/questions/{{.questionId}}"},
-	{Name: "ANSWER_REGISTERED", Message: "문의에 답변이 등록되었습니다.", URL: "https://mypage/questions/{{.questionId}}"},
-	{Name: "RESTOCK", Message: `{{with index . "productName"}}{{.}} 상품이{{else}}관심 상품이{{end}} 재입고되었습니다.`, URL: "https://shop/products/{{.productId}}"},
+	{Name: "ORDER_CREATED", Message: "주문이 완료되었습니다.", URL: "https://mypage/orders/{{.orderId}}",
+		Labels: map[string]string{"ko": "주문 완료", "en": "Order placed"}},
+	{Name: "DELIVERY_STARTED", Message: "배송이 시작되었습니다.", URL: "https://mypage/orders/{{.orderId}}",
+		Labels: map[string]string{"ko": "배송 시작", "en": "Shipped"}},
+	{Name: "DELIVERY_COMPLETED", Message: "배송이 완료되었습니다.", URL: "https://mypage/orders/{{.orderId}}",
+		Labels: map[string]string{"ko": "배송 완료", "en": "Delivered"}},
+	{Name: "QUESTION_REGISTERED", Message: "새 문의가 등록되었습니다.", URL: "https://store/{{.storeId}}/questions/{{.questionId}}",
+		Labels: map[string]string{"ko": "새 문의", "en": "New question"}},
+	{Name: "ANSWER_REGISTERED", Message: "문의에 답변이 등록되었습니다.", URL: "https://mypage/questions/{{.questionId}}",
+		Labels: map[string]string{"ko": "문의 답변", "en": "Answer to your question"}},
+	{Name: "RESTOCK", Message: `{{with index . "productName"}}{{.}} 상품이{{else}}관심 상품이{{end}} 재입고되었습니다.`, URL: "https://shop/products/{{.productId}}",
+		Labels: map[string]string{"ko": "재입고", "en": "Back in stock"}},
 }
 
 // DefaultRegistry returns the built-in event types with the default channels.
@@ -90,6 +99,7 @@ type configFile struct {
 		QuietHours *bool               `yaml:"quietHours"`
 		Escalate   map[string]string   `yaml:"escalate"`
 		Digest     *digestConfig       `yaml:"digest"`
+		Labels     map[string]string   `yaml:"labels"`
 	} `yaml:"types"`
 	// Webhooks receive state changes (delivery.sent, notification.read, …).
 	Webhooks []Webhook `yaml:"webhooks"`
@@ -170,6 +180,19 @@ func LoadRegistry(r io.Reader) (*Registry, error) {
 				return nil, err
 			}
 			t.Escalate = esc
+		}
+		if spec.Labels != nil {
+			if err := checkLabels(spec.Labels, "types."+name+".labels"); err != nil {
+				return nil, err
+			}
+			// Merged over the type's own (a built-in's): renaming it in one language
+			// keeps the others.
+			labels := maps.Clone(t.Labels)
+			if labels == nil {
+				labels = map[string]string{}
+			}
+			maps.Copy(labels, spec.Labels)
+			t.Labels = labels
 		}
 		if spec.Digest != nil {
 			d, err := spec.Digest.parse("types." + name + ".digest")

@@ -18,12 +18,13 @@ type preferencesView struct {
 	Available  []availableType                    `json:"available"`
 }
 
-// availableType is one registered type: the channels some role gets it on, and whether
-// it is required (opt-outs and quiet hours do not apply).
+// availableType is one registered type: the channels some role gets it on, whether it is
+// required (opt-outs and quiet hours do not apply), and its names for people by language.
 type availableType struct {
-	Type     string           `json:"type"`
-	Channels []notify.Channel `json:"channels"`
-	Required bool             `json:"required"`
+	Type     string            `json:"type"`
+	Channels []notify.Channel  `json:"channels"`
+	Required bool              `json:"required"`
+	Labels   map[string]string `json:"labels,omitempty"`
 }
 
 // preferencesBody is PUT /v1/preferences: the GET shape; available is ignored, so a client
@@ -144,7 +145,7 @@ func (s *Server) available() []availableType {
 				has[c] = true
 			}
 		}
-		a := availableType{Type: name, Required: t.Required}
+		a := availableType{Type: name, Required: t.Required, Labels: t.Labels}
 		for _, c := range order {
 			if has[c] {
 				a.Channels = append(a.Channels, c)

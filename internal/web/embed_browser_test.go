@@ -18,6 +18,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 	"github.com/golang-jwt/jwt/v5"
 
+	notify "github.com/notifyd/notifyd"
 	"github.com/notifyd/notifyd/internal/app"
 	"github.com/notifyd/notifyd/internal/app/apptest"
 	"github.com/notifyd/notifyd/internal/testenv"
@@ -222,6 +223,12 @@ func TestEmbedOnAnotherOrigin(t *testing.T) {
 		`(() => { const box = $all('form fieldset.type input[name$=".sms"]:not([disabled])')[0]; return box ? box.name.slice(0, -4) : ''; })()`))
 	if typ == "" {
 		b.fail("the settings list no type with a text-message switch")
+	}
+	// Its row is titled with the type's Korean label from the server, not its code.
+	legend := get(b, "read the type's legend", chromedp.Evaluate[string](
+		`$r('form input[name="`+typ+`.sms"]').closest('fieldset').querySelector('legend').textContent`))
+	if rt, _ := notify.DefaultRegistry().Lookup(typ); rt.Labels["ko"] == "" || legend != rt.Labels["ko"] {
+		b.fail("the %s row is titled %q, want its Korean label %q", typ, legend, rt.Labels["ko"])
 	}
 	b.run("settings: that type's text messages off, quiet hours 23:00–07:00",
 		chromedp.Evaluate[chromedp.Void](`$r('[aria-live]').textContent = ''`), // the channel switch's "saved"

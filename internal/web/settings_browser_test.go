@@ -73,6 +73,11 @@ func TestSettingsInBrowser(t *testing.T) {
 		chromedp.Click(chromedp.ID("settings-open")),
 		chromedp.WaitVisible(chromedp.CSS(smsBox)),
 	)
+	row := get(b, "read the answers row's title", chromedp.Evaluate[string](
+		`document.querySelector('`+smsBox+`').closest('tr').querySelector('th').textContent`))
+	if row != "Answer to your question" {
+		b.fail("the ANSWER_REGISTERED row is titled %q, want its English label", row)
+	}
 	b.run("turn SMS off for answers and save",
 		chromedp.Click(chromedp.CSS(smsBox)),
 		chromedp.Click(chromedp.ID("settings-save")),

@@ -47,7 +47,10 @@
       const tr = document.createElement('tr');
       const th = document.createElement('th');
       th.scope = 'row';
-      th.textContent = a.type;
+      // The type's name for people in the page's language, else its code.
+      const lang = (document.documentElement.lang || 'en').toLowerCase();
+      th.textContent = (a.labels && (a.labels[lang] || a.labels[lang.split('-')[0]])) || a.type;
+      th.title = a.type;
       if (a.required) {
         const tag = document.createElement('span');
         tag.className = 'tag';

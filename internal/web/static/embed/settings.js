@@ -1,6 +1,13 @@
 // The element's settings view (GET/PUT /v1/preferences, where the server has them):
 // channels, each type's optional channels, and quiet hours. Every change is saved at once;
 // a change the server refuses is put back and the error shown.
+// typeLabel is a type's name for people in lang ('ko', 'en'), from its labels in the
+// server's config; the code when it has none.
+function typeLabel(a, lang) {
+  const ls = a.labels || {};
+  return ls[lang] || ls[lang.split('-')[0]] || a.type;
+}
+
 const SETTINGS = {
   async _probeSettings() {
     try {
@@ -27,7 +34,8 @@ const SETTINGS = {
       const byType = this._group(t.typesLegend);
       for (const a of types) {
         const fs = el('fieldset', { class: 'type' });
-        fs.append(el('legend', null, a.required ? a.type + ' (' + t.required + ')' : a.type));
+        const name = typeLabel(a, this._lang);
+        fs.append(el('legend', { title: a.type }, a.required ? name + ' (' + t.required + ')' : name));
         for (const ch of a.channels) {
           if (ch === 'inbox') continue;
           const off = (p.types[a.type] || {})[ch] === false;
