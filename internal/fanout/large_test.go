@@ -62,14 +62,7 @@ func TestRedisLargeBatchInRoundTrips(t *testing.T) {
 	hb.waitFor(t, "B subscribed", resynced(1))
 
 	ns, want := broadcast(20_000)
-	a.Publish(context.Background(), ns)
-	hb.waitFor(t, "B received the broadcast", count(len(ns)))
-	got, _ := hb.snapshot()
-	checkStreams(t, "B", got, want)
-	a.Close()
-	if e := value(t, a.m.publishErrors); e != 0 {
-		t.Errorf("%v publish errors", e)
-	}
+	sendBroadcast(t, a, a.relay, hb, ns, want)
 	sizes.mu.Lock()
 	defer sizes.mu.Unlock()
 	total := 0
@@ -88,26 +81,24 @@ func TestRedisLargeBatchInRoundTrips(t *testing.T) {
 // pipelinePayloads to a round trip; they arrive whole, in order, once. (Smaller than the
 // Redis case: under -race, decoding on the listener is what takes the time.)
 func TestPostgresLargeBatch(t *testing.T) {
-	url := testenv.PostgresURL(t)
-	st := pgStore(t, url)
-	ha, hb := newFakeHub(), newFakeHub()
-	a := pgReplica(t, url, ha, st)
-	b := pgReplica(t, url, hb, st)
-	ha.waitFor(t, "A listening", resynced(1))
-	hb.waitFor(t, "B listening", resynced(1))
-	if err := b.Ping(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	a, _, _, hb := pgPair(t, testenv.PostgresURL(t))
 	ns, want := broadcast(5_000)
 	if payloads, _, err := pack("x", ns, pgMaxPayload); err != nil || len(payloads) <= pipelinePayloads {
 		t.Fatalf("the broadcast packs into %d payloads (%v), want more than one round trip's %d", len(payloads), err, pipelinePayloads)
 	}
-	a.Publish(context.Background(), ns)
+	sendBroadcast(t, a, a.relay, hb, ns, want)
+}
+
+// sendBroadcast publishes ns from replica a and checks that B's hub got every user's
+// notification whole, in order, once, and that a, once closed, counted no publish error.
+func sendBroadcast(t *testing.T, a interface{ Close() error }, r *relay, hb *fakeHub, ns []notify.Notification, want map[string]int64) {
+	t.Helper()
+	r.Publish(context.Background(), ns)
 	hb.waitFor(t, "B received the broadcast", count(len(ns)))
 	got, _ := hb.snapshot()
 	checkStreams(t, "B", got, want)
 	a.Close()
-	if e := value(t, a.m.publishErrors); e != 0 {
+	if e := value(t, r.m.publishErrors); e != 0 {
 		t.Errorf("%v publish errors", e)
 	}
 }

@@ -29,6 +29,20 @@ func pgReplica(t *testing.T, url string, hub Hub, st Loader) *Postgres {
 	return p
 }
 
+// pgPair is two replicas A and B on url, both listening, and their hubs.
+func pgPair(t *testing.T, url string) (a, b *Postgres, ha, hb *fakeHub) {
+	t.Helper()
+	st := pgStore(t, url)
+	ha, hb = newFakeHub(), newFakeHub()
+	a, b = pgReplica(t, url, ha, st), pgReplica(t, url, hb, st)
+	ha.waitFor(t, "A listening", resynced(1))
+	hb.waitFor(t, "B listening", resynced(1))
+	if err := b.Ping(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return a, b, ha, hb
+}
+
 func pgStore(t *testing.T, url string) store.Store {
 	t.Helper()
 	s, err := postgres.Open(context.Background(), url)
@@ -42,16 +56,7 @@ func pgStore(t *testing.T, url string) store.Store {
 // TestPostgresCrossReplica: two replicas on one database. What A publishes reaches B's
 // hub in order and once, and A's own hub exactly once (locally, not again via NOTIFY).
 func TestPostgresCrossReplica(t *testing.T) {
-	url := testenv.PostgresURL(t)
-	st := pgStore(t, url)
-	ha, hb := newFakeHub(), newFakeHub()
-	a := pgReplica(t, url, ha, st)
-	b := pgReplica(t, url, hb, st)
-	ha.waitFor(t, "A listening", resynced(1))
-	hb.waitFor(t, "B listening", resynced(1))
-	if err := b.Ping(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	a, b, ha, hb := pgPair(t, testenv.PostgresURL(t))
 
 	want := map[string]int64{}
 	total := 0
