@@ -4,13 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"os/exec"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/notifyd/notifyd/internal/bench"
+	"github.com/notifyd/notifyd/internal/testenv"
 )
 
 // The sqs-drain mode end to end with a handful of messages: goaws in this process, a
@@ -19,10 +18,7 @@ func TestSQSDrainSmoke(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds notifyd")
 	}
-	bin := filepath.Join(t.TempDir(), "notifyd")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/notifyd/notifyd/cmd/notifyd").CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/notifyd: %v\n%s", err, out)
-	}
+	bin := testenv.GoBuild(t, "../notifyd")
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	q, err := bench.StartSQS(ctx, 2, 30*time.Second)

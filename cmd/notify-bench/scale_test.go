@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"os/exec"
-	"path/filepath"
 	"testing"
 
 	"github.com/notifyd/notifyd/internal/bench"
@@ -20,13 +19,7 @@ func TestScaleSmoke(t *testing.T) {
 	}
 	dbURL := testenv.MySQLURL(t)
 	redisURL := testenv.RedisURL(t)
-	dir := t.TempDir()
-	notifyd, nb := filepath.Join(dir, "notifyd"), filepath.Join(dir, "notify-bench")
-	for bin, pkg := range map[string]string{notifyd: "../notifyd", nb: "."} {
-		if out, err := exec.Command("go", "build", "-o", bin, pkg).CombinedOutput(); err != nil {
-			t.Fatalf("go build %s: %v\n%s", pkg, err, out)
-		}
-	}
+	notifyd, nb := testenv.GoBuild(t, "../notifyd"), testenv.GoBuild(t, ".")
 	cmd := exec.Command(nb, "scale", "--spawn", notifyd, "--replicas=2", "--streams=200", "--per-load=120",
 		"--database-url", dbURL, "--redis-url", redisURL, "--max-recipients=150",
 		"--rate=100", "--duration=2s", "--timeout=30s", "--limit=3m", "--json")

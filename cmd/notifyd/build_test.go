@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/notifyd/notifyd/internal/testenv"
 )
 
 // The release build has no fault switch: a plain go build of notifyd does not contain the
@@ -35,10 +37,7 @@ func TestReleaseBinaryHasNoFaultSwitch(t *testing.T) {
 		t.Fatalf("the faultinject build of internal/fault names no %s: the check below would prove nothing", name)
 	}
 
-	bin := filepath.Join(t.TempDir(), "notifyd")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := testenv.GoBuild(t, ".")
 	b, err := os.ReadFile(bin)
 	if err != nil {
 		t.Fatal(err)
