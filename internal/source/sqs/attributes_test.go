@@ -89,21 +89,5 @@ func TestReceiveAsksForTheAttributesItReads(t *testing.T) {
 
 func histogramCount(t *testing.T, reg *prometheus.Registry, name, queue string) uint64 {
 	t.Helper()
-	mfs, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-		for _, m := range mf.GetMetric() {
-			for _, l := range m.GetLabel() {
-				if l.GetName() == "queue" && l.GetValue() == queue {
-					return m.GetHistogram().GetSampleCount()
-				}
-			}
-		}
-	}
-	return 0
+	return queueMetric(t, reg, name, queue).GetHistogram().GetSampleCount()
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 
 	notify "github.com/notifyd/notifyd"
 	"github.com/notifyd/notifyd/publish"
@@ -76,6 +77,12 @@ func TestPublishConsumeStore(t *testing.T) {
 
 func counterValue(t *testing.T, reg *prometheus.Registry, name, queue string) float64 {
 	t.Helper()
+	return queueMetric(t, reg, name, queue).GetCounter().GetValue()
+}
+
+// queueMetric is the series of name for queue in reg; empty when there is none.
+func queueMetric(t *testing.T, reg *prometheus.Registry, name, queue string) *dto.Metric {
+	t.Helper()
 	mfs, err := reg.Gather()
 	if err != nil {
 		t.Fatal(err)
@@ -87,10 +94,10 @@ func counterValue(t *testing.T, reg *prometheus.Registry, name, queue string) fl
 		for _, m := range mf.GetMetric() {
 			for _, l := range m.GetLabel() {
 				if l.GetName() == "queue" && l.GetValue() == queue {
-					return m.GetCounter().GetValue()
+					return m
 				}
 			}
 		}
 	}
-	return 0
+	return &dto.Metric{}
 }
