@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -50,9 +49,7 @@ func sqsDrain(ctx context.Context, cfg bench.Config, spawn, dbURL, sqliteSync st
 		return err
 	}
 	if asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(res)
+		return bench.WriteJSON(stdout, res)
 	}
 	return bench.WriteDrain(stdout, res)
 }

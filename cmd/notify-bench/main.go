@@ -103,9 +103,7 @@ func run(args []string) error {
 		return err
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	ctx, cancel := context.WithTimeout(ctx, limit)
+	ctx, cancel := runContext(limit)
 	defer cancel()
 	if rawChild {
 		return bench.RunRawChild(ctx, rawEndpoint, rawQueue, cfg.Events, sqsPollers, os.Stdin, os.Stdout)
@@ -184,6 +182,13 @@ func run(args []string) error {
 		return bench.WriteJSON(os.Stdout, res)
 	}
 	return bench.WriteTable(os.Stdout, res)
+}
+
+// runContext is a mode's context: it ends at SIGINT or SIGTERM, or after limit.
+func runContext(limit time.Duration) (context.Context, context.CancelFunc) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	return ctx, func() { cancel(); stop() }
 }
 
 // loopback refuses anything but a loopback address: the bench never loads another host.

@@ -1,16 +1,13 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"net"
 	"net/url"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/notifyd/notifyd/internal/bench"
@@ -51,9 +48,7 @@ func runScale(args []string) error {
 		return fmt.Errorf("--redis-url: %w", err)
 	}
 	cfg.ServerArgs, cfg.Log = serverArgs, os.Stderr
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	ctx, cancel := context.WithTimeout(ctx, cfg.Limit)
+	ctx, cancel := runContext(cfg.Limit)
 	defer cancel()
 	res, err := bench.Scale(ctx, cfg)
 	if err != nil {
@@ -83,9 +78,7 @@ func runScaleLoad(args []string) error {
 		return err
 	}
 	cfg.Addrs = strings.Split(addrs, ",")
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	ctx, cancel := context.WithTimeout(ctx, limit)
+	ctx, cancel := runContext(limit)
 	defer cancel()
 	return bench.ServeLoad(ctx, cfg, os.Stdin, os.Stdout)
 }
