@@ -106,6 +106,9 @@ type Store interface {
 	// Timing: scheduled notifications, digests, cancellation (timing.go).
 	Scheduler
 
+	// The operator's console: the activity feed, attempts, traffic (console.go).
+	Console
+
 	// Ping checks the store can be reached.
 	Ping(ctx context.Context) error
 	Close() error

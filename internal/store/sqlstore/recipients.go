@@ -127,6 +127,7 @@ func (s *Store) EraseUser(ctx context.Context, userID string) (store.Erased, err
 			// Notifications still waiting (sendAt, digest windows) never show.
 			{"scheduled", `DELETE FROM scheduled_notifications WHERE user_id = ?`, func(int64) {}},
 			{"digests", `DELETE FROM digests WHERE user_id = ?`, func(int64) {}},
+			{"delivery attempts", `DELETE FROM delivery_attempts WHERE delivery_id IN (SELECT d.id FROM deliveries d JOIN notifications n ON n.id = d.notification_id WHERE n.user_id = ?)`, func(int64) {}},
 			{"deliveries", `DELETE FROM deliveries WHERE notification_id IN (SELECT id FROM notifications WHERE user_id = ?)`, func(n int64) { e.Deliveries = n }},
 			{"notifications", `DELETE FROM notifications WHERE user_id = ?`, func(n int64) { e.Notifications = n }},
 			{"sequence", `DELETE FROM recipients WHERE user_id = ?`, func(int64) {}},
