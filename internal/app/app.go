@@ -159,10 +159,7 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 			return sqssource.ReplayRejected(ctx, a.Ingest, id)
 		},
 		Preview: func(p *notify.Prepared) (any, error) { return previews.Render(p) },
-		Mount: func(s *httpapi.Server) {
-			web.Mount(s, web.Options{Auth: cfg.Auth, WebPush: cfg.VAPIDPublicKey != ""})
-			web.MountConsole(s)
-		},
+		Mount: func(s *httpapi.Server) { web.Mount(s, web.Options{Auth: cfg.Auth, WebPush: cfg.VAPIDPublicKey != ""}) },
 	})
 	reqCtx, cancelRequests := context.WithCancel(context.Background())
 	a.cancelRequests = cancelRequests

@@ -31,7 +31,7 @@ function translateChrome() {
   nav.setAttribute('aria-label', t('nav'));
   const sw = document.querySelector('.lang');
   sw.textContent = t('switchLabel');
-  sw.setAttribute('aria-label', t('switchTo'));
+  sw.title = t('switchTo');
   sw.setAttribute('lang', lang === 'ko' ? 'en' : 'ko');
 }
 

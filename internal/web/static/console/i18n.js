@@ -77,7 +77,12 @@ const words = {
   },
 };
 
-export let lang = localStorage.getItem('notifyd-console-lang') || ((navigator.language || 'en').toLowerCase().startsWith('ko') ? 'ko' : 'en');
+// ?lang=ko or ?lang=en in the page's address picks one too (a link to a console in a
+// language), and is kept as the choice.
+const asked = new URLSearchParams(location.search).get('lang');
+if (asked === 'ko' || asked === 'en') localStorage.setItem('notifyd-console-lang', asked);
+const browser = (navigator.languages && navigator.languages[0]) || navigator.language || 'en';
+export let lang = localStorage.getItem('notifyd-console-lang') || (browser.toLowerCase().startsWith('ko') ? 'ko' : 'en');
 
 export function setLang(l) {
   lang = l;
