@@ -5,9 +5,9 @@
 import { t, status, lang } from './i18n.js';
 import { api, h } from './api.js';
 
-const W = 600;
-const H = 160;
-const pad = { l: 40, r: 8, t: 8, b: 20 };
+const W = 480;
+const H = 180;
+const pad = { l: 44, r: 8, t: 10, b: 24 };
 const s = (tag, attrs, ...c) => h('svg:' + tag, attrs, ...c);
 
 // series lays counts on every bucket of the range (zero where the server sent none).
@@ -64,20 +64,20 @@ function outcomeBars(outcomes) {
   const by = {};
   for (const o of outcomes) ((by[o.channel] ||= {})[o.status] = (by[o.channel][o.status] || 0) + o.n);
   const channels = Object.keys(by).sort();
-  const rowH = 28;
+  const rowH = 34;
   const height = channels.length * rowH + 8;
   const max = Math.max(1, ...channels.map((c) => Object.values(by[c]).reduce((a, b) => a + b, 0)));
   const rows = channels.map((c, i) => {
-    let x = 90;
+    let x = 96;
     const segs = Object.entries(by[c]).sort().map(([st, n]) => {
-      const w = (W - 100 - 60) * n / max;
+      const w = (W - 96 - 50) * n / max;
       const r = s('rect', { x, y: 4 + i * rowH, width: Math.max(w, 1), height: rowH - 8, class: 'st-' + st }, s('title', {}, status(st) + ': ' + n));
       x += w;
       return r;
     });
     const total = Object.values(by[c]).reduce((a, b) => a + b, 0);
-    return [s('text', { x: 84, y: 4 + i * rowH + rowH / 2 + 1, class: 'tick', 'text-anchor': 'end' }, c), segs,
-      s('text', { x: x + 6, y: 4 + i * rowH + rowH / 2 + 1, class: 'tick' }, String(total))];
+    return [s('text', { x: 90, y: 4 + i * rowH + rowH / 2 + 5, class: 'tick', 'text-anchor': 'end' }, c), segs,
+      s('text', { x: x + 6, y: 4 + i * rowH + rowH / 2 + 5, class: 'tick' }, String(total))];
   });
   const statuses = [...new Set(outcomes.map((o) => o.status))].sort();
   const summary = channels.map((c) => c + ': ' + Object.entries(by[c]).map(([st, n]) => status(st) + ' ' + n).join(', ')).join('; ');

@@ -9,8 +9,8 @@ function describe(e) {
     case 'notification': return t('k_notification', e.userId, e.notificationId);
     case 'scheduled': return t('k_scheduled', e.userId, t('s_' + e.status));
     case 'read': return t('k_read', e.userId);
-    case 'delivery': return t('k_delivery', e.channel, e.userId, '');
-    case 'attempt': return t('k_attempt', e.channel, e.attempt, '');
+    case 'delivery': return t('k_delivery', e.channel, e.userId);
+    case 'attempt': return t('k_attempt', e.channel, e.attempt);
     default: return e.kind;
   }
 }
