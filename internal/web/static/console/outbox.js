@@ -25,13 +25,13 @@ function table(cols, rows) {
 
 export async function render() {
   const [rej, hooks] = await Promise.all([api('GET', '/v1/admin/rejected?limit=50'), api('GET', '/v1/admin/webhooks?limit=50')]);
-  const rejected = rej.rejected.length ? table([t('created'), t('source'), t('code'), t('body'), t('status'), ''], rej.rejected.map((m) => h('tr', { 'data-id': m.id },
+  const rejected = rej.rejected.length ? table([t('created'), t('source'), t('code'), t('body'), t('state'), ''], rej.rejected.map((m) => h('tr', { 'data-id': m.id },
     h('td', { class: 'when' }, time(m.createdAt)), h('td', {}, m.source + (m.queue ? ' · ' + m.queue : ''), m.messageId ? h('div', { class: 'sub' }, m.messageId) : ''),
     h('td', {}, m.code, h('div', { class: 'sub' }, m.reason)), h('td', {}, h('code', { class: 'clip' }, m.body)),
     h('td', {}, chip('', m.status), m.eventId ? h('div', {}, h('a', { href: '#/event/' + encodeURIComponent(m.eventId) }, m.eventId)) : ''),
     h('td', {}, m.status === 'rejected' ? replayButton(t('replay'), async () => t('replayed', (await api('POST', '/v1/admin/rejected/' + m.id + '/replay')).eventId)) : ''))))
     : h('p', { class: 'help' }, t('noRejected'));
-  const webhooks = hooks.webhooks.length ? table([t('created'), t('event'), t('endpoint'), t('status'), t('attempts'), ''], hooks.webhooks.map((w) => h('tr', { 'data-id': w.id },
+  const webhooks = hooks.webhooks.length ? table([t('created'), t('event'), t('endpoint'), t('state'), t('attempts'), ''], hooks.webhooks.map((w) => h('tr', { 'data-id': w.id },
     h('td', { class: 'when' }, time(w.createdAt)), h('td', {}, w.event), h('td', {}, h('code', { class: 'clip' }, w.endpoint)),
     h('td', {}, chip('', w.status), w.lastError ? h('div', { class: 'sub' }, w.lastError) : ''), h('td', {}, String(w.attempts)),
     h('td', {}, replayButton(t('replay'), async () => (await api('POST', '/v1/admin/webhooks/' + w.id + '/replay'), t('webhookReplayed')))))))
