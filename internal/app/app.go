@@ -141,7 +141,7 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 			return nil, fmt.Errorf("sqs: aws config: %w", err)
 		}
 		if a.sqs, err = sqssource.New(awsCfg, a.Ingest, sqssource.Options{Queues: cfg.SQSQueues, Protocol: cfg.SQSProtocol,
-			Pollers: cfg.SQSPollers, WaitTime: cfg.SQSWait, Logger: a.log, Metrics: a.reg}); err != nil {
+			Pollers: cfg.SQSPollers, WaitTime: cfg.SQSWait, Concurrency: cfg.SQSConcurrency, Logger: a.log, Metrics: a.reg}); err != nil {
 			return nil, err
 		}
 		ready = append(ready, httpapi.Checker{Name: "sqs", Check: a.sqs.Ready})

@@ -26,6 +26,9 @@ type Config struct {
 	SQSProtocol string   // json (AWS) or query (goaws and older local servers)
 	SQSPollers  int      // pollers per queue
 	SQSWait     time.Duration
+	// SQSConcurrency bounds the received batches in hand at once (0: the source's
+	// default).
+	SQSConcurrency int
 
 	SMSProvider        string // log, webhook or sns
 	SMSWebhookURL      string
