@@ -133,6 +133,9 @@ func (s *Store) EraseUser(ctx context.Context, userID string) (store.Erased, err
 			{"profile", `DELETE FROM user_profiles WHERE user_id = ?`, func(n int64) { e.Profile = n > 0 }},
 			{"preferences", `DELETE FROM user_preferences WHERE user_id = ?`, func(n int64) { e.Preferences = n > 0 }},
 			{"push subscriptions", `DELETE FROM push_subscriptions WHERE user_id = ?`, func(n int64) { e.Subscriptions = n }},
+			{"topic subscriptions", `DELETE FROM topic_subscriptions WHERE user_id = ?`, func(n int64) { e.Topics = n }},
+			{"throttle windows", `DELETE FROM throttle_windows WHERE user_id = ?`, func(int64) {}},
+			{"throttled", `DELETE FROM throttled WHERE user_id = ?`, func(int64) {}},
 		}
 		for _, st := range steps {
 			res, err := tx.ExecContext(ctx, st.query, userID)
