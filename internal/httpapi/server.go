@@ -61,9 +61,11 @@ type Options struct {
 	WebhookKick func()
 	// Replay accepts a kept rejected message again (POST /v1/admin/rejected/{id}/replay);
 	// the app wires the source that kept it. Nil: the route answers 404.
-	Replay   func(ctx context.Context, id int64) ([]ingest.Result, error)
-	Gatherer prometheus.Gatherer // for /metrics (default: the global registry)
-	Logger   *slog.Logger
+	Replay func(ctx context.Context, id int64) ([]ingest.Result, error)
+	// TopicsPerUser caps one user's topic subscriptions (0: store.MaxTopicsPerUser).
+	TopicsPerUser int
+	Gatherer      prometheus.Gatherer // for /metrics (default: the global registry)
+	Logger        *slog.Logger
 	// Extra routes mounted on the same mux (the web inbox, OpenAPI, admin extensions).
 	Mount func(s *Server)
 }
@@ -89,6 +91,9 @@ func New(o Options) *Server {
 	if o.Auth == nil {
 		o.Auth = auth.Dev{}
 	}
+	if o.TopicsPerUser <= 0 {
+		o.TopicsPerUser = store.MaxTopicsPerUser
+	}
 	if o.Gatherer == nil {
 		o.Gatherer = prometheus.DefaultGatherer
 	}
@@ -108,6 +113,7 @@ func New(o Options) *Server {
 	s.routePush()
 	s.routeWebhooks()
 	s.routeUsers()
+	s.routeTopics()
 	s.Route("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})

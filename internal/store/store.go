@@ -142,7 +142,7 @@ type AcceptResult struct {
 	Topic *TopicProgress
 	// Throttled lists the recipients the type's throttle kept from a notification.
 	Throttled []string
-	Err           error                 // a per-input failure (CodeIdempotency); nothing written for it
+	Err       error // a per-input failure (CodeIdempotency); nothing written for it
 }
 
 // Outcome is the result of one delivery attempt.

@@ -96,8 +96,8 @@ func (s *Store) scrubEvents(ctx context.Context, tx *sql.Tx, userID string) erro
 			return dbErr("select event", err)
 		}
 		ev, err := notify.DecodeEvent([]byte(payload))
-		if err != nil {
-			continue // not a payload this version wrote: leave it
+		if err != nil || ev.Topic != "" {
+			continue // not a payload this version wrote, or a topic's (it names no user): leave it
 		}
 		ev.Recipients = slices.DeleteFunc(ev.Recipients, func(r notify.Recipient) bool { return r.UserID == userID })
 		out, err := ev.MarshalJSON()
