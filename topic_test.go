@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -64,5 +65,34 @@ func TestThrottleConfig(t *testing.T) {
 		if _, err := LoadRegistry(strings.NewReader("types:\n  X:\n    message: m\n    throttle: " + bad + "\n")); err == nil {
 			t.Errorf("throttle %s was accepted", bad)
 		}
+	}
+}
+
+// TestTopicsExample holds docs/topics.md's example files to the code: the config loads and
+// the restock event prepares as a topic event of RESTOCKED.
+func TestTopicsExample(t *testing.T) {
+	f, err := os.Open("examples/topics.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	reg, err := LoadRegistry(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := os.ReadFile("examples/events/restock-topic.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, err := DecodeEvent(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := reg.Prepare(ev, DefaultLimits)
+	if err != nil || p.Topic == nil || !strings.Contains(p.Event.Message, "재입고") {
+		t.Fatalf("Prepare = %+v, %v", p, err)
+	}
+	if q, ok := reg.Lookup("NEW_QUESTION"); !ok || q.Throttle == nil || q.Throttle.Limit != 3 {
+		t.Fatalf("NEW_QUESTION's throttle = %+v", q)
 	}
 }
