@@ -291,17 +291,23 @@ func testThrottle(t *testing.T, s store.Store) {
 		t.Fatalf("status of a throttled event = %+v, %v; want u1 throttled, no recipient", st, err)
 	}
 	// A window ends: a short one, waited out on the clock, lets the next one through.
-	w := 300 * time.Millisecond
-	start := time.Now()
+	w := time.Second
+	before := time.Now()
 	accept(t, s, ThrottledInput("s1", "short", 1, w, "u2"))
-	if res := accept(t, s, ThrottledInput("s2", "short", 1, w, "u2"))[0]; len(res.Notifications) != 0 && time.Since(start) < w {
+	after := time.Now() // the window began between before and after
+	res := accept(t, s, ThrottledInput("s2", "short", 1, w, "u2"))[0]
+	switch {
+	case len(res.Notifications) == 0:
+		for time.Since(after) <= w+10*time.Millisecond {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if res := accept(t, s, ThrottledInput("s3", "short", 1, w, "u2"))[0]; len(res.Notifications) != 1 {
+			t.Fatalf("after the window: %+v, want a notification", res)
+		}
+	case time.Since(before) < w:
 		t.Fatalf("second in a window of limit 1 went through: %+v", res)
-	}
-	for time.Since(start) <= w+10*time.Millisecond {
-		time.Sleep(10 * time.Millisecond)
-	}
-	if res := accept(t, s, ThrottledInput("s3", "short", 1, w, "u2"))[0]; len(res.Notifications) != 1 {
-		t.Fatalf("after the window: %+v, want a notification", res)
+	default:
+		t.Logf("the machine took over %s between two accepts: the window's end is not checked", w)
 	}
 	e, err := s.EraseUser(ctx, "u1")
 	if err != nil {
