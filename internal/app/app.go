@@ -28,6 +28,7 @@ import (
 	sqssource "github.com/notifyd/notifyd/internal/source/sqs"
 	"github.com/notifyd/notifyd/internal/sse"
 	"github.com/notifyd/notifyd/internal/store"
+	"github.com/notifyd/notifyd/internal/topic"
 	"github.com/notifyd/notifyd/internal/web"
 	"github.com/notifyd/notifyd/internal/webhook"
 )
@@ -53,6 +54,8 @@ type App struct {
 	closers        []func() // run in order at shutdown, after HTTP and sources stopped
 	// Releaser makes scheduled and digest notifications visible when due.
 	Releaser *schedule.Releaser
+	// Topics works the fan-out of topic events, page by page.
+	Topics *topic.Worker
 }
 
 // New builds an App and opens its listener; Run serves.
@@ -128,7 +131,9 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 		committers = 4
 	}
 	a.Ingest = ingest.New(a.Store, ingest.Options{Registry: registry, Limits: cfg.Limits, Publisher: publisher, Committers: committers, Linger: cfg.CommitLinger, Recipients: recipients,
-		Delivered: a.kickWorkers, Horizon: cfg.ScheduleHorizon, Logger: a.log, Metrics: a.reg})
+		Delivered: a.kickWorkers, Horizon: cfg.ScheduleHorizon, Logger: a.log, Metrics: a.reg, TopicAccepted: a.kickTopics})
+	a.Topics = topic.New(a.Store, topic.Options{Registry: registry, Limits: cfg.Limits, Defaults: recipients, Publisher: publisher, Delivered: a.kickWorkers,
+		Page: cfg.TopicPage, Lease: cfg.TopicLease, Logger: a.log, Metrics: a.reg})
 	a.Releaser = schedule.New(a.Store, schedule.Options{Publisher: publisher, Delivered: a.kickWorkers, Logger: a.log, Metrics: a.reg,
 		Decide: store.Decide{Defaults: recipients, Rules: func(typ string) prefs.Rules {
 			t, _ := registry.Lookup(typ)
@@ -152,7 +157,7 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 		return nil, err
 	}
 	api := httpapi.New(httpapi.Options{Store: a.Store, Ingest: a.Ingest, Hub: a.Hub, Auth: authn, IngestToken: auth.Token(cfg.IngestToken), Streams: publisher, States: publisher, CORSOrigins: cfg.CORSOrigins,
-		MaxBody: cfg.MaxBody, UserRate: cfg.UserRate, UserBurst: cfg.UserBurst, Gatherer: a.reg, Logger: a.log, Ready: ready,
+		MaxBody: cfg.MaxBody, TopicsPerUser: cfg.TopicsPerUser, UserRate: cfg.UserRate, UserBurst: cfg.UserBurst, Gatherer: a.reg, Logger: a.log, Ready: ready,
 		VAPIDPublicKey: cfg.VAPIDPublicKey, CheckPushKeys: webpush.CheckSubscriptionKeys,
 		CheckPushEndpoint: func(u string) error { return webpush.CheckEndpoint(u, cfg.WebPushAllowPrivate) }, WebhookKick: a.kickWebhooks,
 		Replay: func(ctx context.Context, id int64) ([]ingest.Result, error) {
@@ -223,6 +228,7 @@ func (a *App) Run(ctx context.Context) error {
 	releaseCtx, stopReleaser := context.WithCancel(context.WithoutCancel(ctx))
 	var releaser sync.WaitGroup
 	releaser.Go(func() { _ = a.Releaser.Run(releaseCtx) })
+	releaser.Go(func() { _ = a.Topics.Run(releaseCtx) })
 
 	srcCtx, stopSources := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopSources()
@@ -261,6 +267,7 @@ func (a *App) Run(ctx context.Context) error {
 			a.cancelRequests()
 			a.Ingest.Abort()
 			a.Releaser.Abort()
+			a.Topics.Abort()
 			for _, w := range a.Workers {
 				w.Abort()
 			}
@@ -282,6 +289,13 @@ func (a *App) Run(ctx context.Context) error {
 	a.closeAll()
 	a.log.Info("notifyd stopped")
 	return err
+}
+
+// kickTopics wakes the topic fan-out worker after an accept that opened a job.
+func (a *App) kickTopics() {
+	if a.Topics != nil {
+		a.Topics.Kick()
+	}
 }
 
 func (a *App) closeAll() {

@@ -68,6 +68,8 @@ type Options struct {
 	// Preview renders a prepared event for every channel (POST /v1/admin/preview); the app
 	// wires internal/preview. Nil: the route answers 404.
 	Preview func(p *notify.Prepared) (any, error)
+	// TopicsPerUser caps one user's topic subscriptions (0: store.MaxTopicsPerUser).
+	TopicsPerUser int
 	// Extra routes mounted on the same mux (the web inbox, OpenAPI, admin extensions).
 	Mount func(s *Server)
 }
@@ -93,6 +95,9 @@ func New(o Options) *Server {
 	if o.Auth == nil {
 		o.Auth = auth.Dev{}
 	}
+	if o.TopicsPerUser <= 0 {
+		o.TopicsPerUser = store.MaxTopicsPerUser
+	}
 	if o.Gatherer == nil {
 		o.Gatherer = prometheus.DefaultGatherer
 	}
@@ -113,6 +118,7 @@ func New(o Options) *Server {
 	s.routeWebhooks()
 	s.routeUsers()
 	s.routeConsole()
+	s.routeTopics()
 	s.Route("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})

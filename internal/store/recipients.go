@@ -58,4 +58,5 @@ type Erased struct {
 	Notifications int64 `json:"notifications"`
 	Deliveries    int64 `json:"deliveries"`
 	Subscriptions int64 `json:"pushSubscriptions"`
+	Topics        int64 `json:"topicSubscriptions"`
 }
