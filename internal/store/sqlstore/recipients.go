@@ -133,6 +133,8 @@ func (s *Store) EraseUser(ctx context.Context, userID string) (store.Erased, err
 			{"profile", `DELETE FROM user_profiles WHERE user_id = ?`, func(n int64) { e.Profile = n > 0 }},
 			{"preferences", `DELETE FROM user_preferences WHERE user_id = ?`, func(n int64) { e.Preferences = n > 0 }},
 			{"push subscriptions", `DELETE FROM push_subscriptions WHERE user_id = ?`, func(n int64) { e.Subscriptions = n }},
+			{"mobile devices", `DELETE FROM push_devices WHERE user_id = ?`, func(n int64) { e.Devices = n }},
+			{"mobile sends", `DELETE FROM push_device_sends WHERE user_id = ?`, func(int64) {}},
 		}
 		for _, st := range steps {
 			res, err := tx.ExecContext(ctx, st.query, userID)
