@@ -97,6 +97,7 @@ const (
 	ReasonNoPhone              = "no_phone"
 	ReasonNoEmail              = "no_email"
 	ReasonNoSubscription       = "no_subscription"
+	ReasonNoDevice             = "no_device" // mobile: no device registered on a configured platform
 	ReasonCapped               = "capped"
 	ReasonThrottled            = "throttled"
 	ReasonReadBeforeEscalation = "read_before_escalation"
