@@ -18,6 +18,7 @@ import (
 
 	notify "github.com/notifyd/notifyd"
 	"github.com/notifyd/notifyd/internal/auth"
+	"github.com/notifyd/notifyd/internal/channel/mobile"
 	"github.com/notifyd/notifyd/internal/channel/webpush"
 	"github.com/notifyd/notifyd/internal/delivery"
 	"github.com/notifyd/notifyd/internal/httpapi"
@@ -43,6 +44,7 @@ type App struct {
 	// Webhooks dispatches the outbound webhook outbox (nil without NOTIFY_CONFIG webhooks).
 	Webhooks *webhook.Dispatcher
 	registry *notify.Registry
+	mobile   *mobile.Sender // nil: neither FCM nor APNs configured
 	sqs      *sqssource.Source // nil without NOTIFY_SQS_QUEUES
 	sms      *providerHealth   // the SMS provider's readiness; nil without the sms channel
 	server   *http.Server
@@ -120,6 +122,9 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	}
 	if a.sms != nil {
 		ready = append(ready, httpapi.Checker{Name: "sms", Check: a.sms.Check, Optional: true})
+	}
+	if a.mobile != nil {
+		ready = append(ready, httpapi.Checker{Name: "mobile", Check: a.mobile.Check, Optional: true})
 	}
 
 	committers := 1 // SQLite has one writer

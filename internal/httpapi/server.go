@@ -106,6 +106,7 @@ func New(o Options) *Server {
 	s.Route("GET /v1/notifications/stream", s.handle(s.user(s.stream)))
 	s.routeRejected()
 	s.routePush()
+	s.routeDevices()
 	s.routeWebhooks()
 	s.routeUsers()
 	s.Route("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

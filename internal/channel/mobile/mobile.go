@@ -157,7 +157,12 @@ func (s *Sender) Send(ctx context.Context, m notify.Message) (channel.Receipt, e
 	}
 	switch {
 	case retry != nil:
-		return channel.Receipt{}, channel.TransientAfter("", after, retry)
+		e := channel.Error{Kind: channel.KindTransient, Err: retry}
+		if ce := (*channel.Error)(nil); errors.As(retry, &ce) {
+			e = *ce
+		}
+		e.RetryAfter = after // the longest any device asked for
+		return channel.Receipt{}, &e
 	case firstErr != nil && reached == 0:
 		return channel.Receipt{}, firstErr
 	case reached == 0:
