@@ -44,7 +44,7 @@ type App struct {
 	// Webhooks dispatches the outbound webhook outbox (nil without NOTIFY_CONFIG webhooks).
 	Webhooks *webhook.Dispatcher
 	registry *notify.Registry
-	mobile   *mobile.Sender // nil: neither FCM nor APNs configured
+	mobile   *mobile.Sender    // nil: neither FCM nor APNs configured
 	sqs      *sqssource.Source // nil without NOTIFY_SQS_QUEUES
 	sms      *providerHealth   // the SMS provider's readiness; nil without the sms channel
 	server   *http.Server

@@ -5,8 +5,8 @@
 package app
 
 import (
-	"net/http"
 	"log/slog"
+	"net/http"
 	"time"
 
 	notify "github.com/notifyd/notifyd"

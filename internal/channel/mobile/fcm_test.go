@@ -180,4 +180,3 @@ func writeJSON(t *testing.T, v any) string {
 	}
 	return p
 }
-

@@ -142,6 +142,9 @@ func (a *APNs) serve(w http.ResponseWriter, r *http.Request) {
 	a.accept(Received{Token: token, At: time.Now(), Header: h.Clone(), Payload: payload})
 	w.Header().Set("apns-id", fmt.Sprintf("%08X-0000-0000-0000-%012X", len(token), time.Now().UnixNano()&0xffffffffffff))
 	w.WriteHeader(http.StatusOK)
+	if fl, ok := w.(http.Flusher); ok {
+		fl.Flush()
+	}
 }
 
 // checkAuth checks the provider token: ES256 by the key, kid and iss, and an iat neither

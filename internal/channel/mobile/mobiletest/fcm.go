@@ -45,6 +45,10 @@ type Reply struct {
 
 // base is what both fakes share: the log of pushes and attempts and the scripts.
 type base struct {
+	// Delay holds each accepted push this long before answering, so a test can stop
+	// notifyd with answers in flight.
+	Delay time.Duration
+
 	mu       sync.Mutex
 	received []Received
 	attempts map[string][]time.Time // every request per device token, answered or not
@@ -75,10 +79,12 @@ func (b *base) next(token string) (Reply, bool) {
 	return q[0], true
 }
 
+// accept records r, then holds the answer for Delay.
 func (b *base) accept(r Received) {
 	b.mu.Lock()
-	defer b.mu.Unlock()
 	b.received = append(b.received, r)
+	b.mu.Unlock()
+	time.Sleep(b.Delay)
 }
 
 // Received returns the pushes accepted so far, those to token when it is not "".
@@ -265,4 +271,7 @@ func (f *FCM) send(w http.ResponseWriter, r *http.Request) {
 	f.accept(Received{Token: in.Message.Token, At: time.Now(), Header: r.Header.Clone(), Payload: msg})
 	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
 	fmt.Fprintf(w, `{"name":"projects/%s/messages/%d"}`, f.Project, time.Now().UnixNano())
+	if fl, ok := w.(http.Flusher); ok {
+		fl.Flush()
+	}
 }
