@@ -175,3 +175,25 @@ func TestMobileDevicesAdminAndErasure(t *testing.T) {
 		t.Fatalf("after erasure: %d %s", r.Status, r.Body)
 	}
 }
+
+// What was tried: start-up with a credentials file that is missing, a .p8 that is an FCM
+// service account instead of an EC key: app.New fails with the variable's name.
+func TestMobileStartUpRefusesCredentialsThatCannotWork(t *testing.T) {
+	fcm, apns := mobiletest.NewFCM(t), mobiletest.NewAPNs(t)
+	missing := mobileConfig(t, fcm, apns)
+	missing.FCMCredentials = filepath.Join(t.TempDir(), "nope.json")
+	notEC := mobileConfig(t, fcm, apns)
+	notEC.APNsKeyFile = fcm.Credentials
+	for name, c := range map[string]struct {
+		cfg  app.Config
+		want string
+	}{"missing FCM file": {missing, "NOTIFY_FCM_CREDENTIALS"}, "p8 not a key": {notEC, "NOTIFY_APNS_KEY_FILE"}} {
+		c.cfg.HTTPAddr, c.cfg.DatabaseURL = "127.0.0.1:0", "sqlite:"+filepath.Join(t.TempDir(), "n.db")
+		_, err := app.New(t.Context(), c.cfg)
+		if err == nil {
+			t.Errorf("%s: started", name)
+		} else if !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v; want it to name %s", name, err, c.want)
+		}
+	}
+}

@@ -1,18 +1,19 @@
 package httpapi
 
 import (
-	"errors"
 	"net/http"
 	"time"
 
 	notify "github.com/notifyd/notifyd"
-	"github.com/notifyd/notifyd/internal/channel/mobile"
 	"github.com/notifyd/notifyd/internal/store"
 )
 
 // Mobile push devices: an app registers its FCM or APNs token for the signed-in user; the
 // shop's back office can do the same for any user (the admin twin).
 func (s *Server) routeDevices() {
+	if s.o.CheckDevice == nil {
+		s.o.CheckDevice = func(d store.Device) (store.Device, error) { return d, nil }
+	}
 	s.Route("GET /v1/push/devices", s.handle(s.user(s.withUser(userOf, s.listDevices))))
 	s.Route("POST /v1/push/devices", s.handle(s.user(s.withUser(userOf, s.registerDevice))))
 	s.Route("DELETE /v1/push/devices", s.handle(s.user(s.withUser(userOf, s.deleteDevice))))
@@ -56,10 +57,9 @@ func (s *Server) registerDevice(w http.ResponseWriter, r *http.Request, userID s
 	if err := decodeSmallJSON(r, &in); err != nil {
 		return err
 	}
-	d, err := mobile.CheckDevice(store.Device{UserID: userID, Platform: in.Platform, Token: in.Token, Locale: in.Locale, CreatedAt: time.Now()})
-	var fe *mobile.FieldError
-	if errors.As(err, &fe) {
-		return notify.FieldErrorf(notify.CodeInvalidEvent, fe.Field, "%s", fe.Problem)
+	d, err := s.o.CheckDevice(store.Device{UserID: userID, Platform: in.Platform, Token: in.Token, Locale: in.Locale, CreatedAt: time.Now()})
+	if err != nil {
+		return err
 	}
 	if err := s.o.Store.SaveDevice(r.Context(), d); err != nil {
 		return err
@@ -81,7 +81,7 @@ func (s *Server) deleteDevice(w http.ResponseWriter, r *http.Request, userID str
 	ok, err := s.o.Store.DeleteDevice(r.Context(), userID, in.Token)
 	if err == nil && !ok {
 		// An APNs token is stored in lower case: try that spelling too.
-		if d, cerr := mobile.CheckDevice(store.Device{Platform: store.DeviceAPNs, Token: in.Token}); cerr == nil && d.Token != in.Token {
+		if d, cerr := s.o.CheckDevice(store.Device{Platform: store.DeviceAPNs, Token: in.Token}); cerr == nil && d.Token != in.Token {
 			ok, err = s.o.Store.DeleteDevice(r.Context(), userID, d.Token)
 		}
 	}

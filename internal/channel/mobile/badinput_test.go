@@ -7,12 +7,14 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	notify "github.com/notifyd/notifyd"
 	"github.com/notifyd/notifyd/internal/store"
 )
 
@@ -95,20 +97,14 @@ func TestCheckDevice(t *testing.T) {
 		{store.Device{Platform: "fcm", Token: androidToken, Locale: "Korean!"}, "locale"},
 	} {
 		d, err := CheckDevice(tc.d)
-		var fe *FieldError
+		var fe *notify.Error
 		switch {
 		case tc.field == "" && err != nil:
 			t.Errorf("%+v refused: %v", tc.d, err)
-		case tc.field != "" && (err == nil || !asField(err, &fe) || fe.Field != tc.field):
+		case tc.field != "" && (!errors.As(err, &fe) || fe.Field != tc.field || fe.Code != notify.CodeInvalidEvent):
 			t.Errorf("%+v: %v; want an error on %s", tc.d, err, tc.field)
 		case tc.field == "" && tc.d.Platform == "apns" && d.Token != iosToken:
 			t.Errorf("apns token not lower-cased: %s", d.Token)
 		}
 	}
-}
-
-func asField(err error, fe **FieldError) bool {
-	e, ok := err.(*FieldError)
-	*fe = e
-	return ok
 }

@@ -1,10 +1,10 @@
 package mobile
 
 import (
-	"fmt"
 	"regexp"
 	"strings"
 
+	notify "github.com/notifyd/notifyd"
 	"github.com/notifyd/notifyd/internal/store"
 )
 
@@ -19,30 +19,23 @@ var (
 )
 
 // CheckDevice validates a device a client registers and returns it normalised (an APNs
-// token in lower case). Its errors name the field at fault.
+// token in lower case). Its errors are invalid_event on the field at fault.
 func CheckDevice(d store.Device) (store.Device, error) {
 	switch d.Platform {
 	case store.DeviceFCM:
 		if len(d.Token) < 32 || len(d.Token) > 4096 || !fcmToken.MatchString(d.Token) {
-			return d, &FieldError{"token", "is not an FCM registration token (32 to 4096 of A-Z a-z 0-9 _ - : .)"}
+			return d, notify.FieldErrorf(notify.CodeInvalidEvent, "token", "is not an FCM registration token (32 to 4096 of A-Z a-z 0-9 _ - : .)")
 		}
 	case store.DeviceAPNs:
 		if !apnsToken.MatchString(d.Token) {
-			return d, &FieldError{"token", "is not an APNs device token (hex, 64 characters or more, an even number)"}
+			return d, notify.FieldErrorf(notify.CodeInvalidEvent, "token", "is not an APNs device token (hex, 64 characters or more, an even number)")
 		}
 		d.Token = strings.ToLower(d.Token)
 	default:
-		return d, &FieldError{"platform", fmt.Sprintf("%q is not a platform (fcm or apns)", d.Platform)}
+		return d, notify.FieldErrorf(notify.CodeInvalidEvent, "platform", "%q is not a platform (fcm or apns)", d.Platform)
 	}
 	if d.Locale != "" && (len(d.Locale) > 35 || !locale.MatchString(d.Locale)) {
-		return d, &FieldError{"locale", "is not a language such as ko, en or en-US"}
+		return d, notify.FieldErrorf(notify.CodeInvalidEvent, "locale", "is not a language such as ko, en or en-US")
 	}
 	return d, nil
 }
-
-// FieldError is a device field a client got wrong.
-type FieldError struct {
-	Field, Problem string
-}
-
-func (e *FieldError) Error() string { return e.Field + " " + e.Problem }
