@@ -58,6 +58,9 @@ type Options struct {
 	// CheckPushEndpoint refuses a subscription endpoint notifyd must not push to (a private
 	// address; the web push channel's check, wired by the app; nil = only the URL's shape).
 	CheckPushEndpoint func(endpoint string) error
+	// CheckDevice validates and normalises a mobile device being registered (the mobile
+	// channel's check, wired by the app; its errors are the API's). Nil: any.
+	CheckDevice func(d store.Device) (store.Device, error)
 	// WebhookKick wakes the webhook dispatcher after a replay (nil = it polls).
 	WebhookKick func()
 	// Replay accepts a kept rejected message again (POST /v1/admin/rejected/{id}/replay);
@@ -115,6 +118,7 @@ func New(o Options) *Server {
 	s.Route("GET /v1/notifications/stream", s.handle(s.user(s.stream)))
 	s.routeRejected()
 	s.routePush()
+	s.routeDevices()
 	s.routeWebhooks()
 	s.routeUsers()
 	s.routeConsole()

@@ -103,6 +103,9 @@ type Store interface {
 	ReplayOutbox(ctx context.Context, id int64, now time.Time) error
 	Recipients
 
+	// Mobile push devices (devices.go).
+	Devices
+
 	// Timing: scheduled notifications, digests, cancellation (timing.go).
 	Scheduler
 

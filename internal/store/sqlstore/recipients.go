@@ -137,6 +137,8 @@ func (s *Store) EraseUser(ctx context.Context, userID string) (store.Erased, err
 			{"topic subscriptions", `DELETE FROM topic_subscriptions WHERE user_id = ?`, func(n int64) { e.Topics = n }},
 			{"throttle windows", `DELETE FROM throttle_windows WHERE user_id = ?`, func(int64) {}},
 			{"throttled", `DELETE FROM throttled WHERE user_id = ?`, func(int64) {}},
+			{"mobile devices", `DELETE FROM push_devices WHERE user_id = ?`, func(n int64) { e.Devices = n }},
+			{"mobile sends", `DELETE FROM push_device_sends WHERE user_id = ?`, func(int64) {}},
 		}
 		for _, st := range steps {
 			res, err := tx.ExecContext(ctx, st.query, userID)
