@@ -14,6 +14,8 @@ import (
 	"github.com/notifyd/notifyd/internal/delivery"
 	"github.com/notifyd/notifyd/internal/ingest"
 	"github.com/notifyd/notifyd/internal/sse"
+	"github.com/notifyd/notifyd/internal/store"
+	"github.com/notifyd/notifyd/internal/topic"
 )
 
 // Config is every setting of a notifyd process.
@@ -27,6 +29,9 @@ type Config struct {
 	SQSProtocol string   // json (AWS) or query (goaws and older local servers)
 	SQSPollers  int      // pollers per queue
 	SQSWait     time.Duration
+	// SQSConcurrency bounds the received batches in hand at once (0: the source's
+	// default).
+	SQSConcurrency int
 
 	SMSProvider        string // log, webhook or sns
 	SMSWebhookURL      string
@@ -90,6 +95,12 @@ type Config struct {
 	CORSOrigins     []string // origins whose pages may embed the inbox
 	Logger          *slog.Logger
 	ShutdownWait    time.Duration // how long shutdown waits for in-flight work (default 30s)
+
+	// Topics: subscribers per fan-out transaction, the lease of a fan-out job, and how
+	// many topics one user may subscribe to.
+	TopicPage     int
+	TopicLease    time.Duration
+	TopicsPerUser int
 }
 
 // DefaultTimeZone is the zone of users whose profile names none (NOTIFY_DEFAULT_TZ).
@@ -130,6 +141,9 @@ func Defaults() Config {
 		UserRate:           20,
 		UserBurst:          40,
 		ShutdownWait:       30 * time.Second,
+		TopicPage:          topic.DefaultPage,
+		TopicLease:         topic.DefaultLease,
+		TopicsPerUser:      store.MaxTopicsPerUser,
 	}
 }
 
@@ -165,6 +179,9 @@ func (c *Config) defaults() {
 	fill(&c.MaxStreams, d.MaxStreams)
 	fill(&c.UserBurst, d.UserBurst)
 	fill(&c.ShutdownWait, d.ShutdownWait)
+	fill(&c.TopicPage, d.TopicPage)
+	fill(&c.TopicLease, d.TopicLease)
+	fill(&c.TopicsPerUser, d.TopicsPerUser)
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	notify "github.com/notifyd/notifyd"
 	"github.com/notifyd/notifyd/internal/auth"
 	"github.com/notifyd/notifyd/internal/ingest"
 	"github.com/notifyd/notifyd/internal/sse"
@@ -67,6 +68,11 @@ type Options struct {
 	Replay   func(ctx context.Context, id int64) ([]ingest.Result, error)
 	Gatherer prometheus.Gatherer // for /metrics (default: the global registry)
 	Logger   *slog.Logger
+	// Preview renders a prepared event for every channel (POST /v1/admin/preview); the app
+	// wires internal/preview. Nil: the route answers 404.
+	Preview func(p *notify.Prepared) (any, error)
+	// TopicsPerUser caps one user's topic subscriptions (0: store.MaxTopicsPerUser).
+	TopicsPerUser int
 	// Extra routes mounted on the same mux (the web inbox, OpenAPI, admin extensions).
 	Mount func(s *Server)
 }
@@ -92,6 +98,9 @@ func New(o Options) *Server {
 	if o.Auth == nil {
 		o.Auth = auth.Dev{}
 	}
+	if o.TopicsPerUser <= 0 {
+		o.TopicsPerUser = store.MaxTopicsPerUser
+	}
 	if o.Gatherer == nil {
 		o.Gatherer = prometheus.DefaultGatherer
 	}
@@ -112,6 +121,8 @@ func New(o Options) *Server {
 	s.routeDevices()
 	s.routeWebhooks()
 	s.routeUsers()
+	s.routeConsole()
+	s.routeTopics()
 	s.Route("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})

@@ -58,5 +58,6 @@ type Erased struct {
 	Notifications int64 `json:"notifications"`
 	Deliveries    int64 `json:"deliveries"`
 	Subscriptions int64 `json:"pushSubscriptions"`
+	Topics        int64 `json:"topicSubscriptions"`
 	Devices       int64 `json:"devices"`
 }

@@ -93,6 +93,13 @@ const axePath = "testdata/axe/node_modules/axe-core/axe.min.js"
 // serious and critical violations.
 func axeViolations(b *browser) []string {
 	b.t.Helper()
+	return axeViolationsIn(b, `document.querySelector('notifyd-inbox')`)
+}
+
+// axeViolationsIn runs axe-core on what the JavaScript expression context names (a node,
+// or document) and returns the serious and critical violations.
+func axeViolationsIn(b *browser, context string) []string {
+	b.t.Helper()
 	src, err := os.ReadFile(axePath)
 	if errors.Is(err, os.ErrNotExist) {
 		testenv.Require(b.t, "axe-core (npm install --prefix internal/web/testdata/axe)", err)
@@ -101,7 +108,7 @@ func axeViolations(b *browser) []string {
 		b.fail("read axe-core: %v", err)
 	}
 	b.run("load axe-core", chromedp.Evaluate[chromedp.Void](string(src)))
-	out := get(b, "run axe-core", chromedp.Evaluate[string](`axe.run(document.querySelector('notifyd-inbox'), {resultTypes: ['violations']}).then((r) =>
+	out := get(b, "run axe-core", chromedp.Evaluate[string](`axe.run(`+context+`, {resultTypes: ['violations']}).then((r) =>
 		JSON.stringify(r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
 			.map((v) => v.id + ' (' + v.impact + '): ' + v.nodes.map((n) => JSON.stringify(n.target)).join(' '))))`, chromedp.EvalAwaitPromise))
 	var vs []string

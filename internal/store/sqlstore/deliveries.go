@@ -114,16 +114,21 @@ func (s *Store) CompleteDelivery(ctx context.Context, id int64, attempt int, o s
 		}
 		return nil
 	}
-	// An outcome a webhook wants is recorded with its outbox rows in one transaction.
-	if hooks := s.hooks.wanting(deliveryEvent(o.Status)); len(hooks) > 0 {
-		return s.inTx(ctx, func(tx *sql.Tx) error {
-			if err := update(tx); err != nil {
-				return err
-			}
+	// The attempt is kept (the timeline, the charts) and an outcome a webhook wants gets
+	// its outbox rows, all in the transaction that records it on the delivery.
+	hooks := s.hooks.wanting(deliveryEvent(o.Status))
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := update(tx); err != nil {
+			return err
+		}
+		if err := s.recordAttempt(ctx, tx, id, attempt, o, at); err != nil {
+			return err
+		}
+		if len(hooks) > 0 {
 			return s.outboxDelivery(ctx, tx, hooks, id, o, at)
-		})
-	}
-	return update(s.db.W)
+		}
+		return nil
+	})
 }
 
 // CountSent implements store.Store.
