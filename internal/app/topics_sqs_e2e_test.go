@@ -7,19 +7,13 @@ import (
 
 	"github.com/notifyd/notifyd/internal/app"
 	"github.com/notifyd/notifyd/internal/app/apptest"
-	"github.com/notifyd/notifyd/internal/testenv/goawstest"
 	"github.com/notifyd/notifyd/publish"
 )
 
 // A producer sends an event to a topic over SQS (publish.ForTopic): every subscriber is
 // notified, as over HTTP.
 func TestSQSTopicEvent(t *testing.T) {
-	g := goawstest.RequireGoAWS(t)
-	name, url := g.Queue(t, "app-topic", map[string]string{"VisibilityTimeout": "5"})
-	t.Setenv("AWS_ENDPOINT_URL", g.URL)
-	t.Setenv("AWS_REGION", "us-east-1")
-	t.Setenv("AWS_ACCESS_KEY_ID", "test")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
+	g, name, url := sqsQueue(t, "app-topic")
 	s := startApp(t, app.Config{SQSQueues: []string{name}, SQSProtocol: "query", SQSWait: time.Second})
 	for _, u := range []string{"41", "42"} {
 		if r := do(t, "PUT", s.URL+"/v1/subscriptions/restock:sqs-1", []byte(`{}`), "X-User-Id", u); r.Status != 201 {
