@@ -80,3 +80,7 @@ func Permanent(err error) bool {
 	}
 	return false
 }
+
+// PrefixField puts err's field under prefix ("event" + "publishInformation.message"), for
+// an API that takes an event inside a larger body; other errors pass unchanged.
+func PrefixField(prefix string, err error) error { return prefixField(prefix, err) }

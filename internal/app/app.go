@@ -18,9 +18,11 @@ import (
 
 	notify "github.com/notifyd/notifyd"
 	"github.com/notifyd/notifyd/internal/auth"
+	"github.com/notifyd/notifyd/internal/channel/mobile"
 	"github.com/notifyd/notifyd/internal/channel/webpush"
 	"github.com/notifyd/notifyd/internal/delivery"
 	"github.com/notifyd/notifyd/internal/httpapi"
+	"github.com/notifyd/notifyd/internal/preview"
 	"github.com/notifyd/notifyd/internal/ingest"
 	"github.com/notifyd/notifyd/internal/prefs"
 	"github.com/notifyd/notifyd/internal/schedule"
@@ -44,6 +46,7 @@ type App struct {
 	// Webhooks dispatches the outbound webhook outbox (nil without NOTIFY_CONFIG webhooks).
 	Webhooks *webhook.Dispatcher
 	registry *notify.Registry
+	mobile   *mobile.Sender    // nil: neither FCM nor APNs configured
 	sqs      *sqssource.Source // nil without NOTIFY_SQS_QUEUES
 	sms      *providerHealth   // the SMS provider's readiness; nil without the sms channel
 	server   *http.Server
@@ -124,6 +127,9 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	if a.sms != nil {
 		ready = append(ready, httpapi.Checker{Name: "sms", Check: a.sms.Check, Optional: true})
 	}
+	if a.mobile != nil {
+		ready = append(ready, httpapi.Checker{Name: "mobile", Check: a.mobile.Check, Optional: true})
+	}
 
 	committers := 1 // SQLite has one writer
 	if !strings.HasPrefix(cfg.DatabaseURL, "sqlite:") {
@@ -145,19 +151,25 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 			return nil, fmt.Errorf("sqs: aws config: %w", err)
 		}
 		if a.sqs, err = sqssource.New(awsCfg, a.Ingest, sqssource.Options{Queues: cfg.SQSQueues, Protocol: cfg.SQSProtocol,
-			Pollers: cfg.SQSPollers, WaitTime: cfg.SQSWait, Logger: a.log, Metrics: a.reg}); err != nil {
+			Pollers: cfg.SQSPollers, WaitTime: cfg.SQSWait, Concurrency: cfg.SQSConcurrency, Logger: a.log, Metrics: a.reg}); err != nil {
 			return nil, err
 		}
 		ready = append(ready, httpapi.Checker{Name: "sqs", Check: a.sqs.Ready})
 	}
 
+	previews, err := preview.New(registry)
+	if err != nil {
+		return nil, err
+	}
 	api := httpapi.New(httpapi.Options{Store: a.Store, Ingest: a.Ingest, Hub: a.Hub, Auth: authn, IngestToken: auth.Token(cfg.IngestToken), Streams: publisher, States: publisher, CORSOrigins: cfg.CORSOrigins,
 		MaxBody: cfg.MaxBody, TopicsPerUser: cfg.TopicsPerUser, UserRate: cfg.UserRate, UserBurst: cfg.UserBurst, Gatherer: a.reg, Logger: a.log, Ready: ready,
 		VAPIDPublicKey: cfg.VAPIDPublicKey, CheckPushKeys: webpush.CheckSubscriptionKeys,
 		CheckPushEndpoint: func(u string) error { return webpush.CheckEndpoint(u, cfg.WebPushAllowPrivate) }, WebhookKick: a.kickWebhooks,
+		CheckDevice: mobile.CheckDevice,
 		Replay: func(ctx context.Context, id int64) ([]ingest.Result, error) {
 			return sqssource.ReplayRejected(ctx, a.Ingest, id)
 		},
+		Preview: func(p *notify.Prepared) (any, error) { return previews.Render(p) },
 		Mount: func(s *httpapi.Server) { web.Mount(s, web.Options{Auth: cfg.Auth, WebPush: cfg.VAPIDPublicKey != ""}) },
 	})
 	reqCtx, cancelRequests := context.WithCancel(context.Background())

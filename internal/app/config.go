@@ -6,6 +6,7 @@ package app
 
 import (
 	"log/slog"
+	"net/http"
 	"time"
 
 	notify "github.com/notifyd/notifyd"
@@ -28,6 +29,9 @@ type Config struct {
 	SQSProtocol string   // json (AWS) or query (goaws and older local servers)
 	SQSPollers  int      // pollers per queue
 	SQSWait     time.Duration
+	// SQSConcurrency bounds the received batches in hand at once (0: the source's
+	// default).
+	SQSConcurrency int
 
 	SMSProvider        string // log, webhook or sns
 	SMSWebhookURL      string
@@ -51,6 +55,19 @@ type Config struct {
 	VAPIDPrivateKey     string
 	VAPIDSubject        string // mailto: or https: contact sent to push services
 	WebPushAllowPrivate bool   // push to endpoints on private addresses too (a push service inside the network; tests)
+
+	// Mobile push (internal/channel/mobile): FCM when FCMCredentials is set, APNs when
+	// APNsKeyFile is.
+	FCMCredentials string // a Firebase service-account JSON file
+	FCMURL         string // default https://fcm.googleapis.com
+	APNsKeyFile    string // the .p8 token-auth key
+	APNsKeyID      string
+	APNsTeamID     string
+	APNsTopic      string // the app's bundle id
+	APNsURL        string // default production, https://api.push.apple.com
+	// MobileClient replaces the HTTP client of both platforms (nil: HTTP/2 over TLS with
+	// the system's roots). Only Go code sets it: tests whose fakes have their own CA.
+	MobileClient *http.Client
 
 	Auth           string // dev or jwt
 	AllowPublicDev bool   // let dev auth listen on a non-loopback address

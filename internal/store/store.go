@@ -103,9 +103,14 @@ type Store interface {
 	ReplayOutbox(ctx context.Context, id int64, now time.Time) error
 	Recipients
 
+	// Mobile push devices (devices.go).
+	Devices
+
 	// Timing: scheduled notifications, digests, cancellation (timing.go).
 	Scheduler
 
+	// The operator's console: the activity feed, attempts, traffic (console.go).
+	Console
 	// Topic subscriptions and the fan-out of topic events (topics.go).
 	Topics
 
