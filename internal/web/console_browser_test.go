@@ -111,6 +111,16 @@ func TestConsoleInBrowser(t *testing.T) {
 		poll(`document.documentElement.lang === 'en' && document.querySelector('.timeline li').textContent.includes('Accepted from http')`))
 	consoleShot(b, "console-event-en.png", 1280, 820)
 
+	later := buyerEvent("ORDER_CREATED", "buyer-1", "order-1002-later", "내일 아침에 보낼 알림")
+	later["publishInformation"].(map[string]any)["sendAt"] = time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
+	adminPublish(t, base, later)
+	b.run("a scheduled event: cancel what has not gone out",
+		chromedp.Evaluate[chromedp.Void](`location.hash = '#/event/order-1002-later'`),
+		poll(`document.querySelector('.tl-scheduled') !== null && document.querySelector('button.danger') !== null`),
+		chromedp.Click(chromedp.CSS(`button.danger`)),
+		poll(`document.querySelector('.tl-scheduled') && document.querySelector('.tl-scheduled').textContent.includes('cancelled') && document.querySelector('button.danger') === null`),
+	)
+
 	b.run("find a user and turn their SMS off",
 		chromedp.Click(chromedp.CSS(`nav a[href="#/user"]`)),
 		poll(`document.querySelector('#u-id') !== null`),
