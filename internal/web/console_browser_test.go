@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -52,7 +54,17 @@ func consoleShot(b *browser, name string, width, height int64) {
 // the charts draw; axe-core finds no serious violation on the feed, the event and the user.
 func TestConsoleInBrowser(t *testing.T) {
 	b := newBrowser(t, 120*time.Second)
-	srv := apptest.Start(t, app.Config{IngestToken: adminToken})
+	var hooks atomic.Int32 // webhook messages received
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hooks.Add(1)
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(recv.Close)
+	cfg := filepath.Join(t.TempDir(), "notify.yaml")
+	if err := os.WriteFile(cfg, []byte("webhooks:\n  - url: \""+recv.URL+"/hooks\"\n    secret: \"whsec_c2VjcmV0LWZvci10aGUtb3JkZXItc2VydmljZQ==\"\n    events: [delivery.sent]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	srv := apptest.Start(t, app.Config{IngestToken: adminToken, ConfigFile: cfg})
 	base := srv.URL
 	adminPublish(t, base, buyerEvent("ORDER_CREATED", "buyer-1", "order-1001", "주문이 완료되었습니다. 김치찌개 외 2건 (32,000원)"))
 	adminPublish(t, base, buyerEvent("QUESTION_REGISTERED", "buyer-2", "question-555", "새 문의가 등록되었습니다: 배달 시간을 저녁 7시로 바꿀 수 있을까요?"))
@@ -160,15 +172,23 @@ func TestConsoleInBrowser(t *testing.T) {
 		poll(`document.querySelector('#pv-error').textContent.startsWith('event.whoToNotify') && document.querySelector('#pv-event').getAttribute('aria-invalid') === 'true' && document.querySelector('.pv-bytes') === null`),
 	)
 
+	b.eventually("the delivery.sent webhooks to reach the receiver", func() bool { return hooks.Load() >= 3 })
 	b.run("replay the rejected message",
 		chromedp.Click(chromedp.CSS(`nav a[href="#/outbox"]`)),
 		poll(`document.querySelector('tr[data-id="`+itoa(rejectedID)+`"] button') !== null`),
+		poll(`document.querySelectorAll('.chip[data-status="delivered"]').length >= 3`),
 	)
 	consoleShot(b, "console-outbox-en.png", 1280, 560)
 	b.run("click replay",
 		chromedp.Click(chromedp.CSS(`tr[data-id="`+itoa(rejectedID)+`"] button`)),
 		poll(`document.querySelector('tr[data-id="`+itoa(rejectedID)+`"] [role=status]').textContent === 'Replayed as sqs-delivery-9.'`),
 	)
+	before := hooks.Load()
+	b.run("send a delivered webhook message again",
+		chromedp.Click(chromedp.CSS(`tr:has(.chip[data-status="delivered"]) button`)),
+		poll(`document.querySelector('tr:has(.chip[data-status="delivered"]) [role=status]').textContent === 'Queued again.'`),
+	)
+	b.eventually("the replayed webhook to reach the receiver", func() bool { return hooks.Load() > before })
 	if rj, err := srv.Store.GetRejected(context.Background(), rejectedID); err != nil || rj.Status != store.RejectedReplayed || rj.EventKey != "sqs-delivery-9" {
 		b.fail("after the replay the store has %+v, %v", rj, err)
 	}
