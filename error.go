@@ -24,7 +24,8 @@ const (
 	CodeNotFound          Code = "not_found"
 	CodeRateLimited       Code = "rate_limited"
 	CodeTooManyStreams    Code = "too_many_streams"
-	CodeUnavailable       Code = "unavailable" // a dependency (the store) is down: retry later
+	CodeTooManyTopics     Code = "too_many_topics" // the user is subscribed to as many topics as allowed
+	CodeUnavailable       Code = "unavailable"     // a dependency (the store) is down: retry later
 	CodeInternal          Code = "internal"
 )
 

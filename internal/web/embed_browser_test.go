@@ -225,6 +225,11 @@ func TestEmbedOnAnotherOrigin(t *testing.T) {
 		}
 		return callWith(t, http.MethodGet, base+"/v1/preferences", bearer, nil, &p) == http.StatusOK && p.Channels != nil && !p.Channels["sms"]
 	})
+	// Mobile push has its switch too, named in Korean.
+	if mob := get(b, "read the mobile push switch", chromedp.Evaluate[string](
+		`(() => { const box = $r('form input[name=mobile]'); return box ? box.closest('label').textContent.trim() + (box.checked ? ' on' : ' off') : ''; })()`)); mob != "앱 알림 on" {
+		b.fail("the mobile push switch reads %q, want \"앱 알림 on\"", mob)
+	}
 	// A type's own switch: the first type that can send a text message, and quiet hours.
 	typ := get(b, "find a type with a text-message switch", chromedp.Evaluate[string](
 		`(() => { const box = $all('form fieldset.type input[name$=".sms"]:not([disabled])')[0]; return box ? box.name.slice(0, -4) : ''; })()`))

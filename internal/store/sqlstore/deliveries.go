@@ -22,7 +22,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, channel notify.Channel, now
 		if err != nil || len(ids) == 0 {
 			return err
 		}
-		r, err := tx.QueryContext(ctx, `SELECT d.id, d.attempts, d.channel, d.address, n.user_id, n.type, n.message, n.url, e.idem_key, e.trace_parent, e.payload
+		r, err := tx.QueryContext(ctx, `SELECT d.id, d.attempts, d.channel, d.address, n.id, n.collapse_key, n.user_id, n.type, n.message, n.url, e.idem_key, e.trace_parent, e.payload
 			FROM deliveries d JOIN notifications n ON n.id = d.notification_id JOIN events e ON e.id = n.event_id
 			WHERE d.id IN (`+placeholders(len(ids))+`) ORDER BY d.id`, anys(ids)...)
 		if err != nil {
@@ -32,10 +32,12 @@ func (s *Store) ClaimDeliveries(ctx context.Context, channel notify.Channel, now
 		for r.Next() {
 			var m notify.Message
 			var payload string
-			if err := r.Scan(&m.DeliveryID, &m.Attempt, &m.Channel, &m.To, &m.UserID, &m.Type, &m.Text, &m.URL, &m.EventID, &m.TraceParent, &payload); err != nil {
+			var collapse sql.NullString
+			if err := r.Scan(&m.DeliveryID, &m.Attempt, &m.Channel, &m.To, &m.NotificationID, &collapse, &m.UserID, &m.Type, &m.Text, &m.URL, &m.EventID, &m.TraceParent, &payload); err != nil {
 				return dbErr("scan claimed deliveries", err)
 			}
 			m.Data = eventData(payload)
+			m.CollapseKey = collapse.String
 			out = append(out, m)
 		}
 		return dbErr("select claimed deliveries", r.Err())

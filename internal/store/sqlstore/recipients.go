@@ -96,8 +96,8 @@ func (s *Store) scrubEvents(ctx context.Context, tx *sql.Tx, userID string) erro
 			return dbErr("select event", err)
 		}
 		ev, err := notify.DecodeEvent([]byte(payload))
-		if err != nil {
-			continue // not a payload this version wrote: leave it
+		if err != nil || ev.Topic != "" {
+			continue // not a payload this version wrote, or a topic's (it names no user): leave it
 		}
 		ev.Recipients = slices.DeleteFunc(ev.Recipients, func(r notify.Recipient) bool { return r.UserID == userID })
 		out, err := ev.MarshalJSON()
@@ -134,6 +134,11 @@ func (s *Store) EraseUser(ctx context.Context, userID string) (store.Erased, err
 			{"profile", `DELETE FROM user_profiles WHERE user_id = ?`, func(n int64) { e.Profile = n > 0 }},
 			{"preferences", `DELETE FROM user_preferences WHERE user_id = ?`, func(n int64) { e.Preferences = n > 0 }},
 			{"push subscriptions", `DELETE FROM push_subscriptions WHERE user_id = ?`, func(n int64) { e.Subscriptions = n }},
+			{"topic subscriptions", `DELETE FROM topic_subscriptions WHERE user_id = ?`, func(n int64) { e.Topics = n }},
+			{"throttle windows", `DELETE FROM throttle_windows WHERE user_id = ?`, func(int64) {}},
+			{"throttled", `DELETE FROM throttled WHERE user_id = ?`, func(int64) {}},
+			{"mobile devices", `DELETE FROM push_devices WHERE user_id = ?`, func(n int64) { e.Devices = n }},
+			{"mobile sends", `DELETE FROM push_device_sends WHERE user_id = ?`, func(int64) {}},
 		}
 		for _, st := range steps {
 			res, err := tx.ExecContext(ctx, st.query, userID)
