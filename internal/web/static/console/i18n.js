@@ -4,7 +4,7 @@ const words = {
   en: {
     skip: 'Skip to content', console: 'console', nav: 'Console', activity: 'Activity', users: 'Users', templates: 'Templates',
     outbox: 'Rejected & webhooks', charts: 'Charts', signOut: 'Sign out', switchTo: '한국어로 보기', switchLabel: '한국어',
-    signInTitle: 'Sign in', tokenLabel: 'Admin token', tokenHelp: 'NOTIFY_ADMIN_TOKEN, or a JWT with the ADMIN role. Kept for this tab only.',
+    signInTitle: 'Sign in', tokenLabel: 'Admin token', tokenHelp: 'The server\'s admin token (NOTIFY_ADMIN_TOKEN, or NOTIFY_INGEST_TOKEN where there is no separate one). Kept for this tab only.',
     signIn: 'Sign in', tokenRefused: 'The server refused this token. Check it and try again.', signedOut: 'Your session ended: sign in again.',
     filters: 'Filters', type: 'Type', status: 'Delivery status', user: 'User', anyType: 'Any type', anyStatus: 'Any status',
     eventId: 'Event id', findEvent: 'Open event', apply: 'Apply', live: 'Live: new events appear at the top', older: 'Older events',
@@ -41,7 +41,7 @@ const words = {
   ko: {
     skip: '본문으로 건너뛰기', console: '콘솔', nav: '콘솔 메뉴', activity: '활동', users: '사용자', templates: '템플릿',
     outbox: '거부 메시지·웹훅', charts: '차트', signOut: '로그아웃', switchTo: 'View in English', switchLabel: 'English',
-    signInTitle: '로그인', tokenLabel: '관리자 토큰', tokenHelp: 'NOTIFY_ADMIN_TOKEN 또는 ADMIN 역할의 JWT. 이 탭에서만 보관합니다.',
+    signInTitle: '로그인', tokenLabel: '관리자 토큰', tokenHelp: '서버의 관리자 토큰 (NOTIFY_ADMIN_TOKEN, 따로 없으면 NOTIFY_INGEST_TOKEN). 이 탭에서만 보관합니다.',
     signIn: '로그인', tokenRefused: '서버가 이 토큰을 거부했습니다. 확인하고 다시 시도하세요.', signedOut: '세션이 끝났습니다. 다시 로그인하세요.',
     filters: '필터', type: '유형', status: '발송 상태', user: '사용자', anyType: '모든 유형', anyStatus: '모든 상태',
     eventId: '이벤트 ID', findEvent: '이벤트 열기', apply: '적용', live: '실시간: 새 이벤트가 맨 위에 나타납니다', older: '이전 이벤트',
