@@ -104,13 +104,13 @@ func TestConsoleRoutesRefuseBadInput(t *testing.T) {
 	base := apptest.Start(t, app.Config{IngestToken: consoleAdmin}).URL
 	admin := map[string]string{"Authorization": "Bearer " + consoleAdmin, "Content-Type": "application/json"}
 	for _, c := range []struct{ query, field string }{
-		{"status=SENT", "status"},         // not a status's shape
-		{"status=sent%3Bdrop", "status"},  // punctuation
-		{"limit=0", "limit"},              // below 1
-		{"limit=101", "limit"},            // above the maximum
-		{"after=-3", "after"},             // a negative cursor
-		{"after=abc", "after"},            // not a number
-		{"userId=a%00b", "userId"},        // a control character
+		{"status=SENT", "status"},        // not a status's shape
+		{"status=sent%3Bdrop", "status"}, // punctuation
+		{"limit=0", "limit"},             // below 1
+		{"limit=101", "limit"},           // above the maximum
+		{"after=-3", "after"},            // a negative cursor
+		{"after=abc", "after"},           // not a number
+		{"userId=a%00b", "userId"},       // a control character
 		{"type=" + strings.Repeat("T", 129), "type"},
 	} {
 		a := send(t, "GET", base+"/v1/events?"+c.query, admin, "")
