@@ -118,3 +118,13 @@ func firstLine(s string) string {
 }
 
 func isSpace(r rune) bool { return r == ' ' || r == '\n' || r == '\t' || r == '\r' }
+
+// Domestic turns an E.164 Korean mobile or landline number (+821012345678) into the
+// national form Korean providers take (01012345678); ok is false for any other country.
+func Domestic(e164 string) (string, bool) {
+	rest, ok := strings.CutPrefix(e164, "+82")
+	if !ok || len(rest) < 7 || len(rest) > 11 || strings.Trim(rest, "0123456789") != "" {
+		return "", false
+	}
+	return "0" + strings.TrimPrefix(rest, "0"), true
+}

@@ -78,3 +78,16 @@ func TestCutKeepsWholeCharacters(t *testing.T) {
 		t.Fatalf("Cut(short, 40) = %q", got)
 	}
 }
+
+func TestDomestic(t *testing.T) {
+	for in, want := range map[string]string{"+821012345678": "01012345678", "+82212345678": "0212345678", "+8201012345678": "01012345678"} {
+		if got, ok := Domestic(in); !ok || got != want {
+			t.Errorf("Domestic(%s) = %q, %v; want %s", in, got, ok, want)
+		}
+	}
+	for _, in := range []string{"+14155550100", "+8210", "01012345678", "+82-10-1234-5678", ""} {
+		if got, ok := Domestic(in); ok {
+			t.Errorf("Domestic(%q) = %q, want refused (not a Korean E.164 number)", in, got)
+		}
+	}
+}
