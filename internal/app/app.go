@@ -18,6 +18,8 @@ import (
 
 	notify "github.com/notifyd/notifyd"
 	"github.com/notifyd/notifyd/internal/auth"
+	"github.com/notifyd/notifyd/internal/channel/nhn"
+	"github.com/notifyd/notifyd/internal/channel/solapi"
 	"github.com/notifyd/notifyd/internal/channel/webpush"
 	"github.com/notifyd/notifyd/internal/delivery"
 	"github.com/notifyd/notifyd/internal/httpapi"
@@ -43,6 +45,8 @@ type App struct {
 	// Webhooks dispatches the outbound webhook outbox (nil without NOTIFY_CONFIG webhooks).
 	Webhooks *webhook.Dispatcher
 	registry *notify.Registry
+	solapi   *solapi.Client // shared by the kakao and sms channels when configured
+	nhn      *nhn.Client
 	sqs      *sqssource.Source // nil without NOTIFY_SQS_QUEUES
 	sms      *providerHealth   // the SMS provider's readiness; nil without the sms channel
 	server   *http.Server
@@ -147,6 +151,7 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	}
 
 	api := httpapi.New(httpapi.Options{Store: a.Store, Ingest: a.Ingest, Hub: a.Hub, Auth: authn, IngestToken: auth.Token(cfg.IngestToken), Streams: publisher, States: publisher, CORSOrigins: cfg.CORSOrigins,
+		Reports: a.reportParsers(), ReportsKick: a.kickWorkers,
 		MaxBody: cfg.MaxBody, UserRate: cfg.UserRate, UserBurst: cfg.UserBurst, Gatherer: a.reg, Logger: a.log, Ready: ready,
 		VAPIDPublicKey: cfg.VAPIDPublicKey, CheckPushKeys: webpush.CheckSubscriptionKeys,
 		CheckPushEndpoint: func(u string) error { return webpush.CheckEndpoint(u, cfg.WebPushAllowPrivate) }, WebhookKick: a.kickWebhooks,

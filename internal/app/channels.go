@@ -15,6 +15,7 @@ var channelBuilders = map[notify.Channel]func(a *App, ctx context.Context) (*del
 	notify.ChannelSMS:     (*App).smsChannel,
 	notify.ChannelEmail:   (*App).emailChannel,
 	notify.ChannelWebPush: (*App).webpushChannel,
+	notify.ChannelKakao:   (*App).kakaoChannel,
 }
 
 // buildWorkers makes one delivery worker per configured channel; the engine settings
@@ -58,5 +59,6 @@ func (a *App) runWorkers(ctx context.Context) (wait func()) {
 	if a.Webhooks != nil {
 		wg.Go(func() { _ = a.Webhooks.Run(ctx) })
 	}
+	wg.Go(func() { a.runReports(ctx) })
 	return wg.Wait
 }

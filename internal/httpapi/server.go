@@ -61,9 +61,14 @@ type Options struct {
 	WebhookKick func()
 	// Replay accepts a kept rejected message again (POST /v1/admin/rejected/{id}/replay);
 	// the app wires the source that kept it. Nil: the route answers 404.
-	Replay   func(ctx context.Context, id int64) ([]ingest.Result, error)
-	Gatherer prometheus.Gatherer // for /metrics (default: the global registry)
-	Logger   *slog.Logger
+	Replay func(ctx context.Context, id int64) ([]ingest.Result, error)
+	// Reports read the delivery-report callbacks of each provider that sends them, by
+	// name (POST /v1/providers/{provider}/reports); ReportsKick wakes the workers after a
+	// report created a fallback.
+	Reports     map[string]ReportParser
+	ReportsKick func()
+	Gatherer    prometheus.Gatherer // for /metrics (default: the global registry)
+	Logger      *slog.Logger
 	// Extra routes mounted on the same mux (the web inbox, OpenAPI, admin extensions).
 	Mount func(s *Server)
 }
@@ -108,6 +113,7 @@ func New(o Options) *Server {
 	s.routePush()
 	s.routeWebhooks()
 	s.routeUsers()
+	s.routeReports()
 	s.Route("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
