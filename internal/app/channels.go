@@ -35,7 +35,7 @@ func (a *App) buildWorkers(ctx context.Context) error {
 			continue
 		}
 		o.Channel, o.Poll, o.BaseBackoff, o.Lease = c, a.cfg.DeliveryPoll, a.cfg.DeliveryBackoff, a.cfg.DeliveryLease
-		o.MaxBackoff, o.MaxAttempts = a.cfg.DeliveryMaxDelay, a.cfg.DeliveryAttempts
+		o.MaxBackoff, o.MaxAttempts, o.SendTimeout = a.cfg.DeliveryMaxDelay, a.cfg.DeliveryAttempts, a.cfg.DeliveryTimeout
 		o.Logger, o.Metrics = a.log, a.reg
 		a.Workers[c] = delivery.New(a.Store, *o)
 	}

@@ -42,6 +42,7 @@ type Config struct {
 	DeliveryMaxDelay   time.Duration // longest retry delay
 	DeliveryAttempts   int           // attempts before a transient failure is final
 	DeliveryLease      time.Duration
+	DeliveryTimeout    time.Duration // one provider call (0: the engine's 30s); tests shorten it
 
 	// The kakao channel and the Korean SMS providers (docs/kakao.md).
 	KakaoProvider       string // log, solapi, nhn or a comma list in failover order

@@ -13,6 +13,7 @@ import (
 	"github.com/notifyd/notifyd/internal/channel"
 	"github.com/notifyd/notifyd/internal/channel/kakao"
 	"github.com/notifyd/notifyd/internal/channel/nhn"
+	"github.com/notifyd/notifyd/internal/channel/nhn/nhntest"
 )
 
 const config = `
@@ -28,13 +29,13 @@ types:
       variables: {"고객명": "{{.buyerName}}", "송장번호": "{{.invoiceNo}}"}
 `
 
-func setup(t *testing.T) (*fakeNHN, kakao.Sender, *nhn.Client) {
-	f := newFakeNHN(t)
+func setup(t *testing.T) (*nhntest.Fake, kakao.Sender, *nhn.Client) {
+	f := nhntest.New(t)
 	reg, err := notify.LoadRegistry(strings.NewReader(config))
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &nhn.Client{AppKey: appKey, SecretKey: secretKey, KakaoURL: f.URL, SMSURL: f.URL, SenderKey: senderKey, From: sendNo}
+	c := &nhn.Client{AppKey: nhntest.AppKey, SecretKey: nhntest.SecretKey, KakaoURL: f.URL, SMSURL: f.URL, SenderKey: nhntest.SenderKey, From: nhntest.SendNo}
 	return f, kakao.Sender{Types: reg, Provider: nhn.AlimTalk{Client: c}}, c
 }
 
@@ -53,7 +54,7 @@ func TestAlimTalkAccepted(t *testing.T) {
 	if r.Provider != "nhn" || r.ProviderID != "notifyd-7" || !r.ProviderFallback || r.FallbackPlan != "" {
 		t.Fatalf("receipt %+v: want nhn, its grouping key, NHN's own fallback (no plan for notifyd)", r)
 	}
-	rc := f.alimtalks[0]
+	rc := f.AlimTalks[0]
 	rp := rc["resendParameter"].(map[string]any)
 	if rc["recipientNo"] != "01012345678" || rp["isResend"] != true || rp["resendType"] != "SMS" || !strings.HasPrefix(rp["resendContent"].(string), "김민수님") {
 		t.Fatalf("sent %+v", rc)
@@ -61,25 +62,25 @@ func TestAlimTalkAccepted(t *testing.T) {
 	// A retry of the same delivery carries the same key: NHN refuses it (-1005) and the
 	// first is taken as the send, not a second message.
 	r2, err := s.Send(context.Background(), msg(7, "+821012345678", buyer))
-	if err != nil || r2.ProviderID != "notifyd-7" || len(f.alimtalks) != 1 {
-		t.Fatalf("retry = %+v, %v; %d sent, want 1", r2, err, len(f.alimtalks))
+	if err != nil || r2.ProviderID != "notifyd-7" || len(f.AlimTalks) != 1 {
+		t.Fatalf("retry = %+v, %v; %d sent, want 1", r2, err, len(f.AlimTalks))
 	}
 }
 
 func TestAlimTalkRefusalsAndFailures(t *testing.T) {
 	f, s, _ := setup(t)
-	f.noKakao["01099990000"] = true
+	f.NoKakao["01099990000"] = true
 	_, err := s.Send(context.Background(), msg(1, "+821099990000", buyer))
 	e := channel.AsError(err)
 	if e == nil || e.Kind != channel.KindRefused || e.Code != "3019" || e.Receipt.FallbackPlan != "sms" || !strings.HasPrefix(e.Receipt.FallbackText, "김민수님") {
 		t.Fatalf("not a KakaoTalk user: %v (%+v); want refused 3019 with notifyd's SMS fallback planned", err, e)
 	}
-	f.templates["TPL_DELIVERY_STARTED"] = "다른 #{고객명} 문구 #{주소}"
+	f.Templates["TPL_DELIVERY_STARTED"] = "다른 #{고객명} 문구 #{주소}"
 	if _, err := s.Send(context.Background(), msg(2, "+821012345678", buyer)); channel.KindOf(err) != channel.KindRefused || channel.AsError(err).Code != "3016" {
 		t.Fatalf("template mismatch: %v, want refused 3016", err)
 	}
 	// An empty variable fails before any call.
-	n := len(f.alimtalks)
+	n := len(f.AlimTalks)
 	_, err = s.Send(context.Background(), msg(3, "+821012345678", `{"buyerName":"","invoiceNo":"1"}`))
 	if e := channel.AsError(err); e == nil || e.Kind != channel.KindPermanent || e.Reason != notify.ReasonTemplateVariableEmpty {
 		t.Fatalf("empty variable: %v, want permanent template_variable_empty", err)
@@ -88,16 +89,16 @@ func TestAlimTalkRefusalsAndFailures(t *testing.T) {
 	if _, err := s.Send(context.Background(), msg(4, "+14155550100", buyer)); channel.SkipReason(err) != notify.ReasonNotKoreanNumber {
 		t.Fatalf("US number: %v, want skipped not_korean_number", err)
 	}
-	if len(f.alimtalks) != n {
+	if len(f.AlimTalks) != n {
 		t.Fatal("a message was sent for an empty variable or a foreign number")
 	}
 	for _, status := range []int{http.StatusTooManyRequests, http.StatusServiceUnavailable} {
-		f.answer = status
+		f.Answer = status
 		if _, err := s.Send(context.Background(), msg(5, "+821012345678", buyer)); channel.KindOf(err) != channel.KindTransient {
 			t.Fatalf("http %d: %v, want transient", status, err)
 		}
 	}
-	f.answer = 0
+	f.Answer = 0
 	c := *s.Provider.(nhn.AlimTalk).Client
 	c.SecretKey = "wrong"
 	if _, err := (kakao.Sender{Types: s.Types, Provider: nhn.AlimTalk{Client: &c}}).Send(context.Background(), msg(6, "+821012345678", buyer)); channel.KindOf(err) != channel.KindPermanent {
@@ -108,7 +109,7 @@ func TestAlimTalkRefusalsAndFailures(t *testing.T) {
 func TestAlimTalkTimeoutIsUnknown(t *testing.T) {
 	_, s, c := setup(t)
 	stall := make(chan struct{})
-	slow := newFakeNHN(t)
+	slow := nhntest.New(t)
 	slow.Config.Handler = http.HandlerFunc(func(http.ResponseWriter, *http.Request) { <-stall })
 	t.Cleanup(func() { close(stall) })
 	c.KakaoURL = slow.URL
@@ -132,8 +133,8 @@ func TestSMSAndLMS(t *testing.T) {
 	if err != nil || !r.Truncated {
 		t.Fatalf("3,000-byte text: %+v, %v; want sent truncated", r, err)
 	}
-	if f.sms[0]["path"] != "sms" || f.sms[1]["path"] != "mms" || f.sms[1]["title"] == "" || !strings.HasSuffix(f.sms[1]["body"].(string), "https://shop/o/1") {
-		t.Fatalf("requests %+v: want sms, then mms with a title and the link kept", f.sms)
+	if f.SMS[0]["path"] != "sms" || f.SMS[1]["path"] != "mms" || f.SMS[1]["title"] == "" || !strings.HasSuffix(f.SMS[1]["body"].(string), "https://shop/o/1") {
+		t.Fatalf("requests %+v: want sms, then mms with a title and the link kept", f.SMS)
 	}
 	if _, err := p.Send(context.Background(), notify.Message{DeliveryID: 3, To: "+447700900123", Text: "x"}); channel.SkipReason(err) != notify.ReasonNotKoreanNumber {
 		t.Fatalf("UK number: %v", err)

@@ -13,6 +13,7 @@ import (
 	"github.com/notifyd/notifyd/internal/channel"
 	"github.com/notifyd/notifyd/internal/channel/kakao"
 	"github.com/notifyd/notifyd/internal/channel/solapi"
+	"github.com/notifyd/notifyd/internal/channel/solapi/solapitest"
 )
 
 const config = `
@@ -27,13 +28,13 @@ types:
       variables: {"고객명": "{{.buyerName}}", "송장번호": "{{.invoiceNo}}"}
 `
 
-func setup(t *testing.T) (*fakeSolapi, *solapi.Client, kakao.Sender) {
-	f := newFakeSolapi(t)
+func setup(t *testing.T) (*solapitest.Fake, *solapi.Client, kakao.Sender) {
+	f := solapitest.New(t)
 	reg, err := notify.LoadRegistry(strings.NewReader(config))
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &solapi.Client{APIKey: apiKey, APISecret: apiSecret, URL: f.URL, PfID: pfID, From: from}
+	c := &solapi.Client{APIKey: solapitest.APIKey, APISecret: solapitest.APISecret, URL: f.URL, PfID: solapitest.PfID, From: solapitest.From}
 	return f, c, kakao.Sender{Types: reg, Provider: solapi.AlimTalk{Client: c}}
 }
 
@@ -67,14 +68,14 @@ func TestSignatureCheckedByTheServer(t *testing.T) {
 
 func TestAlimTalkThenResults(t *testing.T) {
 	f, c, s := setup(t)
-	f.noKakao["01099990000"] = true
+	f.NoKakao["01099990000"] = true
 	r1, err := s.Send(context.Background(), alim(1, "+821012345678"))
 	if err != nil || r1.ProviderID == "" || r1.FallbackPlan != "sms" || r1.ProviderFallback {
 		t.Fatalf("send = %+v, %v; want a message id and notifyd's fallback planned", r1, err)
 	}
-	ko := f.sent[0]["kakaoOptions"].(map[string]any)
-	if ko["disableSms"] != true || ko["variables"].(map[string]any)["#{고객명}"] != "김민수" || f.sent[0]["customFields"].(map[string]any)["notifyd"] != "notifyd-1" {
-		t.Fatalf("sent %+v", f.sent[0])
+	ko := f.Sent[0]["kakaoOptions"].(map[string]any)
+	if ko["disableSms"] != true || ko["variables"].(map[string]any)["#{고객명}"] != "김민수" || f.Sent[0]["customFields"].(map[string]any)["notifyd"] != "notifyd-1" {
+		t.Fatalf("sent %+v", f.Sent[0])
 	}
 	r2, err := s.Send(context.Background(), alim(2, "+821099990000"))
 	if err != nil {
@@ -91,24 +92,24 @@ func TestAlimTalkThenResults(t *testing.T) {
 
 func TestFailures(t *testing.T) {
 	f, c, s := setup(t)
-	f.templates["TPL_DELIVERY_STARTED"] = "#{다른변수}"
+	f.Templates["TPL_DELIVERY_STARTED"] = "#{다른변수}"
 	if _, err := s.Send(context.Background(), alim(1, "+821012345678")); channel.KindOf(err) != channel.KindRefused {
 		t.Fatalf("template mismatch: %v, want refused", err)
 	}
 	for _, status := range []int{http.StatusTooManyRequests, http.StatusBadGateway} {
-		f.answer = status
+		f.Answer = status
 		if _, err := s.Send(context.Background(), alim(2, "+821012345678")); channel.KindOf(err) != channel.KindTransient {
 			t.Fatalf("http %d: %v, want transient", status, err)
 		}
 	}
-	f.answer = 0
+	f.Answer = 0
 	p := solapi.SMS{Client: c}
 	long := strings.Repeat("가", 1600) // 3,200 bytes
 	r, err := p.Send(context.Background(), notify.Message{DeliveryID: 3, To: "+821012345678", Text: long, URL: "https://s/1"})
-	if err != nil || !r.Truncated || f.sent[len(f.sent)-1]["type"] != "LMS" {
+	if err != nil || !r.Truncated || f.Sent[len(f.Sent)-1]["type"] != "LMS" {
 		t.Fatalf("long SMS: %+v, %v; want an LMS, truncated", r, err)
 	}
-	if _, err := p.Send(context.Background(), notify.Message{DeliveryID: 4, To: "+821012345678", Text: "짧은 문자"}); err != nil || f.sent[len(f.sent)-1]["type"] != "SMS" {
+	if _, err := p.Send(context.Background(), notify.Message{DeliveryID: 4, To: "+821012345678", Text: "짧은 문자"}); err != nil || f.Sent[len(f.Sent)-1]["type"] != "SMS" {
 		t.Fatalf("short SMS: %v", err)
 	}
 	if _, err := p.Send(context.Background(), notify.Message{DeliveryID: 5, To: "+33612345678", Text: "x"}); channel.SkipReason(err) != notify.ReasonNotKoreanNumber {

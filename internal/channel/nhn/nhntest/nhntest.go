@@ -1,4 +1,6 @@
-package nhn_test
+// Package nhntest is a local NHN server for tests: it speaks the provider's documented wire
+// protocol and checks what the real one checks (see Fake).
+package nhntest
 
 import (
 	"encoding/json"
@@ -8,30 +10,35 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/notifyd/notifyd/internal/channel/krtext"
 )
 
-// fakeNHN speaks NHN Cloud's AlimTalk v2.3 and SMS v3.0 as documented and checks what
+// Fake speaks NHN Cloud's AlimTalk v2.3 and SMS v3.0 as documented and checks what
 // they check: the app key in the path, X-Secret-Key, the sender key, a known template
 // whose parameters fill every #{…}, a national mobile number, the registered sender
 // number, and the idempotency key (the same key within its window is -1005).
-type fakeNHN struct {
+type Fake struct {
 	*httptest.Server
 	mu        sync.Mutex
-	templates map[string]string // code → approved text
-	noKakao   map[string]bool   // recipient numbers without KakaoTalk (3019)
+	Templates map[string]string // code → approved text
+	NoKakao   map[string]bool   // recipient numbers without KakaoTalk (3019)
 	keys      map[string]bool   // idempotency keys seen
-	answer    int               // a forced HTTP status (429, 503), 0 = none
-	alimtalks []map[string]any  // accepted AlimTalk recipients
-	sms       []map[string]any  // accepted SMS/LMS requests, with "path"
+	Answer    int               // a forced HTTP status (429, 503), 0 = none
+	AlimTalks []map[string]any  // accepted AlimTalk recipients
+	SMS       []map[string]any  // accepted SMS/LMS requests, with "path"
+	// Delay holds the answer to an AlimTalk it took (a provider slow to answer: the
+	// caller times out not knowing it was sent).
+	Delay time.Duration
 }
 
+// The credentials and numbers the fake knows.
 const (
-	appKey    = "app-key-1"
-	secretKey = "secret-1"
-	senderKey = "sender-key-1"
-	sendNo    = "0212345678"
+	AppKey    = "app-key-1"
+	SecretKey = "secret-1"
+	SenderKey = "sender-key-1"
+	SendNo    = "0212345678"
 )
 
 var (
@@ -39,9 +46,9 @@ var (
 	placeholder    = regexp.MustCompile(`#\{([^{}]+)\}`)
 )
 
-func newFakeNHN(t *testing.T) *fakeNHN {
-	f := &fakeNHN{templates: map[string]string{"TPL_DELIVERY_STARTED": "#{고객명}님, 배송이 시작되었습니다.\n송장번호: #{송장번호}"},
-		noKakao: map[string]bool{}, keys: map[string]bool{}}
+func New(t testing.TB) *Fake {
+	f := &Fake{Templates: map[string]string{"TPL_DELIVERY_STARTED": "#{고객명}님, 배송이 시작되었습니다.\n송장번호: #{송장번호}"},
+		NoKakao: map[string]bool{}, keys: map[string]bool{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /alimtalk/v2.3/appkeys/{appKey}/messages", f.alimtalk)
 	mux.HandleFunc("POST /sms/v3.0/appKeys/{appKey}/sender/{kind}", f.smsSend)
@@ -59,26 +66,26 @@ func writeHeader(w http.ResponseWriter, code int, msg string, body map[string]an
 	json.NewEncoder(w).Encode(doc)
 }
 
-func (f *fakeNHN) auth(w http.ResponseWriter, r *http.Request) bool {
+func (f *Fake) auth(w http.ResponseWriter, r *http.Request) bool {
 	f.mu.Lock()
-	answer := f.answer
+	answer := f.Answer
 	f.mu.Unlock()
 	if answer != 0 {
 		w.WriteHeader(answer)
 		return false
 	}
 	switch {
-	case r.PathValue("appKey") != appKey:
-		writeHeader(w, -1000, "Invalid appKey.", nil)
+	case r.PathValue("appKey") != AppKey:
+		writeHeader(w, -1000, "Invalid AppKey.", nil)
 		return false
-	case r.Header.Get("X-Secret-Key") != secretKey:
-		writeHeader(w, -1001, "Invalid secretKey.", nil)
+	case r.Header.Get("X-Secret-Key") != SecretKey:
+		writeHeader(w, -1001, "Invalid SecretKey.", nil)
 		return false
 	}
 	return true
 }
 
-func (f *fakeNHN) alimtalk(w http.ResponseWriter, r *http.Request) {
+func (f *Fake) alimtalk(w http.ResponseWriter, r *http.Request) {
 	if !f.auth(w, r) {
 		return
 	}
@@ -91,7 +98,7 @@ func (f *fakeNHN) alimtalk(w http.ResponseWriter, r *http.Request) {
 		writeHeader(w, -2001, "The 'recipientList' must not be blank.", nil)
 		return
 	}
-	if req.SenderKey != senderKey {
+	if req.SenderKey != SenderKey {
 		writeHeader(w, -2017, "Not exist sender key.", nil)
 		return
 	}
@@ -104,7 +111,7 @@ func (f *fakeNHN) alimtalk(w http.ResponseWriter, r *http.Request) {
 		}
 		f.keys[key] = true
 	}
-	tpl, ok := f.templates[req.TemplateCode]
+	tpl, ok := f.Templates[req.TemplateCode]
 	var results []map[string]any
 	for i, rc := range req.RecipientList {
 		no, _ := rc["recipientNo"].(string)
@@ -115,16 +122,24 @@ func (f *fakeNHN) alimtalk(w http.ResponseWriter, r *http.Request) {
 			res["resultCode"], res["resultMessage"] = -2000, "Invalid recipientNo."
 		case !ok || !fills(tpl, params):
 			res["resultCode"], res["resultMessage"] = 3016, "메시지 내용이 템플릿과 일치하지 않음"
-		case f.noKakao[no]:
+		case f.NoKakao[no]:
 			res["resultCode"], res["resultMessage"] = 3019, "톡 유저가 아님"
 		default:
-			if rp, _ := rc["resendParameter"].(map[string]any); rp != nil && rp["resendSendNo"] != sendNo {
+			if rp, _ := rc["resendParameter"].(map[string]any); rp != nil && rp["resendSendNo"] != SendNo {
 				res["resultCode"], res["resultMessage"] = -1003, "Invalid Sms Sendno"
 			} else {
-				f.alimtalks = append(f.alimtalks, rc)
+				f.AlimTalks = append(f.AlimTalks, rc)
 			}
 		}
 		results = append(results, res)
+	}
+	if f.Delay > 0 {
+		f.mu.Unlock()
+		select {
+		case <-time.After(f.Delay):
+		case <-r.Context().Done():
+		}
+		f.mu.Lock()
 	}
 	writeHeader(w, 0, "SUCCESS", map[string]any{"message": map[string]any{"requestId": "20261207-req", "sendResults": results}})
 }
@@ -139,7 +154,7 @@ func fills(tpl string, params map[string]any) bool {
 	return true
 }
 
-func (f *fakeNHN) smsSend(w http.ResponseWriter, r *http.Request) {
+func (f *Fake) smsSend(w http.ResponseWriter, r *http.Request) {
 	if !f.auth(w, r) {
 		return
 	}
@@ -148,7 +163,7 @@ func (f *fakeNHN) smsSend(w http.ResponseWriter, r *http.Request) {
 		writeHeader(w, -2001, "bad body", nil)
 		return
 	}
-	if req["sendNo"] != sendNo {
+	if req["sendNo"] != SendNo {
 		writeHeader(w, -1003, "Invalid Sms Sendno", nil)
 		return
 	}
@@ -163,7 +178,7 @@ func (f *fakeNHN) smsSend(w http.ResponseWriter, r *http.Request) {
 	}
 	req["path"] = r.PathValue("kind")
 	f.mu.Lock()
-	f.sms = append(f.sms, req)
+	f.SMS = append(f.SMS, req)
 	f.mu.Unlock()
 	list, _ := req["recipientList"].([]any)
 	var results []map[string]any
@@ -172,4 +187,42 @@ func (f *fakeNHN) smsSend(w http.ResponseWriter, r *http.Request) {
 		results = append(results, map[string]any{"recipientNo": rc["recipientNo"], "resultCode": 0, "resultMessage": "", "recipientSeq": i + 1, "recipientGroupingKey": rc["recipientGroupingKey"]})
 	}
 	writeHeader(w, 0, "SUCCESS", map[string]any{"body": map[string]any{"data": map[string]any{"requestId": "sms-req", "statusCode": "2", "sendResultList": results}}})
+}
+
+// Set changes the fake's settings under its lock (tests running notifyd read it meanwhile).
+func (f *Fake) Set(fn func(f *Fake)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	fn(f)
+}
+
+// Counts returns how many AlimTalks and SMS/LMS the fake took.
+func (f *Fake) Counts() (alimtalks, sms int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.AlimTalks), len(f.SMS)
+}
+
+// Hook is one message result of NHN's result webhook.
+type Hook struct {
+	MessageType          string `json:"messageType"`
+	RecipientGroupingKey string `json:"recipientGroupingKey"`
+	MessageStatus        string `json:"messageStatus"`
+	ResultCode           string `json:"resultCode"`
+	ResultCodeName       string `json:"resultCodeName,omitempty"`
+	ResendStatus         string `json:"resendStatus,omitempty"`
+	ResendType           string `json:"resendType,omitempty"`
+	ResendRequestID      string `json:"resendRequestId,omitempty"`
+}
+
+// ReportRequest is NHN's result webhook for hooks, signed with signature as NHN signs
+// it (X-Toast-Webhook-Signature; "" leaves the header out).
+func ReportRequest(url, signature string, hooks ...Hook) *http.Request {
+	body, _ := json.Marshal(map[string]any{"hooksId": "hooks-1", "productName": "KakaoTalk Bizmessage", "hooks": hooks})
+	req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(string(body)))
+	req.Header.Set("Content-Type", "application/json")
+	if signature != "" {
+		req.Header.Set("X-Toast-Webhook-Signature", signature)
+	}
+	return req
 }

@@ -1,4 +1,6 @@
-package solapi_test
+// Package solapitest is a local Solapi server for tests: it speaks the provider's documented wire
+// protocol and checks what the real one checks (see Fake).
+package solapitest
 
 import (
 	"crypto/hmac"
@@ -17,35 +19,36 @@ import (
 	"github.com/notifyd/notifyd/internal/channel/krtext"
 )
 
-// fakeSolapi speaks Solapi's v4 message API as documented and checks what it checks:
+// Fake speaks Solapi's v4 message API as documented and checks what it checks:
 // the HMAC-SHA256 Authorization header (signature recomputed from the secret, the date
 // within 15 minutes, a salt of 12–64 characters), the registered sender number, a
 // national number, the type's limits (SMS 90 / LMS 2,000 bytes, subject 40), and for
 // AlimTalk the pfId, a known template and every #{…} filled. A message to a number
 // without KakaoTalk is taken (2000) and later listed with 3019, as Kakao answers late.
-type fakeSolapi struct {
+type Fake struct {
 	*httptest.Server
 	mu        sync.Mutex
-	templates map[string]string
-	noKakao   map[string]bool
-	answer    int
-	sent      []map[string]any
+	Templates map[string]string
+	NoKakao   map[string]bool
+	Answer    int
+	Sent      []map[string]any
 	status    map[string]string // message id → its status code in the message list
 	next      int
 }
 
+// The credentials and numbers the fake knows.
 const (
-	apiKey    = "NCS-KEY"
-	apiSecret = "SECRET"
-	pfID      = "KA01PF-test"
-	from      = "0212345678"
+	APIKey    = "NCS-KEY"
+	APISecret = "SECRET"
+	PfID      = "KA01PF-test"
+	From      = "0212345678"
 )
 
 var authRe = regexp.MustCompile(`^HMAC-SHA256 apiKey=([^,]+), date=([^,]+), salt=([^,]+), signature=([0-9a-f]+)$`)
 
-func newFakeSolapi(t *testing.T) *fakeSolapi {
-	f := &fakeSolapi{templates: map[string]string{"TPL_DELIVERY_STARTED": "#{고객명}님, 배송이 시작되었습니다.\n송장번호: #{송장번호}"},
-		noKakao: map[string]bool{}, status: map[string]string{}}
+func New(t testing.TB) *Fake {
+	f := &Fake{Templates: map[string]string{"TPL_DELIVERY_STARTED": "#{고객명}님, 배송이 시작되었습니다.\n송장번호: #{송장번호}"},
+		NoKakao: map[string]bool{}, status: map[string]string{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /messages/v4/send-many/detail", f.sendMany)
 	mux.HandleFunc("GET /messages/v4/list", f.list)
@@ -60,10 +63,10 @@ func apiErr(w http.ResponseWriter, status int, code, msg string) {
 	json.NewEncoder(w).Encode(map[string]string{"errorCode": code, "errorMessage": msg})
 }
 
-func (f *fakeSolapi) auth(next http.Handler) http.Handler {
+func (f *Fake) auth(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f.mu.Lock()
-		answer := f.answer
+		answer := f.Answer
 		f.mu.Unlock()
 		if answer != 0 {
 			apiErr(w, answer, "TooManyRequests", "busy")
@@ -75,10 +78,10 @@ func (f *fakeSolapi) auth(next http.Handler) http.Handler {
 			return
 		}
 		date, err := time.Parse(time.RFC3339, m[2])
-		mac := hmac.New(sha256.New, []byte(apiSecret))
+		mac := hmac.New(sha256.New, []byte(APISecret))
 		mac.Write([]byte(m[2] + m[3]))
 		switch {
-		case m[1] != apiKey:
+		case m[1] != APIKey:
 			apiErr(w, 401, "InvalidApiKey", "unknown apiKey")
 		case err != nil || time.Since(date).Abs() > 15*time.Minute:
 			apiErr(w, 401, "RequestTimeTooSkewed", "date out of range")
@@ -94,7 +97,7 @@ func (f *fakeSolapi) auth(next http.Handler) http.Handler {
 
 var national = regexp.MustCompile(`^0[1-9][0-9]{7,9}$`)
 
-func (f *fakeSolapi) sendMany(w http.ResponseWriter, r *http.Request) {
+func (f *Fake) sendMany(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Messages []map[string]any `json:"messages"`
 	}
@@ -115,9 +118,9 @@ func (f *fakeSolapi) sendMany(w http.ResponseWriter, r *http.Request) {
 			failed = append(failed, res)
 			continue
 		}
-		f.sent = append(f.sent, m)
+		f.Sent = append(f.Sent, m)
 		f.status[id] = "4000"
-		if m["type"] == "ATA" && f.noKakao[m["to"].(string)] {
+		if m["type"] == "ATA" && f.NoKakao[m["to"].(string)] {
 			f.status[id] = "3019"
 		}
 		ok = append(ok, res)
@@ -128,14 +131,14 @@ func (f *fakeSolapi) sendMany(w http.ResponseWriter, r *http.Request) {
 }
 
 // check answers a message's failure code ("" when it is taken).
-func (f *fakeSolapi) check(m map[string]any) (string, string) {
+func (f *Fake) check(m map[string]any) (string, string) {
 	to, _ := m["to"].(string)
 	text, _ := m["text"].(string)
 	subject, _ := m["subject"].(string)
 	switch {
 	case !national.MatchString(to):
 		return "1022", "invalid recipient number"
-	case m["from"] != from:
+	case m["from"] != From:
 		return "1062", "sender number not registered"
 	}
 	switch m["type"] {
@@ -149,10 +152,10 @@ func (f *fakeSolapi) check(m map[string]any) (string, string) {
 		}
 	case "ATA":
 		ko, _ := m["kakaoOptions"].(map[string]any)
-		if ko == nil || ko["pfId"] != pfID {
+		if ko == nil || ko["pfId"] != PfID {
 			return "3024", "unknown pfId"
 		}
-		tpl, known := f.templates[fmt.Sprint(ko["templateId"])]
+		tpl, known := f.Templates[fmt.Sprint(ko["templateId"])]
 		vars, _ := ko["variables"].(map[string]any)
 		for _, p := range regexp.MustCompile(`#\{[^{}]+\}`).FindAllString(tpl, -1) {
 			if v, _ := vars[p].(string); strings.TrimSpace(v) == "" {
@@ -168,7 +171,7 @@ func (f *fakeSolapi) check(m map[string]any) (string, string) {
 	return "", ""
 }
 
-func (f *fakeSolapi) list(w http.ResponseWriter, r *http.Request) {
+func (f *Fake) list(w http.ResponseWriter, r *http.Request) {
 	id := r.URL.Query().Get("messageId")
 	f.mu.Lock()
 	code, ok := f.status[id]
@@ -179,4 +182,24 @@ func (f *fakeSolapi) list(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(map[string]any{"messageList": list, "limit": 20})
+}
+
+// Set changes the fake's settings under its lock.
+func (f *Fake) Set(fn func(f *Fake)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	fn(f)
+}
+
+// Count returns how many messages of type typ (ATA, SMS, LMS) the fake took.
+func (f *Fake) Count(typ string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, m := range f.Sent {
+		if m["type"] == typ {
+			n++
+		}
+	}
+	return n
 }
