@@ -147,17 +147,37 @@ func TestKakaoNHNEndToEnd(t *testing.T) {
 		t.Fatalf("solapi reports: %d, want 404 (it does not call back)", r.Status)
 	}
 
-	// Without KakaoTalk, with a name long enough that the text is an LMS.
+	// Without KakaoTalk, with a name long enough that the text is an LMS: NHN takes it,
+	// resends it as LMS itself (resendParameter) and reports both; notifyd sends nothing.
+	f.Hooks() // k-1's result, reported above
 	long := strings.Repeat("가", 40)
 	kakaoEvent(t, s, "k-2", "buyer-2", "+821099990000", long)
-	sms := waitChannel(t, s, "k-2", "sms", "sent")
-	k2 := channels(t, s, "k-2")["kakao"]
-	if k2.Status != "failed" || k2.Fallback != "lms" || k2.ProviderCode != "3019" || k2.FallbackProviderMessageID != sms.ProviderMessageID || sms.ProviderMessageID == "" {
-		t.Fatalf("kakao %+v, sms %+v: want failed 3019, fallback lms with the SMS's id", k2, sms)
+	waitChannel(t, s, "k-2", "kakao", "sent")
+	if status, ans := postReport(t, s, "hook-sig", f.Hooks()...); status != http.StatusOK || ans.Applied != 1 {
+		t.Fatalf("NHN's report of the resend: %d %+v", status, ans)
+	}
+	k2 := waitChannel(t, s, "k-2", "kakao", "undelivered")
+	if k2.Fallback != "lms" || k2.ProviderCode != "3019" || !strings.HasPrefix(k2.FallbackProviderMessageID, "resend-") {
+		t.Fatalf("kakao %+v: want undelivered 3019, fallback lms with NHN's resend id", k2)
+	}
+	if _, ok := channels(t, s, "k-2")["sms"]; ok {
+		t.Fatal("notifyd created its own SMS beside NHN's resend")
 	}
 	_, texts := f.Counts()
 	if texts != 1 || f.SMS[0]["path"] != "mms" || !strings.HasPrefix(f.SMS[0]["body"].(string), long+"님") {
 		t.Fatalf("texts sent: %d %+v, want exactly one LMS with the AlimTalk's text", texts, f.SMS)
+	}
+
+	// A template mismatch is refused at the call: notifyd's own SMS falls back, once.
+	f.Set(func(f *nhntest.Fake) { f.Templates["TPL_DELIVERY_STARTED"] = "#{고객명}님, 다른 문구 #{주소}" })
+	kakaoEvent(t, s, "k-3", "buyer-3", "+821055556666", "최")
+	sms := waitChannel(t, s, "k-3", "sms", "sent")
+	k3 := channels(t, s, "k-3")["kakao"]
+	if k3.Status != "failed" || k3.Fallback != "sms" || k3.ProviderCode != "3016" || k3.FallbackProviderMessageID != sms.ProviderMessageID {
+		t.Fatalf("kakao %+v, sms %+v: want failed 3016, fallback sms with the SMS's id", k3, sms)
+	}
+	if _, texts := f.Counts(); texts != 2 {
+		t.Fatalf("%d texts in all, want 2 (one per buyer not reached)", texts)
 	}
 }
 

@@ -88,7 +88,9 @@ func (a AlimTalk) Send(ctx context.Context, m kakao.Message) (channel.Receipt, e
 	case err != nil:
 		return channel.Receipt{}, err
 	case !resp.Header.IsSuccessful && resp.Header.ResultCode == codeDuplicate:
-		return r, nil // an earlier attempt of this delivery was taken: same key, same message
+		// An earlier attempt of this delivery reached NHN (its answer was lost to a timeout
+		// or a crash): what became of it is for NHN's report to say.
+		return channel.Receipt{}, channel.Unknown(r, headerError(resp.Header))
 	case !resp.Header.IsSuccessful:
 		return channel.Receipt{}, headerError(resp.Header)
 	}

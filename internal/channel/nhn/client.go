@@ -2,8 +2,8 @@
 // (with its own SMS fallback, resendParameter) for the kakao channel, SMS v3.0 (SMS and,
 // through its MMS sender, LMS) for the sms channel, and the result webhooks NHN Cloud
 // POSTs back. Every call carries the app key in the path and the secret key in
-// X-Secret-Key; AlimTalk calls also carry X-NC-API-IDEMPOTENCY-KEY, the delivery's key,
-// so a retry within NHN's ten minutes is refused (-1005) instead of sent twice.
+// X-Secret-Key, and X-NC-API-IDEMPOTENCY-KEY, the delivery's key, so a retry within NHN's
+// ten minutes is refused (-1005) instead of sent twice.
 package nhn
 
 import (

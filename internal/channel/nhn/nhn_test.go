@@ -59,25 +59,34 @@ func TestAlimTalkAccepted(t *testing.T) {
 	if rc["recipientNo"] != "01012345678" || rp["isResend"] != true || rp["resendType"] != "SMS" || !strings.HasPrefix(rp["resendContent"].(string), "김민수님") {
 		t.Fatalf("sent %+v", rc)
 	}
-	// A retry of the same delivery carries the same key: NHN refuses it (-1005) and the
-	// first is taken as the send, not a second message.
-	r2, err := s.Send(context.Background(), msg(7, "+821012345678", buyer))
-	if err != nil || r2.ProviderID != "notifyd-7" || len(f.AlimTalks) != 1 {
-		t.Fatalf("retry = %+v, %v; %d sent, want 1", r2, err, len(f.AlimTalks))
+	// A retry of the same delivery carries the same key: NHN refuses it (-1005), no second
+	// message goes out, and the outcome is left to NHN's report (unknown, under the key).
+	_, err = s.Send(context.Background(), msg(7, "+821012345678", buyer))
+	if e := channel.AsError(err); e == nil || e.Kind != channel.KindUnknown || e.Receipt.ProviderID != "notifyd-7" || len(f.AlimTalks) != 1 {
+		t.Fatalf("retry = %v; %d sent, want unknown under notifyd-7 and 1 sent", err, len(f.AlimTalks))
 	}
 }
 
 func TestAlimTalkRefusalsAndFailures(t *testing.T) {
 	f, s, _ := setup(t)
+	// Not a KakaoTalk user: NHN takes it, resends it as SMS itself and reports both.
 	f.NoKakao["01099990000"] = true
-	_, err := s.Send(context.Background(), msg(1, "+821099990000", buyer))
-	e := channel.AsError(err)
-	if e == nil || e.Kind != channel.KindRefused || e.Code != "3019" || e.Receipt.FallbackPlan != "sms" || !strings.HasPrefix(e.Receipt.FallbackText, "김민수님") {
-		t.Fatalf("not a KakaoTalk user: %v (%+v); want refused 3019 with notifyd's SMS fallback planned", err, e)
+	r, err := s.Send(context.Background(), msg(1, "+821099990000", buyer))
+	if err != nil || !r.ProviderFallback || r.FallbackPlan != "" {
+		t.Fatalf("not a KakaoTalk user: %+v, %v; want taken, NHN falling back itself", r, err)
 	}
+	if _, texts := f.Counts(); texts != 1 {
+		t.Fatalf("NHN's resend: %d texts, want 1", texts)
+	}
+	if h := f.Hooks(); len(h) != 1 || h[0].ResultCode != "3019" || h[0].ResendStatus != "RSC03" {
+		t.Fatalf("reported %+v", h)
+	}
+	// A template mismatch is refused at the call, and notifyd plans its own fallback.
 	f.Templates["TPL_DELIVERY_STARTED"] = "다른 #{고객명} 문구 #{주소}"
-	if _, err := s.Send(context.Background(), msg(2, "+821012345678", buyer)); channel.KindOf(err) != channel.KindRefused || channel.AsError(err).Code != "3016" {
-		t.Fatalf("template mismatch: %v, want refused 3016", err)
+	_, err = s.Send(context.Background(), msg(2, "+821012345678", buyer))
+	e := channel.AsError(err)
+	if e == nil || e.Kind != channel.KindRefused || e.Code != "3016" || e.Receipt.FallbackPlan != "sms" || !strings.HasPrefix(e.Receipt.FallbackText, "김민수님") {
+		t.Fatalf("template mismatch: %v (%+v), want refused 3016 with notifyd's SMS fallback planned", err, e)
 	}
 	// An empty variable fails before any call.
 	n := len(f.AlimTalks)

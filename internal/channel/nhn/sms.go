@@ -40,7 +40,8 @@ type smsResponse struct {
 	} `json:"body"`
 }
 
-// Send implements sms.Provider. The message id is the delivery's key, as for AlimTalk.
+// Send implements sms.Provider. The message id is the delivery's key, as for AlimTalk, and
+// it goes as X-NC-API-IDEMPOTENCY-KEY too (docs/kakao.md: an assumption for the SMS API).
 func (s SMS) Send(ctx context.Context, m notify.Message) (channel.Receipt, error) {
 	to, ok := krtext.Domestic(m.To)
 	if !ok {
@@ -56,13 +57,15 @@ func (s SMS) Send(ctx context.Context, m notify.Message) (channel.Receipt, error
 	}
 	var resp smsResponse
 	u := strings.TrimRight(s.SMSURL, "/") + "/sms/v3.0/appKeys/" + url.PathEscape(s.AppKey) + path
-	err := s.post(ctx, u, "", req, &resp)
+	err := s.post(ctx, u, key, req, &resp)
 	var unknown errUnknown
 	switch {
 	case errors.As(err, &unknown):
 		return channel.Receipt{}, channel.Unknown(r, err)
 	case err != nil:
 		return channel.Receipt{}, err
+	case !resp.Header.IsSuccessful && resp.Header.ResultCode == codeDuplicate:
+		return channel.Receipt{}, channel.Unknown(r, headerError(resp.Header)) // an earlier attempt reached NHN
 	case !resp.Header.IsSuccessful:
 		return channel.Receipt{}, headerError(resp.Header)
 	}

@@ -4,6 +4,7 @@ package nhntest
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -23,7 +24,8 @@ type Fake struct {
 	*httptest.Server
 	mu        sync.Mutex
 	Templates map[string]string // code → approved text
-	NoKakao   map[string]bool   // recipient numbers without KakaoTalk (3019)
+	NoKakao   map[string]bool   // recipient numbers without KakaoTalk (3019, reported after acceptance)
+	hooks     []Hook            // results to report
 	keys      map[string]bool   // idempotency keys seen
 	Answer    int               // a forced HTTP status (429, 503), 0 = none
 	AlimTalks []map[string]any  // accepted AlimTalk recipients
@@ -122,14 +124,13 @@ func (f *Fake) alimtalk(w http.ResponseWriter, r *http.Request) {
 			res["resultCode"], res["resultMessage"] = -2000, "Invalid recipientNo."
 		case !ok || !fills(tpl, params):
 			res["resultCode"], res["resultMessage"] = 3016, "메시지 내용이 템플릿과 일치하지 않음"
-		case f.NoKakao[no]:
-			res["resultCode"], res["resultMessage"] = 3019, "톡 유저가 아님"
 		default:
-			if rp, _ := rc["resendParameter"].(map[string]any); rp != nil && rp["resendSendNo"] != SendNo {
+			rp, _ := rc["resendParameter"].(map[string]any)
+			if rp != nil && rp["resendSendNo"] != SendNo {
 				res["resultCode"], res["resultMessage"] = -1003, "Invalid Sms Sendno"
-			} else {
-				f.AlimTalks = append(f.AlimTalks, rc)
+				break
 			}
+			f.take(rc, rp)
 		}
 		results = append(results, res)
 	}
@@ -142,6 +143,35 @@ func (f *Fake) alimtalk(w http.ResponseWriter, r *http.Request) {
 		f.mu.Lock()
 	}
 	writeHeader(w, 0, "SUCCESS", map[string]any{"message": map[string]any{"requestId": "20261207-req", "sendResults": results}})
+}
+
+// take records a recipient NHN accepted and the result its webhook will report: Kakao
+// answers "not a KakaoTalk user" after NHN took the message, and NHN then resends it as
+// SMS/LMS itself when the request asked for that (resendParameter.isResend).
+func (f *Fake) take(rc, rp map[string]any) {
+	key := fmt.Sprint(rc["recipientGroupingKey"])
+	if !f.NoKakao[fmt.Sprint(rc["recipientNo"])] {
+		f.AlimTalks = append(f.AlimTalks, rc)
+		f.hooks = append(f.hooks, Hook{MessageType: "ALIMTALK", RecipientGroupingKey: key, MessageStatus: "COMPLETED", ResultCode: "1000"})
+		return
+	}
+	h := Hook{MessageType: "ALIMTALK", RecipientGroupingKey: key, MessageStatus: "FAILED", ResultCode: "3019", ResultCodeName: "톡 유저가 아님"}
+	if rp != nil && rp["isResend"] == true {
+		kind := strings.ToLower(fmt.Sprint(rp["resendType"]))
+		f.SMS = append(f.SMS, map[string]any{"path": map[string]string{"sms": "sms", "lms": "mms"}[kind], "body": rp["resendContent"], "title": rp["resendTitle"],
+			"sendNo": rp["resendSendNo"], "recipientList": []any{map[string]any{"recipientNo": rc["recipientNo"]}}, "resend": true})
+		h.ResendStatus, h.ResendType, h.ResendRequestID = "RSC03", strings.ToUpper(kind), fmt.Sprintf("resend-%d", len(f.SMS))
+	}
+	f.hooks = append(f.hooks, h)
+}
+
+// Hooks returns the results NHN's webhook would report since the last call.
+func (f *Fake) Hooks() []Hook {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	h := f.hooks
+	f.hooks = nil
+	return h
 }
 
 // fills reports whether params fill every #{…} of the template with a non-empty value.
@@ -178,6 +208,14 @@ func (f *Fake) smsSend(w http.ResponseWriter, r *http.Request) {
 	}
 	req["path"] = r.PathValue("kind")
 	f.mu.Lock()
+	if key := r.Header.Get("X-NC-API-IDEMPOTENCY-KEY"); key != "" {
+		if f.keys[key] {
+			f.mu.Unlock()
+			writeHeader(w, -1005, "The same 'X-NC-API-IDEMPOTENCY-KEY' was used within the last 10 minute.", nil)
+			return
+		}
+		f.keys[key] = true
+	}
 	f.SMS = append(f.SMS, req)
 	f.mu.Unlock()
 	list, _ := req["recipientList"].([]any)
@@ -194,6 +232,24 @@ func (f *Fake) Set(fn func(f *Fake)) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	fn(f)
+}
+
+// PerRecipient counts, per national number, the AlimTalks and texts the fake took.
+func (f *Fake) PerRecipient() map[string]int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := map[string]int{}
+	for _, a := range f.AlimTalks {
+		out[fmt.Sprint(a["recipientNo"])]++
+	}
+	for _, m := range f.SMS {
+		list, _ := m["recipientList"].([]any)
+		for _, x := range list {
+			rc, _ := x.(map[string]any)
+			out[fmt.Sprint(rc["recipientNo"])]++
+		}
+	}
+	return out
 }
 
 // Counts returns how many AlimTalks and SMS/LMS the fake took.
