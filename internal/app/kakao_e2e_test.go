@@ -56,7 +56,7 @@ func kakaoEvent(t *testing.T, s *server, id, user, phone, name string) {
 
 type channelStatus struct {
 	Channel, Status, Provider, ProviderMessageID, ProviderCode, Fallback, FallbackProviderMessageID, LastError string
-	Truncated                                                                                                bool
+	Truncated                                                                                                  bool
 }
 
 // channels reads the status view of an event: its one recipient's channels by name.
@@ -169,7 +169,9 @@ func TestKakaoNHNEndToEnd(t *testing.T) {
 	}
 
 	// A template mismatch is refused at the call: notifyd's own SMS falls back, once.
-	f.Set(func(f *nhntest.Fake) { f.Templates["TPL_DELIVERY_STARTED"] = "#{고객명}님, 다른 문구 #{주소}" })
+	f.Set(func(f *nhntest.Fake) {
+		f.Templates["TPL_DELIVERY_STARTED"] = "#{고객명}님, 다른 문구 #{주소}"
+	})
 	kakaoEvent(t, s, "k-3", "buyer-3", "+821055556666", "최")
 	sms := waitChannel(t, s, "k-3", "sms", "sent")
 	k3 := channels(t, s, "k-3")["kakao"]

@@ -2,7 +2,6 @@ package nhn
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -81,18 +80,8 @@ func (a AlimTalk) Send(ctx context.Context, m kakao.Message) (channel.Receipt, e
 	var resp atResponse
 	u := strings.TrimRight(a.KakaoURL, "/") + "/alimtalk/v2.3/appkeys/" + url.PathEscape(a.AppKey) + "/messages"
 	err := a.post(ctx, u, m.Key(), atRequest{SenderKey: a.SenderKey, TemplateCode: m.AlimTalk.Template, RecipientList: []atRecipient{rc}}, &resp)
-	var unknown errUnknown
-	switch {
-	case errors.As(err, &unknown):
-		return channel.Receipt{}, channel.Unknown(r, err)
-	case err != nil:
+	if err := answer(r, err, resp.Header); err != nil {
 		return channel.Receipt{}, err
-	case !resp.Header.IsSuccessful && resp.Header.ResultCode == codeDuplicate:
-		// An earlier attempt of this delivery reached NHN (its answer was lost to a timeout
-		// or a crash): what became of it is for NHN's report to say.
-		return channel.Receipt{}, channel.Unknown(r, headerError(resp.Header))
-	case !resp.Header.IsSuccessful:
-		return channel.Receipt{}, headerError(resp.Header)
 	}
 	for _, s := range resp.Message.SendResults {
 		if s.RecipientGroupingKey != m.Key() && s.RecipientNo != m.Domestic {

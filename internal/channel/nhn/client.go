@@ -10,10 +10,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -51,9 +49,8 @@ const (
 	codeDailyCap  = -1017 // the daily volume is used up: try again later (or the next provider)
 )
 
-// post sends body as JSON and decodes the answer into out. A timeout is an unknown
-// outcome (the request may have been taken); no connection, a 5xx or 429 is transient
-// (nothing was sent); any other non-2xx is permanent.
+// post sends body as JSON and decodes the answer into out, its errors classified by
+// channel.CallError and channel.StatusError.
 func (c *Client) post(ctx context.Context, url, key string, body, out any) error {
 	b, err := json.Marshal(body)
 	if err != nil {
@@ -74,19 +71,12 @@ func (c *Client) post(ctx context.Context, url, key string, body, out any) error
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		var ne net.Error
-		if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
-			return errUnknown{err}
-		}
-		return channel.Transient("network", err)
+		return channel.CallError("nhn", err)
 	}
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	switch {
-	case resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests:
-		return channel.Transient(strconv.Itoa(resp.StatusCode), fmt.Errorf("nhn: http %d: %.200s", resp.StatusCode, data))
-	case resp.StatusCode >= 300:
-		return channel.Permanent(strconv.Itoa(resp.StatusCode), fmt.Errorf("nhn: http %d: %.200s", resp.StatusCode, data))
+	if resp.StatusCode >= 300 {
+		return channel.StatusError(resp.StatusCode, "", fmt.Errorf("nhn: http %d: %.200s", resp.StatusCode, data))
 	}
 	if err := json.Unmarshal(data, out); err != nil {
 		return channel.Transient("decode", fmt.Errorf("nhn: undecodable answer: %w", err))
@@ -94,10 +84,22 @@ func (c *Client) post(ctx context.Context, url, key string, body, out any) error
 	return nil
 }
 
-// errUnknown marks a call whose outcome is unknown; the caller wraps it with its receipt.
-type errUnknown struct{ err error }
-
-func (e errUnknown) Error() string { return "nhn: no answer: " + e.err.Error() }
+// answer classifies the outcome of a call whose receipt is r: no answer, or a repeat of
+// an attempt whose answer was lost (-1005), is unknown (NHN's report will tell); a header
+// that is not successful is classified by its code. nil: the header is successful.
+func answer(r channel.Receipt, err error, h header) error {
+	switch {
+	case channel.NoAnswer(err):
+		return channel.Unknown(r, err)
+	case err != nil:
+		return err
+	case !h.IsSuccessful && h.ResultCode == codeDuplicate:
+		return channel.Unknown(r, headerError(h))
+	case !h.IsSuccessful:
+		return headerError(h)
+	}
+	return nil
+}
 
 // headerError classifies a header that is not successful.
 func headerError(h header) error {

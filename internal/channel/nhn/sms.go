@@ -2,7 +2,6 @@ package nhn
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -58,16 +57,8 @@ func (s SMS) Send(ctx context.Context, m notify.Message) (channel.Receipt, error
 	var resp smsResponse
 	u := strings.TrimRight(s.SMSURL, "/") + "/sms/v3.0/appKeys/" + url.PathEscape(s.AppKey) + path
 	err := s.post(ctx, u, key, req, &resp)
-	var unknown errUnknown
-	switch {
-	case errors.As(err, &unknown):
-		return channel.Receipt{}, channel.Unknown(r, err)
-	case err != nil:
+	if err := answer(r, err, resp.Header); err != nil {
 		return channel.Receipt{}, err
-	case !resp.Header.IsSuccessful && resp.Header.ResultCode == codeDuplicate:
-		return channel.Receipt{}, channel.Unknown(r, headerError(resp.Header)) // an earlier attempt reached NHN
-	case !resp.Header.IsSuccessful:
-		return channel.Receipt{}, headerError(resp.Header)
 	}
 	for _, x := range resp.Body.Data.SendResultList {
 		if x.ResultCode != 0 {

@@ -13,12 +13,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/notifyd/notifyd/internal/channel"
@@ -52,13 +49,8 @@ type apiError struct {
 	ErrorMessage string `json:"errorMessage"`
 }
 
-// errUnknown marks a call whose outcome is unknown (a timeout after the request left).
-type errUnknown struct{ err error }
-
-func (e errUnknown) Error() string { return "solapi: no answer: " + e.err.Error() }
-
-// do sends a signed request and decodes a 2xx answer into out. A timeout is an unknown
-// outcome; no connection, 429 or 5xx transient; any other error permanent.
+// do sends a signed request and decodes a 2xx answer into out, its errors classified by
+// channel.CallError and channel.StatusError.
 func (c *Client) do(ctx context.Context, method, path string, body, out any) error {
 	var rd io.Reader
 	if body != nil {
@@ -88,26 +80,14 @@ func (c *Client) do(ctx context.Context, method, path string, body, out any) err
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		var ne net.Error
-		if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
-			return errUnknown{err}
-		}
-		return channel.Transient("network", err)
+		return channel.CallError("solapi", err)
 	}
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
 	if resp.StatusCode >= 300 {
 		var ae apiError
 		_ = json.Unmarshal(data, &ae)
-		err := fmt.Errorf("solapi: http %d %s: %s", resp.StatusCode, ae.ErrorCode, ae.ErrorMessage)
-		code := ae.ErrorCode
-		if code == "" {
-			code = strconv.Itoa(resp.StatusCode)
-		}
-		if resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests {
-			return channel.Transient(code, err)
-		}
-		return channel.Permanent(code, err)
+		return channel.StatusError(resp.StatusCode, ae.ErrorCode, fmt.Errorf("solapi: http %d %s: %s", resp.StatusCode, ae.ErrorCode, ae.ErrorMessage))
 	}
 	if err := json.Unmarshal(data, out); err != nil {
 		return channel.Transient("decode", fmt.Errorf("solapi: undecodable answer: %w", err))

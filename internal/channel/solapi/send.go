@@ -2,7 +2,6 @@ package solapi
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -68,9 +67,8 @@ func (c *Client) send(ctx context.Context, key string, m message) (channel.Recei
 	r := channel.Receipt{Provider: "solapi"}
 	var resp sendResponse
 	err := c.do(ctx, "POST", "/messages/v4/send-many/detail", sendRequest{Messages: []message{m}, ShowMessageList: true}, &resp)
-	var unknown errUnknown
 	switch {
-	case errors.As(err, &unknown):
+	case channel.NoAnswer(err):
 		// No id to wait for: recorded sent without one (docs/kakao.md: Solapi and timeouts).
 		return channel.Receipt{}, channel.Unknown(r, err)
 	case err != nil:
