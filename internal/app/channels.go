@@ -16,6 +16,7 @@ var channelBuilders = map[notify.Channel]func(a *App, ctx context.Context) (*del
 	notify.ChannelEmail:   (*App).emailChannel,
 	notify.ChannelWebPush: (*App).webpushChannel,
 	notify.ChannelKakao:   (*App).kakaoChannel,
+	notify.ChannelMobile:  (*App).mobileChannel,
 }
 
 // buildWorkers makes one delivery worker per configured channel; the engine settings
