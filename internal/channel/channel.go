@@ -135,6 +135,3 @@ func SkipReason(err error) string {
 	}
 	return ""
 }
-
-// ErrBadSignature is a provider's delivery report whose signature is missing or wrong.
-var ErrBadSignature = errors.New("report signature missing or wrong")

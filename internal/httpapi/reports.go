@@ -6,12 +6,11 @@ import (
 	"net/http"
 
 	notify "github.com/notifyd/notifyd"
-	"github.com/notifyd/notifyd/internal/channel"
 	"github.com/notifyd/notifyd/internal/store"
 )
 
 // ReportParser verifies a provider's delivery-report callback as that provider signs it
-// and reads its reports (channel.ErrBadSignature: refused with 401, nothing changed).
+// and reads its reports (store.ErrBadSignature: refused with 401, nothing changed).
 type ReportParser interface {
 	Parse(h http.Header, body []byte) ([]store.Report, error)
 }
@@ -44,7 +43,7 @@ func (s *Server) postReports(w http.ResponseWriter, r *http.Request) error {
 		return notify.Errorf(notify.CodeTooLarge, "report body over %d bytes", maxReportBody)
 	}
 	reports, err := p.Parse(r.Header, body)
-	if errors.Is(err, channel.ErrBadSignature) {
+	if errors.Is(err, store.ErrBadSignature) {
 		return notify.Errorf(notify.CodeUnauthorized, "%s report: %v", name, err)
 	}
 	if err != nil {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	notify "github.com/notifyd/notifyd"
@@ -25,6 +26,9 @@ type Reports interface {
 	// that have no report yet, oldest first, for providers notifyd must ask (Solapi).
 	AwaitingReport(ctx context.Context, provider string, sentBefore time.Time, limit int) ([]AwaitingDelivery, error)
 }
+
+// ErrBadSignature is a provider's delivery report whose signature is missing or wrong.
+var ErrBadSignature = errors.New("report signature missing or wrong")
 
 // Report is one provider's word on a message it accepted.
 type Report struct {

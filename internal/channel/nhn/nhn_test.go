@@ -14,6 +14,7 @@ import (
 	"github.com/notifyd/notifyd/internal/channel/kakao"
 	"github.com/notifyd/notifyd/internal/channel/nhn"
 	"github.com/notifyd/notifyd/internal/channel/nhn/nhntest"
+	"github.com/notifyd/notifyd/internal/store"
 )
 
 const config = `
@@ -165,7 +166,7 @@ func TestReports(t *testing.T) {
 		if sig != "" {
 			h.Set("X-Toast-Webhook-Signature", sig)
 		}
-		if _, err := p.Parse(h, body); !errors.Is(err, channel.ErrBadSignature) {
+		if _, err := p.Parse(h, body); !errors.Is(err, store.ErrBadSignature) {
 			t.Fatalf("signature %q: %v, want ErrBadSignature", sig, err)
 		}
 	}
@@ -182,7 +183,7 @@ func TestReports(t *testing.T) {
 	if _, err := p.Parse(h, []byte(`{"hooks":[{"recipientGroupingKey":"x","messageStatus":"MAYBE"}]}`)); err == nil {
 		t.Fatal("an unknown messageStatus was taken")
 	}
-	if _, err := (nhn.Reports{}).Parse(http.Header{"X-Toast-Webhook-Signature": {""}}, body); !errors.Is(err, channel.ErrBadSignature) {
+	if _, err := (nhn.Reports{}).Parse(http.Header{"X-Toast-Webhook-Signature": {""}}, body); !errors.Is(err, store.ErrBadSignature) {
 		t.Fatal("with no signature configured, an empty header was taken")
 	}
 }

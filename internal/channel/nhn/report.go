@@ -9,7 +9,6 @@ import (
 	"time"
 
 	notify "github.com/notifyd/notifyd"
-	"github.com/notifyd/notifyd/internal/channel"
 	"github.com/notifyd/notifyd/internal/channel/kakao"
 	"github.com/notifyd/notifyd/internal/store"
 )
@@ -37,11 +36,11 @@ type hook struct {
 const resendDone = "RSC03"
 
 // Parse verifies a webhook and returns its reports. A missing or wrong signature is
-// channel.ErrBadSignature.
+// store.ErrBadSignature.
 func (p Reports) Parse(h http.Header, body []byte) ([]store.Report, error) {
 	got := h.Get("X-Toast-Webhook-Signature")
 	if p.Signature == "" || subtle.ConstantTimeCompare([]byte(got), []byte(p.Signature)) != 1 {
-		return nil, channel.ErrBadSignature
+		return nil, store.ErrBadSignature
 	}
 	var doc struct {
 		Hooks []hook `json:"hooks"`
