@@ -1,6 +1,6 @@
 // Package awsbody keeps the AWS SDK for Go v2 from losing answers it has already
-// received. Wrap the HTTP client of an SDK client with it (Option does so for any
-// service's Options through its HTTPClient field).
+// received. Wrap an SDK client's HTTP client with it, in the client's options:
+// o.HTTPClient = awsbody.Wrap(o.HTTPClient).
 //
 // The race, reproduced in TestAnswerSurvivesTheBodyClose: the SDK's HTTP handler
 // (smithy-go) hands net/http a request body that also implements io.WriterTo, and closes

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"errors"
+	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -68,7 +69,8 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request, user string) 
 	}
 	var body subscriptionBody
 	if r.ContentLength != 0 {
-		if err := s.decodeBody(w, r, &body); err != nil {
+		// No body at all (a chunked request may say nothing of its length) is {}.
+		if err := s.decodeBody(w, r, &body); err != nil && !errors.Is(err, io.EOF) {
 			return err
 		}
 	}
