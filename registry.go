@@ -35,6 +35,8 @@ type EventType struct {
 	// Labels name the type to people, by language ("ko", "en"): the settings screens show
 	// them instead of the code. A language without one falls back to the code.
 	Labels map[string]string
+	// Retain is how long its notifications are kept (0: NOTIFY_RETENTION).
+	Retain time.Duration
 
 	message, url *template.Template
 }
@@ -100,6 +102,7 @@ type configFile struct {
 		Escalate   map[string]string   `yaml:"escalate"`
 		Digest     *digestConfig       `yaml:"digest"`
 		Labels     map[string]string   `yaml:"labels"`
+		Retain     *string             `yaml:"retain"`
 	} `yaml:"types"`
 	// Webhooks receive state changes (delivery.sent, notification.read, …).
 	Webhooks []Webhook `yaml:"webhooks"`
@@ -193,6 +196,13 @@ func LoadRegistry(r io.Reader) (*Registry, error) {
 			}
 			maps.Copy(labels, spec.Labels)
 			t.Labels = labels
+		}
+		if spec.Retain != nil {
+			d, err := ParseRetention(*spec.Retain)
+			if err != nil {
+				return nil, fmt.Errorf("config: types.%s.retain: %w", name, err)
+			}
+			t.Retain = d
 		}
 		if spec.Digest != nil {
 			d, err := spec.Digest.parse("types." + name + ".digest")

@@ -91,6 +91,7 @@ func register(e *cli.Env) *settings {
 	e.Float(&cfg.UserRate, "user-rate", "NOTIFY_USER_RATE", cfg.UserRate, "inbox and stream requests per second per user (0 = no limit)")
 	e.Int(&cfg.UserBurst, "user-burst", "NOTIFY_USER_BURST", cfg.UserBurst, "burst above the per-user rate")
 	e.String(&s.corsOrigins, "cors-origins", "NOTIFY_CORS_ORIGINS", "", "comma-separated origins (https://shop.example) whose pages may embed the inbox: /embed.js, the inbox API and the stream")
+	e.Retention(&cfg.Retention, "retention", "NOTIFY_RETENTION", cfg.Retention, "how long notifications (of types without their own retain in NOTIFY_CONFIG) and delivered webhook messages are kept: whole days such as 30d, or a duration; a purge every minute deletes what is older")
 	e.Int(&cfg.MaxStreams, "max-streams", "NOTIFY_MAX_STREAMS", cfg.MaxStreams, "SSE streams per user; a new one closes the user's oldest")
 	e.String(&s.logFormat, "log-format", "NOTIFY_LOG_FORMAT", s.logFormat, "log format: json or text")
 	e.String(&s.logLevel, "log-level", "NOTIFY_LOG_LEVEL", s.logLevel, "log level: debug, info, warn, error")

@@ -61,9 +61,14 @@ type Options struct {
 	WebhookKick func()
 	// Replay accepts a kept rejected message again (POST /v1/admin/rejected/{id}/replay);
 	// the app wires the source that kept it. Nil: the route answers 404.
-	Replay   func(ctx context.Context, id int64) ([]ingest.Result, error)
-	Gatherer prometheus.Gatherer // for /metrics (default: the global registry)
-	Logger   *slog.Logger
+	Replay func(ctx context.Context, id int64) ([]ingest.Result, error)
+	// Retention shows and runs the retention purge (GET /v1/admin/retention, POST
+	// /v1/admin/retention/purge); PurgeBusy tells its "another replica holds the lease"
+	// error. Nil: no such routes.
+	Retention Purger
+	PurgeBusy func(error) bool
+	Gatherer  prometheus.Gatherer // for /metrics (default: the global registry)
+	Logger    *slog.Logger
 	// Extra routes mounted on the same mux (the web inbox, OpenAPI, admin extensions).
 	Mount func(s *Server)
 }
@@ -108,6 +113,7 @@ func New(o Options) *Server {
 	s.routePush()
 	s.routeWebhooks()
 	s.routeUsers()
+	s.routeRetention()
 	s.Route("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})

@@ -106,6 +106,9 @@ type Store interface {
 	// Timing: scheduled notifications, digests, cancellation (timing.go).
 	Scheduler
 
+	// Retention: purging old rows, one replica at a time (retention.go).
+	Retention
+
 	// Ping checks the store can be reached.
 	Ping(ctx context.Context) error
 	Close() error

@@ -42,6 +42,7 @@ func Run(t *testing.T, open Opener) {
 	tests = append(tests, recipientTests...)
 	tests = append(tests, inboxStateTests...)
 	tests = append(tests, timingTests...)
+	tests = append(tests, retentionTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)
