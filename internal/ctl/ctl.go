@@ -55,6 +55,7 @@ func commands() []command {
 		{"user", "get <user> | set <user> [--phone P] [--email E] [--tz ZONE] [--locale ko|en] | delete <user>", "show, change or erase a user's profile (delete erases everything about them)", runUser},
 		{"purge", "[--dry-run]", "delete what is older than its retention now (--dry-run: count it)", runPurge},
 		{"backup", "FILE [--database-url sqlite:PATH]", "copy the SQLite database while notifyd runs, and check the copy", runBackup},
+		{"topic", topicUsage, "subscribe users to topics (restock alerts), unsubscribe them, list a user's topics or a topic's subscribers", runTopic},
 		{"prefs", "get <user> | set <user> [--sms on|off] [--email on|off] [--webpush on|off] [--type T.CHANNEL=on|off]... [--quiet HH:MM-HH:MM|off]", "show or change a user's notification preferences", runPrefs},
 	}
 }
