@@ -4,9 +4,9 @@ FUZZTIME ?= 5s
 # Packages with concurrency run under the race detector.
 RACE_PKGS = ./internal/...
 
-.PHONY: test unit race fuzz bench-smoke build run vet
+.PHONY: test unit race fuzz bench-smoke build run vet image deb release-test
 
-test: vet race unit fuzz bench-smoke
+test: vet race unit fuzz bench-smoke release-test
 
 vet:
 	$(GO) vet ./...
@@ -31,3 +31,22 @@ build:
 
 run:
 	$(GO) run ./cmd/notifyd
+
+# The release tooling (image, chart, package) is its own Go module under tools/release, so
+# its dependencies (go-containerregistry, helm, kubeconform, nfpm) stay out of notifyd's.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+REVISION ?= $(shell git rev-parse HEAD 2>/dev/null)
+ARCH ?= amd64
+
+# An OCI image of notifyd and notifyctl as a tarball, built without a container engine.
+image:
+	cd tools/release && $(GO) run ./cmd/image -o $(CURDIR)/dist/notifyd-image.tar -arch $(ARCH) -version $(VERSION) -revision "$(REVISION)"
+
+# A Debian package with a hardened systemd unit (nfpm), for ARCH (amd64 or arm64).
+DEB_VERSION ?= $(shell git describe --tags --abbrev=0 2>/dev/null | sed 's/^v//' || echo 0.0.0)
+deb:
+	cd tools/release && $(GO) run ./cmd/deb -o $(CURDIR)/dist -arch $(ARCH) -version $(or $(DEB_VERSION),0.0.0)
+
+# The release tooling's tests: the image runs, the chart renders and validates.
+release-test:
+	cd tools/release && $(GO) vet ./... && $(GO) test -count=1 -timeout 15m ./...

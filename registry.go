@@ -42,6 +42,8 @@ type EventType struct {
 	Kakao *Kakao
 	// Advertising types go only to users who consented, with the advertising marks.
 	Advertising bool
+	// Retain is how long its notifications are kept (0: NOTIFY_RETENTION).
+	Retain time.Duration
 
 	message, url *template.Template
 }
@@ -110,7 +112,8 @@ type configFile struct {
 		Labels     map[string]string   `yaml:"labels"`
 		Kakao      *Kakao              `yaml:"kakao"`
 		// Advertising: true marks a type as advertising (no kakao channel allowed).
-		Advertising *bool `yaml:"advertising"`
+		Advertising *bool   `yaml:"advertising"`
+		Retain      *string `yaml:"retain"`
 	} `yaml:"types"`
 	// Alimtalk holds the Kakao-approved AlimTalk templates by code.
 	Alimtalk map[string]AlimTalkTemplate `yaml:"alimtalk"`
@@ -216,6 +219,13 @@ func LoadRegistry(r io.Reader) (*Registry, error) {
 				return nil, err
 			}
 			t.Kakao = &k
+		}
+		if spec.Retain != nil {
+			d, err := ParseRetention(*spec.Retain)
+			if err != nil {
+				return nil, fmt.Errorf("config: types.%s.retain: %w", name, err)
+			}
+			t.Retain = d
 		}
 		if spec.Digest != nil {
 			d, err := spec.Digest.parse("types." + name + ".digest")

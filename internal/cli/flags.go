@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	notify "github.com/notifyd/notifyd"
 )
 
 // Env registers flags whose defaults come from environment variables; the usage text
@@ -90,6 +92,36 @@ func (e *Env) Duration(p *time.Duration, name, env string, def time.Duration, u 
 		def = d
 	}
 	e.FS.DurationVar(p, name, def, usage(u, env))
+}
+
+// retentionValue is a flag.Value of a retention: whole days (30d) or a Go duration.
+type retentionValue struct{ p *time.Duration }
+
+func (v retentionValue) String() string {
+	if v.p == nil {
+		return ""
+	}
+	return notify.FormatRetention(*v.p)
+}
+
+func (v retentionValue) Set(s string) error {
+	d, err := notify.ParseRetention(s)
+	if err == nil {
+		*v.p = d
+	}
+	return err
+}
+
+// Retention registers a retention flag (whole days such as 30d, or a Go duration) with an
+// environment twin.
+func (e *Env) Retention(p *time.Duration, name, env string, def time.Duration, u string) {
+	*p = def
+	if v, ok := os.LookupEnv(env); ok {
+		if err := (retentionValue{p}).Set(v); err != nil {
+			e.note(name, env, v, "whole days such as 30d or a duration such as 720h")
+		}
+	}
+	e.FS.Var(retentionValue{p}, name, usage(u, env))
 }
 
 // Err reports environment values that did not parse.

@@ -65,9 +65,14 @@ type Options struct {
 	WebhookKick func()
 	// Replay accepts a kept rejected message again (POST /v1/admin/rejected/{id}/replay);
 	// the app wires the source that kept it. Nil: the route answers 404.
-	Replay   func(ctx context.Context, id int64) ([]ingest.Result, error)
-	Gatherer prometheus.Gatherer // for /metrics (default: the global registry)
-	Logger   *slog.Logger
+	Replay func(ctx context.Context, id int64) ([]ingest.Result, error)
+	// Retention shows and runs the retention purge (GET /v1/admin/retention, POST
+	// /v1/admin/retention/purge); PurgeBusy tells its "another replica holds the lease"
+	// error. Nil: no such routes.
+	Retention Purger
+	PurgeBusy func(error) bool
+	Gatherer  prometheus.Gatherer // for /metrics (default: the global registry)
+	Logger    *slog.Logger
 	// Preview renders a prepared event for every channel (POST /v1/admin/preview); the app
 	// wires internal/preview. Nil: the route answers 404.
 	Preview func(p *notify.Prepared) (any, error)
@@ -127,6 +132,7 @@ func New(o Options) *Server {
 	s.routeWebhooks()
 	s.routeUsers()
 	s.routeReports()
+	s.routeRetention()
 	s.routeConsole()
 	s.routeTopics()
 	s.Route("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
