@@ -74,7 +74,7 @@ func runPublish(ctx context.Context, e *env, args []string) error {
 	}
 	var out publishAnswer
 	var raw json.RawMessage
-	_, err = e.g.do(ctx, request{method: http.MethodPost, path: "/v1/events", body: body, header: h, access: asAdmin}, &raw)
+	_, err = e.g.do(ctx, request{method: http.MethodPost, path: "/v1/events", body: body, header: h, access: asProducer}, &raw)
 	if err != nil {
 		return err
 	}

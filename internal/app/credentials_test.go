@@ -1,0 +1,234 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/notifyd/notifyd/internal/app"
+)
+
+// Who may call a route.
+const (
+	public   = "public"   // anyone
+	user     = "user"     // a signed-in user (X-User-Id in dev, a JWT in jwt mode)
+	producer = "producer" // the ingest token, the admin token or an ADMIN JWT
+	admin    = "admin"    // the admin token or an ADMIN JWT
+)
+
+// routeAccess is the expectation for every route the server registers. A route missing
+// here fails TestEveryRouteByCredential: say who may call a new route when adding it.
+var routeAccess = map[string]string{
+	"POST /v1/events":                       producer,
+	"GET /v1/events/{eventId}":              producer,
+	"DELETE /v1/events/{eventId}":           admin,
+	"GET /v1/notifications":                 user,
+	"GET /v1/notifications/unread-count":    user,
+	"POST /v1/notifications/{id}/read":      user,
+	"POST /v1/notifications/read-all":       user,
+	"POST /v1/notifications/seen":           user,
+	"POST /v1/notifications/{id}/archive":   user,
+	"POST /v1/notifications/{id}/unarchive": user,
+	"GET /v1/notifications/stream":          user,
+	"GET /v1/admin/rejected":                admin,
+	"POST /v1/admin/rejected/{id}/replay":   admin,
+	"GET /v1/push/vapid-public-key":         public,
+	"POST /v1/push/subscriptions":           user,
+	"DELETE /v1/push/subscriptions":         user,
+	"GET /v1/admin/webhooks":                admin,
+	"POST /v1/admin/webhooks/{id}/replay":   admin,
+	"GET /v1/users/{userId}":                admin,
+	"PUT /v1/users/{userId}":                admin,
+	"DELETE /v1/users/{userId}":             admin,
+	"GET /v1/users/{userId}/preferences":    admin,
+	"PUT /v1/users/{userId}/preferences":    admin,
+	"PATCH /v1/users/{userId}/preferences":  admin,
+	"GET /v1/preferences":                   user,
+	"PUT /v1/preferences":                   user,
+	"PATCH /v1/preferences":                 user,
+	"GET /healthz":                          public,
+	"GET /readyz":                           public,
+	"GET /metrics":                          public,
+	"GET /{$}":                              public,
+	"GET /embed.js":                         public,
+	"GET /openapi.yaml":                     public,
+	"GET /sw.js":                            public,
+	"GET /static/":                          public, // every GET /static/<file>
+}
+
+const (
+	ingestTok = "ingest-old,ingest-new" // a rotation: both work
+	adminTok  = "admin-a, admin-b"
+)
+
+// credential is one way of calling: the request headers it sets.
+type credential struct {
+	name   string
+	header func(t *testing.T) []string
+}
+
+var credentials = []credential{
+	{"none", func(*testing.T) []string { return nil }},
+	{"user", func(t *testing.T) []string { return nil }}, // filled per mode below
+	{"ingest token", func(*testing.T) []string { return []string{"Authorization", "Bearer ingest-new"} }},
+	{"admin token", func(*testing.T) []string { return []string{"Authorization", "Bearer admin-b"} }},
+	{"ADMIN JWT", func(t *testing.T) []string {
+		return []string{"Authorization", "Bearer " + roleToken(t, "ops", "ADMIN")}
+	}},
+}
+
+func roleToken(t *testing.T, sub, role string) string {
+	t.Helper()
+	claims := jwt.MapClaims{"sub": sub, "aud": "notifyd", "exp": time.Now().Add(time.Hour).Unix()}
+	if role != "" {
+		claims["role"] = role
+	}
+	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte(jwtSecret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// allowed says whether cred gets past the guard of a route of kind in a mode (dev or jwt)
+// with the tokens set or not.
+func allowed(kind, mode string, tokens bool, cred string) bool {
+	switch kind {
+	case public:
+		return true
+	case user:
+		return cred == "user" || (mode == "jwt" && cred == "ADMIN JWT") // an ADMIN JWT names a user too
+	}
+	if mode == "dev" && !tokens {
+		return true // dev auth without tokens: open, as before (loopback only)
+	}
+	switch cred {
+	case "admin token":
+		return tokens
+	case "ADMIN JWT":
+		return mode == "jwt"
+	case "ingest token":
+		return kind == producer && tokens
+	}
+	return false
+}
+
+// TestEveryRouteByCredential calls every registered route with every credential, in dev
+// and jwt modes, with and without NOTIFY_INGEST_TOKEN and NOTIFY_ADMIN_TOKEN, and checks
+// who gets past the guard (anything but 401) and who is refused (401 problem+json).
+func TestEveryRouteByCredential(t *testing.T) {
+	for _, mode := range []string{"dev", "jwt"} {
+		for _, tokens := range []bool{true, false} {
+			cfg := app.Config{Auth: mode, JWTSecret: jwtSecret, JWTAudience: []string{"notifyd"}}
+			if mode == "dev" {
+				cfg.JWTSecret, cfg.JWTAudience = "", nil
+			}
+			if tokens {
+				cfg.IngestToken, cfg.AdminToken = ingestTok, adminTok
+			}
+			s := startApp(t, cfg)
+			routes := s.Routes()
+			for _, route := range routes {
+				kind, ok := routeAccess[route]
+				if !ok && strings.HasPrefix(route, "GET /static/") {
+					kind, ok = routeAccess["GET /static/"]
+				}
+				if !ok {
+					t.Errorf("route %q is not in routeAccess: say who may call it", route)
+					continue
+				}
+				method, path, _ := strings.Cut(route, " ")
+				path = strings.NewReplacer("{eventId}", "no-such-event", "{userId}", "u-7", "{id}", "999999", "{$}", "").Replace(path)
+				for _, c := range credentials {
+					h := c.header(t)
+					if c.name == "user" {
+						h = []string{"X-User-Id", "alice"}
+						if mode == "jwt" {
+							h = []string{"Authorization", "Bearer " + roleToken(t, "alice", "")}
+						}
+					}
+					status, ctype := call(t, method, s.URL+path, h)
+					want := allowed(kind, mode, tokens, c.name)
+					if got := status != http.StatusUnauthorized; got != want {
+						t.Errorf("%s tokens=%v %s with %s: status %d, want allowed=%v", mode, tokens, route, c.name, status, want)
+					}
+					if status == http.StatusUnauthorized && !strings.HasPrefix(ctype, "application/problem+json") {
+						t.Errorf("%s %s with %s: 401 as %q, want problem+json", mode, route, c.name, ctype)
+					}
+				}
+			}
+			for route := range routeAccess {
+				if route != "GET /static/" && !slices.Contains(routes, route) {
+					t.Errorf("%s: %q is in routeAccess but not registered", mode, route)
+				}
+			}
+		}
+	}
+}
+
+// call sends one request and returns its status and content type, without reading a
+// stream's body past the headers.
+func call(t *testing.T, method, url string, header []string) (int, string) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, method, url, strings.NewReader("{}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode, resp.Header.Get("Content-Type")
+}
+
+// In jwt mode without tokens, the start-up log names each credential that is missing
+// and the routes it closes; with both set it warns of neither.
+func TestStartupLogNamesClosedRoutes(t *testing.T) {
+	for _, tokens := range []bool{false, true} {
+		var buf syncBuffer
+		cfg := app.Config{Auth: "jwt", JWTSecret: jwtSecret, Logger: slog.New(slog.NewTextHandler(&buf, nil))}
+		if tokens {
+			cfg.IngestToken, cfg.AdminToken = ingestTok, adminTok
+		}
+		startApp(t, cfg)
+		log := buf.String()
+		for _, want := range []string{"NOTIFY_INGEST_TOKEN is not set", "POST /v1/events", "NOTIFY_ADMIN_TOKEN is not set", "DELETE /v1/users/{userId}"} {
+			if strings.Contains(log, want) == tokens {
+				t.Errorf("tokens=%v: start-up log has %q = %v:\n%s", tokens, want, !tokens, log)
+			}
+		}
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the logger's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
