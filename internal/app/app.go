@@ -57,6 +57,9 @@ type App struct {
 // New builds an App and opens its listener; Run serves.
 func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	cfg.defaults()
+	if err := checkConfig(cfg); err != nil {
+		return nil, err
+	}
 	a := &App{cfg: cfg, log: cfg.Logger, reg: prometheus.NewRegistry()}
 	a.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	defer func() {

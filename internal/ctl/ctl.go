@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/notifyd/notifyd/internal/cli"
+	"github.com/notifyd/notifyd/internal/version"
 )
 
 // IO is where a command reads and writes; tests give buffers.
@@ -89,9 +90,14 @@ func (e *env) main(ctx context.Context, args []string) error {
 	env.String(&e.g.User, "user", "NOTIFY_USER", "", "dev auth: act as this user (default: the command's <user>)")
 	env.String(&e.g.AuthToken, "auth-token", "NOTIFY_AUTH_TOKEN", "", "jwt auth: the user's bearer token")
 	fs.BoolVar(&e.g.JSON, "json", false, "print machine-readable JSON")
+	showVersion := fs.Bool("version", false, "print the version and exit")
 	fs.Usage = func() { e.usage(fs) }
 	if err := fs.Parse(args); err != nil {
 		return flagErr(err)
+	}
+	if *showVersion {
+		fmt.Fprintln(e.Stdout, version.Get().String("notifyctl"))
+		return nil
 	}
 	if err := env.Err(); err != nil {
 		return err
