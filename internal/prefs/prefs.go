@@ -30,7 +30,7 @@ var OptionalChannels = []notify.Channel{ChannelSMS, ChannelEmail, ChannelWebPush
 // "sse" is its round-one name).
 func IsInbox(c notify.Channel) bool { return c == ChannelInbox || c == "sse" }
 
-// The reasons a delivery is skipped at decision time (CONTRACT: Channels).
+// The reasons a delivery is skipped at decision time (README: channels, statuses and reasons).
 const (
 	ReasonOptedOut   = notify.ReasonOptedOut
 	ReasonNoPhone    = notify.ReasonNoPhone
