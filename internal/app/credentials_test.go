@@ -1,19 +1,18 @@
 package app_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/notifyd/notifyd/internal/app"
+	"github.com/notifyd/notifyd/internal/testenv"
 )
 
 // Who may call a route.
@@ -200,7 +199,7 @@ func call(t *testing.T, method, url string, header []string) (int, string) {
 // and the routes it closes; with both set it warns of neither.
 func TestStartupLogNamesClosedRoutes(t *testing.T) {
 	for _, tokens := range []bool{false, true} {
-		var buf syncBuffer
+		var buf testenv.SyncBuffer
 		cfg := app.Config{Auth: "jwt", JWTSecret: jwtSecret, Logger: slog.New(slog.NewTextHandler(&buf, nil))}
 		if tokens {
 			cfg.IngestToken, cfg.AdminToken = ingestTok, adminTok
@@ -213,22 +212,4 @@ func TestStartupLogNamesClosedRoutes(t *testing.T) {
 			}
 		}
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for the logger's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
