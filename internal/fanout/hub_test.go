@@ -75,10 +75,10 @@ func (h *fakeHub) snapshot() ([]notify.Notification, int) {
 	return append([]notify.Notification(nil), h.got...), h.resyncs
 }
 
-// waitFor waits until cond holds for the hub's state, failing after 10s.
+// waitFor waits until cond holds for the hub's state, failing after a minute.
 func (h *fakeHub) waitFor(t *testing.T, what string, cond func(got []notify.Notification, resyncs int) bool) {
 	t.Helper()
-	timeout := time.After(10 * time.Second)
+	timeout := time.After(time.Minute) // generous: a condition, met in well under a second on an idle machine
 	for {
 		if cond(h.snapshot()) {
 			return

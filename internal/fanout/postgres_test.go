@@ -21,7 +21,7 @@ import (
 // pgReplica is one replica's fan-out on url, reading referenced notifications from st.
 func pgReplica(t *testing.T, url string, hub Hub, st Loader) *Postgres {
 	t.Helper()
-	p, err := NewPostgres(url, hub, st, PostgresOptions{MaxBackoff: 100 * time.Millisecond, HealthInterval: time.Second, PublishTimeout: time.Second, Metrics: prometheus.NewRegistry()})
+	p, err := NewPostgres(url, hub, st, PostgresOptions{MaxBackoff: 100 * time.Millisecond, HealthInterval: time.Second, PublishTimeout: 10 * time.Second, Metrics: prometheus.NewRegistry()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,4 +229,44 @@ func TestPostgresCloseUsers(t *testing.T) {
 	if got, _ := hb.snapshot(); len(got) != 0 {
 		t.Fatalf("B was delivered %+v", got)
 	}
+}
+
+// TestPostgresPublisherTerminated: the server ends A's publishing session while both
+// listeners stay up, so no resync is coming. A's next publish fails on the dead
+// connection and is sent again on a new one: B gets every notification. Before, the batch
+// was dropped and B's streams silently lacked it until something else resynced them.
+func TestPostgresPublisherTerminated(t *testing.T) {
+	url := testenv.PostgresURL(t)
+	a, b, _, hb := pgPair(t, url)
+	a.Publish(context.Background(), notes("u", 1, 2))
+	hb.waitFor(t, "B got 1..2", count(2))
+
+	if n := terminate(t, url, "notifyd-fanout-publish"); n != 1 {
+		t.Fatalf("terminated %d publishing sessions, want A's one", n)
+	}
+	a.Publish(context.Background(), notes("u", 3, 4))
+	hb.waitFor(t, "B got 3..4", count(4))
+	got, resyncs := hb.snapshot()
+	checkStreams(t, "B", got, map[string]int64{"u": 4})
+	if resyncs != 1 || value(t, b.m.reconnects) != 0 {
+		t.Fatalf("B resynced %d times, reconnected %v: want its listener untouched", resyncs, value(t, b.m.reconnects))
+	}
+}
+
+// terminate ends every session of url's database named app (pg_terminate_backend), as
+// a failover or an operator would, and returns how many it ended.
+func terminate(t *testing.T, url, app string) int {
+	t.Helper()
+	admin, err := pgx.Connect(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(context.Background())
+	var n int
+	err = admin.QueryRow(context.Background(), `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity
+		WHERE datname = current_database() AND application_name = $1 AND pid <> pg_backend_pid()`, app).Scan(&n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

@@ -23,6 +23,7 @@ type relay struct {
 	origin string // this replica's id in its messages, so that it skips its own
 	broker string // "redis" or "postgres", for the logs
 	queue  chan batch
+	done   chan struct{} // closed by shut: ends a retry's wait
 
 	mu     sync.Mutex // guards closed and queue sends after close; the fan-outs' connections too
 	closed bool
@@ -48,6 +49,7 @@ func newRelay(hub Hub, broker string, queue int, log *slog.Logger, reg prometheu
 		origin: hex.EncodeToString(id[:]),
 		broker: broker,
 		queue:  make(chan batch, queue),
+		done:   make(chan struct{}),
 	}, nil
 }
 
@@ -87,15 +89,51 @@ func (r *relay) enqueue(b batch) {
 }
 
 // publishLoop sends the queued batches with send, in order, until shut closes the queue.
+// A batch that fails is tried again (send reconnects first when its connection broke)
+// with capped backoff until it goes or the relay is shut, so that a broker connection the
+// server terminated costs the other replicas a short delay, not a lost message: nothing
+// would resync them for it (their own connections may never have dropped). Batches
+// queued meanwhile wait behind it, in order; once the queue is full they are dropped and
+// counted, and heal at the other replicas' next resync.
 func (r *relay) publishLoop(send func(batch) error) {
 	for b := range r.queue {
-		if err := send(b); err != nil {
-			r.m.publishErrors.Inc()
-			r.log.Warn("fanout: publish to "+r.broker+" failed; other replicas heal on resync", "notifications", len(b.ns), "states", len(b.states), "err", err)
-			continue
-		}
-		r.m.published.Add(float64(len(b.ns)))
+		r.sendRetrying(b, send)
 	}
+}
+
+// sendRetrying sends b, trying again while the relay is open; after shut, once more only.
+func (r *relay) sendRetrying(b batch, send func(batch) error) {
+	backoff := 50 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		err := send(b)
+		if err == nil {
+			r.m.published.Add(float64(len(b.ns)))
+			if attempt > 1 {
+				r.log.Info("fanout: publish to "+r.broker+" went through after retrying", "attempts", attempt)
+			}
+			return
+		}
+		r.m.publishErrors.Inc()
+		if r.isClosed() && attempt > 1 {
+			r.log.Warn("fanout: publish to "+r.broker+" failed at shutdown; other replicas heal on resync", "notifications", len(b.ns), "states", len(b.states), "err", err)
+			return
+		}
+		r.log.Warn("fanout: publish to "+r.broker+" failed; trying again", "notifications", len(b.ns), "states", len(b.states), "attempt", attempt, "err", err)
+		select {
+		case <-r.done:
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, publishMaxBackoff)
+	}
+}
+
+// publishMaxBackoff caps the wait between attempts of one batch.
+const publishMaxBackoff = 2 * time.Second
+
+func (r *relay) isClosed() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.closed
 }
 
 // shut marks the relay closed and closes its queue (the publisher sends what is in it and
@@ -108,6 +146,7 @@ func (r *relay) shut(also func()) bool {
 	}
 	r.closed = true
 	close(r.queue)
+	close(r.done)
 	also()
 	return true
 }

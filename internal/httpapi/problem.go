@@ -23,6 +23,7 @@ var statusOf = map[notify.Code]int{
 	notify.CodeNotFound:          http.StatusNotFound,
 	notify.CodeRateLimited:       http.StatusTooManyRequests,
 	notify.CodeTooManyStreams:    http.StatusTooManyRequests,
+	notify.CodeTooManyTopics:     http.StatusConflict,
 	notify.CodeUnavailable:       http.StatusServiceUnavailable,
 	notify.CodeInternal:          http.StatusInternalServerError,
 }
@@ -41,6 +42,7 @@ var titleOf = map[notify.Code]string{
 	notify.CodeNotFound:          "Not found",
 	notify.CodeRateLimited:       "Too many requests",
 	notify.CodeTooManyStreams:    "Too many streams",
+	notify.CodeTooManyTopics:     "Too many topic subscriptions",
 	notify.CodeUnavailable:       "Service unavailable",
 	notify.CodeInternal:          "Internal error",
 }

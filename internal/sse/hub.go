@@ -66,6 +66,7 @@ type Hub struct {
 	shards [shardCount]shard
 	queue  chan *conn
 	m      *metrics
+	resync chan struct{} // a pending Resync request (resync.go)
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -108,7 +109,7 @@ func NewHub(st Store, o Options) *Hub {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	h := &Hub{st: st, o: o, log: o.Logger, seed: maphash.MakeSeed(), queue: make(chan *conn, 1<<16), m: newMetrics(o.Metrics)}
+	h := &Hub{st: st, o: o, log: o.Logger, seed: maphash.MakeSeed(), queue: make(chan *conn, 1<<16), m: newMetrics(o.Metrics), resync: make(chan struct{}, 1)}
 	for i := range h.shards {
 		h.shards[i].users = map[string][]*conn{}
 	}
@@ -117,9 +118,7 @@ func NewHub(st Store, o Options) *Hub {
 		h.wg.Go(h.catchupWorker)
 	}
 	h.wg.Go(h.watch)
-	if o.Resync > 0 {
-		h.wg.Go(h.resyncLoop)
-	}
+	h.wg.Go(h.resyncLoop)
 	return h
 }
 
@@ -191,59 +190,6 @@ func (h *Hub) CloseUser(user string) int {
 		h.drop(c, "user erased")
 	}
 	return len(cs)
-}
-
-// Resync compares every stream with its user's newest sequence in the store and replays
-// what a stream is missing. Fan-out calls it after reconnecting to Redis.
-func (h *Hub) Resync(ctx context.Context) {
-	byUser := map[string][]*conn{}
-	for i := range h.shards {
-		sh := &h.shards[i]
-		sh.mu.RLock()
-		for u, cs := range sh.users {
-			byUser[u] = append([]*conn(nil), cs...)
-		}
-		sh.mu.RUnlock()
-	}
-	users := make([]string, 0, len(byUser))
-	for u := range byUser {
-		users = append(users, u)
-	}
-	const page = 500
-	for lo := 0; lo < len(users); lo += page {
-		seqs, err := h.st.LastSeqs(ctx, users[lo:min(lo+page, len(users))])
-		if err != nil {
-			h.log.WarnContext(ctx, "sse resync: reading sequences failed", "err", err)
-			return
-		}
-		for u, seq := range seqs {
-			for _, c := range byUser[u] {
-				c.mu.Lock()
-				behind := !c.closed && !c.catching && seq > c.last
-				if behind {
-					c.catching, c.want = true, seq
-				}
-				c.mu.Unlock()
-				if behind {
-					h.m.gaps.Inc()
-					h.enqueue(c)
-				}
-			}
-		}
-	}
-}
-
-func (h *Hub) resyncLoop() {
-	t := time.NewTicker(h.o.Resync)
-	defer t.Stop()
-	for {
-		select {
-		case <-h.ctx.Done():
-			return
-		case <-t.C:
-			h.Resync(h.ctx)
-		}
-	}
 }
 
 // Close closes every stream and stops the hub's goroutines. Clients reconnect (to this

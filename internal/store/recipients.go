@@ -24,7 +24,7 @@ type Recipients interface {
 	// merges at once both land) and returns the preferences as stored.
 	MergePreferences(ctx context.Context, userID string, patch prefs.Patch, at time.Time) (prefs.Preferences, error)
 	// EraseUser deletes, in one transaction, everything the store holds about userID:
-	// profile, preferences, push subscriptions, notifications, their deliveries (pending
+	// profile, preferences, push subscriptions, mobile devices, notifications, their deliveries (pending
 	// ones never go out) and the user's sequence. A user who comes back starts again at
 	// seq 1 (a stream resuming from an older, higher Last-Event-ID is treated as at the
 	// newest). The events stay (other recipients' notifications refer to them), the user taken out of
@@ -61,4 +61,6 @@ type Erased struct {
 	Notifications int64 `json:"notifications"`
 	Deliveries    int64 `json:"deliveries"`
 	Subscriptions int64 `json:"pushSubscriptions"`
+	Topics        int64 `json:"topicSubscriptions"`
+	Devices       int64 `json:"devices"`
 }
