@@ -119,6 +119,7 @@ func Defaults() Config {
 		SQSProtocol:        "json",
 		SQSPollers:         2,
 		SQSWait:            20 * time.Second,
+		SQSConcurrency:     8,
 		SMSProvider:        "log",
 		EmailProvider:      "log",
 		SMSSNSType:         "Transactional",
