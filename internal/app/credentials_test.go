@@ -70,6 +70,7 @@ var routeAccess = map[string]string{
 	"GET /v1/admin/types":                            operators,
 	"GET /v1/users/{userId}/notifications":           operators,
 	"GET /v1/users/{userId}/push-subscriptions":      operators,
+	"GET /v1/users/{userId}/subscriptions":           operators,
 	"GET /v1/users/{userId}/devices":                 operators,
 	"POST /v1/users/{userId}/devices":                operators,
 	"DELETE /v1/users/{userId}/devices":              operators,
