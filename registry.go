@@ -10,8 +10,6 @@ import (
 	"strings"
 	"text/template"
 	"time"
-
-	"go.yaml.in/yaml/v3"
 )
 
 // EventType is one registered notificationType: how to render its text when the producer
@@ -134,10 +132,8 @@ type configFile struct {
 //	    channels: {CUSTOMER: [sse]}
 func LoadRegistry(r io.Reader) (*Registry, error) {
 	var cfg configFile
-	dec := yaml.NewDecoder(r)
-	dec.KnownFields(true)
-	if err := dec.Decode(&cfg); err != nil && err != io.EOF {
-		return nil, fmt.Errorf("config: %w", err)
+	if err := decodeConfig(r, &cfg); err != nil {
+		return nil, err
 	}
 	defaults := DefaultChannels()
 	if len(cfg.Defaults.Channels) > 0 {

@@ -70,6 +70,9 @@ type App struct {
 // New builds an App and opens its listener; Run serves.
 func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	cfg.defaults()
+	if err := checkConfig(cfg); err != nil {
+		return nil, err
+	}
 	a := &App{cfg: cfg, log: cfg.Logger, reg: prometheus.NewRegistry()}
 	a.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	defer func() {
@@ -170,7 +173,8 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	if err != nil {
 		return nil, err
 	}
-	api := httpapi.New(httpapi.Options{Store: a.Store, Ingest: a.Ingest, Hub: a.Hub, Auth: authn, IngestToken: auth.Token(cfg.IngestToken), Streams: publisher, States: publisher, CORSOrigins: cfg.CORSOrigins,
+	api := httpapi.New(httpapi.Options{Store: a.Store, Ingest: a.Ingest, Hub: a.Hub, Auth: authn,
+		IngestTokens: auth.ParseTokens(cfg.IngestToken), AdminTokens: auth.ParseTokens(cfg.AdminToken), OpenWithoutTokens: cfg.Auth == "dev", Streams: publisher, States: publisher, CORSOrigins: cfg.CORSOrigins,
 		Reports: a.reportParsers(), ReportsKick: a.kickWorkers,
 		MaxBody: cfg.MaxBody, TopicsPerUser: cfg.TopicsPerUser, UserRate: cfg.UserRate, UserBurst: cfg.UserBurst, Gatherer: a.reg, Logger: a.log, Ready: ready,
 		VAPIDPublicKey: cfg.VAPIDPublicKey, CheckPushKeys: webpush.CheckSubscriptionKeys,
@@ -190,9 +194,7 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	if a.ln, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
 		return nil, fmt.Errorf("listen %s: %w", cfg.HTTPAddr, err)
 	}
-	if cfg.IngestToken == "" && auth.CheckDevListen(cfg.HTTPAddr, false) != nil {
-		a.log.Warn("no NOTIFY_INGEST_TOKEN while listening beyond loopback: anyone who reaches notifyd can publish events and use admin routes", "addr", a.Addr())
-	}
+	a.logClosedRoutes(api)
 	return a, nil
 }
 

@@ -96,7 +96,8 @@ type Config struct {
 	JWKSAllowHTTP  bool
 	JWTIssuer      string
 	JWTCookie      string
-	IngestToken    string
+	IngestToken    string // comma list: producers (publish, read an event's status)
+	AdminToken     string // comma list: operators (every admin route; may publish too)
 
 	CommitLinger time.Duration // how long a busy group commit waits for more events
 	// ScheduleHorizon bounds how far ahead a sendAt may be (0: ingest.DefaultHorizon, 30 days).
