@@ -25,6 +25,7 @@ var statusOf = map[notify.Code]int{
 	notify.CodeTooManyStreams:    http.StatusTooManyRequests,
 	notify.CodeUnavailable:       http.StatusServiceUnavailable,
 	notify.CodeInternal:          http.StatusInternalServerError,
+	notify.CodeMethodNotAllowed:  http.StatusMethodNotAllowed,
 }
 
 var titleOf = map[notify.Code]string{
@@ -43,6 +44,7 @@ var titleOf = map[notify.Code]string{
 	notify.CodeTooManyStreams:    "Too many streams",
 	notify.CodeUnavailable:       "Service unavailable",
 	notify.CodeInternal:          "Internal error",
+	notify.CodeMethodNotAllowed:  "Method not allowed",
 }
 
 // ProblemTypeBase prefixes each code to make a problem's stable "type" URI.
