@@ -24,7 +24,8 @@ const (
 	CodeNotFound          Code = "not_found"
 	CodeRateLimited       Code = "rate_limited"
 	CodeTooManyStreams    Code = "too_many_streams"
-	CodeUnavailable       Code = "unavailable" // a dependency (the store) is down: retry later
+	CodeTooManyTopics     Code = "too_many_topics" // the user is subscribed to as many topics as allowed
+	CodeUnavailable       Code = "unavailable"     // a dependency (the store) is down: retry later
 	CodeInternal          Code = "internal"
 	// CodeMethodNotAllowed: the path exists but not with this method (Allow lists those that do).
 	CodeMethodNotAllowed Code = "method_not_allowed"
@@ -81,3 +82,7 @@ func Permanent(err error) bool {
 	}
 	return false
 }
+
+// PrefixField puts err's field under prefix ("event" + "publishInformation.message"), for
+// an API that takes an event inside a larger body; other errors pass unchanged.
+func PrefixField(prefix string, err error) error { return prefixField(prefix, err) }

@@ -29,6 +29,10 @@ type Event struct {
 	// CollapseKey, when set, makes a newer notification of the same user and key replace
 	// the older one.
 	CollapseKey string
+	// Topic, when set, stands for Recipients: the event goes to every subscriber of the
+	// topic at the moment it is accepted, each as TopicRole (see topic.go).
+	Topic     string
+	TopicRole Role
 }
 
 // Recipient is one person an event is about.
@@ -114,12 +118,20 @@ func DecodeEvent(body []byte) (Event, error) {
 	if w.PublishInformation == nil {
 		return Event{}, FieldErrorf(CodeInvalidEvent, "publishInformation", "is required")
 	}
-	recipients, err := decodeRecipients(w.WhoToNotify)
+	topic, role, isTopic, err := decodeTopic(w.WhoToNotify)
 	if err != nil {
 		return Event{}, err
 	}
+	var recipients []Recipient
+	if !isTopic {
+		if recipients, err = decodeRecipients(w.WhoToNotify); err != nil {
+			return Event{}, err
+		}
+	}
 	p := w.PublishInformation
 	ev := Event{
+		Topic:       topic,
+		TopicRole:   role,
 		Recipients:  recipients,
 		Type:        strings.TrimSpace(p.NotificationType),
 		Message:     p.Message,
@@ -264,7 +276,17 @@ func (ev *Event) Validate(l Limits) error {
 	if ev.Type == "" {
 		return FieldErrorf(CodeInvalidEvent, "publishInformation.notificationType", "is required")
 	}
-	if len(ev.Recipients) == 0 {
+	if ev.Topic != "" {
+		if len(ev.Recipients) > 0 {
+			return FieldErrorf(CodeInvalidEvent, "whoToNotify", "names a topic and recipients: send one or the other")
+		}
+		if err := CheckTopic(ev.Topic); err != nil {
+			return prefixField("whoToNotify", err)
+		}
+		if _, ok := ParseRole(string(ev.TopicRole)); !ok {
+			return FieldErrorf(CodeInvalidEvent, "whoToNotify.role", "%q is not one of CUSTOMER, OWNER, ADMIN", ev.TopicRole)
+		}
+	} else if len(ev.Recipients) == 0 {
 		return FieldErrorf(CodeNoRecipient, "whoToNotify", "is empty")
 	}
 	if l.MaxRecipients > 0 && len(ev.Recipients) > l.MaxRecipients {
@@ -368,12 +390,21 @@ func (ev Event) MarshalJSON() ([]byte, error) {
 	if ev.SendAt != nil {
 		sendAt = ev.SendAt.UTC().Format(time.RFC3339Nano)
 	}
-	rs := make([]wireRecipientOut, len(ev.Recipients))
-	for i, r := range ev.Recipients {
-		rs[i] = wireRecipientOut{UserID: r.UserID, Role: r.Role, PhoneNumber: r.Phone, Email: r.Email}
+	var who any
+	if ev.Topic != "" {
+		who = struct {
+			Topic string `json:"topic"`
+			Role  Role   `json:"role"`
+		}{ev.Topic, ev.TopicRole}
+	} else {
+		rs := make([]wireRecipientOut, len(ev.Recipients))
+		for i, r := range ev.Recipients {
+			rs[i] = wireRecipientOut{UserID: r.UserID, Role: r.Role, PhoneNumber: r.Phone, Email: r.Email}
+		}
+		who = rs
 	}
 	return json.Marshal(struct {
-		WhoToNotify        []wireRecipientOut `json:"whoToNotify"`
-		PublishInformation wirePublish        `json:"publishInformation"`
-	}{rs, wirePublish{NotificationType: ev.Type, Message: ev.Message, URL: ev.URL, EventID: ev.EventID, SendAt: sendAt, CollapseKey: ev.CollapseKey, Data: ev.Data}})
+		WhoToNotify        any         `json:"whoToNotify"`
+		PublishInformation wirePublish `json:"publishInformation"`
+	}{who, wirePublish{NotificationType: ev.Type, Message: ev.Message, URL: ev.URL, EventID: ev.EventID, SendAt: sendAt, CollapseKey: ev.CollapseKey, Data: ev.Data}})
 }

@@ -97,6 +97,7 @@ const (
 	ReasonNoPhone              = "no_phone"
 	ReasonNoEmail              = "no_email"
 	ReasonNoSubscription       = "no_subscription"
+	ReasonNoDevice             = "no_device" // mobile: no device registered on a configured platform
 	ReasonCapped               = "capped"
 	ReasonThrottled            = "throttled"
 	ReasonReadBeforeEscalation = "read_before_escalation"
@@ -135,6 +136,10 @@ type Message struct {
 	Text       string
 	URL        string
 	EventID    string
+	// NotificationID and CollapseKey are the notification's (mobile push sends them as
+	// data and as the platform's collapse id; CollapseKey "" when it has none).
+	NotificationID int64
+	CollapseKey    string
 	// Data is the event's data object (JSON), for channels that render templates (email).
 	Data json.RawMessage
 	// TraceParent is the W3C trace context the event came with (empty if none): the

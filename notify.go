@@ -44,10 +44,12 @@ const (
 	ChannelSMS     Channel = "sms"
 	ChannelEmail   Channel = "email"
 	ChannelWebPush Channel = "webpush"
+	// ChannelMobile is mobile push: FCM and APNs, to every device the user registered.
+	ChannelMobile Channel = "mobile"
 )
 
 // Channels lists every channel, in a stable order.
-var Channels = []Channel{ChannelInbox, ChannelSMS, ChannelEmail, ChannelWebPush}
+var Channels = []Channel{ChannelInbox, ChannelSMS, ChannelEmail, ChannelWebPush, ChannelMobile}
 
 // ParseChannel maps a channel name, in any case, to a Channel. "sse", the inbox's name in
 // round one, is still accepted as ChannelInbox.
@@ -56,7 +58,7 @@ func ParseChannel(s string) (Channel, bool) {
 	switch c {
 	case "sse":
 		return ChannelInbox, true
-	case ChannelInbox, ChannelSMS, ChannelEmail, ChannelWebPush:
+	case ChannelInbox, ChannelSMS, ChannelEmail, ChannelWebPush, ChannelMobile:
 		return c, true
 	}
 	return "", false

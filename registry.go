@@ -25,6 +25,9 @@ type EventType struct {
 	// Digest, when set, gathers a user's events of this type and key into one
 	// notification per window (see digest.go).
 	Digest *Digest
+	// Throttle, when set, caps how many notifications of this type (and key) a user gets
+	// per window (see throttle.go).
+	Throttle *Throttle
 	// Required types ignore opt-outs and quiet hours (payments, security).
 	Required bool
 	// QuietHours: deliveries follow the service's default quiet hours (NOTIFY_QUIET_HOURS).
@@ -99,6 +102,7 @@ type configFile struct {
 		QuietHours *bool               `yaml:"quietHours"`
 		Escalate   map[string]string   `yaml:"escalate"`
 		Digest     *digestConfig       `yaml:"digest"`
+		Throttle   *throttleConfig     `yaml:"throttle"`
 		Labels     map[string]string   `yaml:"labels"`
 	} `yaml:"types"`
 	// Webhooks receive state changes (delivery.sent, notification.read, …).
@@ -201,6 +205,13 @@ func LoadRegistry(r io.Reader) (*Registry, error) {
 			}
 			t.Digest = d
 		}
+		if spec.Throttle != nil {
+			th, err := spec.Throttle.parse("types." + name + ".throttle")
+			if err != nil {
+				return nil, err
+			}
+			t.Throttle = th
+		}
 		if err := reg.add(t); err != nil {
 			return nil, err
 		}
@@ -264,6 +275,13 @@ func (r *Registry) add(t EventType) error {
 		}
 		t.Digest = &d
 	}
+	if t.Throttle != nil {
+		th := *t.Throttle
+		if err := th.compile(t.Name); err != nil {
+			return err
+		}
+		t.Throttle = &th
+	}
 	r.types[t.Name] = &t
 	return nil
 }
@@ -304,7 +322,13 @@ type Prepared struct {
 	// Digest is set when the event's type digests: the event joins its recipients'
 	// windows instead of becoming notifications of its own.
 	Digest *DigestOf
-	Type   *EventType // the registered type (its rules: required, quiet hours, escalation)
+	// Throttle is set when the event's type throttles: the store counts each recipient's
+	// notifications of the type and key and drops those over the limit.
+	Throttle *ThrottleOf
+	// Topic is set when the event goes to a topic's subscribers: each subscriber becomes a
+	// target like it (its role and channels), page by page, after the event is accepted.
+	Topic *Target
+	Type  *EventType // the registered type (its rules: required, quiet hours, escalation)
 }
 
 // Prepare validates ev, renders its message and url from its type's templates where the
@@ -349,6 +373,14 @@ func (r *Registry) Prepare(ev Event, l Limits) (*Prepared, error) {
 		if p.Digest, err = t.Digest.of(data); err != nil {
 			return nil, err
 		}
+	}
+	if t.Throttle != nil {
+		if p.Throttle, err = t.Throttle.of(data); err != nil {
+			return nil, err
+		}
+	}
+	if ev.Topic != "" {
+		p.Topic = &Target{Recipient: Recipient{Role: ev.TopicRole}, Channels: t.ChannelsFor(ev.TopicRole)}
 	}
 	seen := make(map[string]bool, len(ev.Recipients))
 	for _, rc := range ev.Recipients {

@@ -59,6 +59,21 @@ type Info struct {
 type NotificationData struct {
 	WhoToNotify        []Recipient `json:"whoToNotify"`
 	PublishInformation Info        `json:"publishInformation"`
+	// Topic, when set, stands for WhoToNotify: the event goes to every subscriber of the
+	// topic when notifyd accepts it (ForTopic).
+	Topic *Topic `json:"-"`
+}
+
+// Topic names a topic's subscribers as the recipients of an event, each as Role.
+type Topic struct {
+	Name string `json:"topic"` // 1–200 characters of A–Z a–z 0–9 . _ : -, e.g. restock:product-123
+	Role Role   `json:"role"`
+}
+
+// ForTopic builds an event for every subscriber of topic (a restock alert), each
+// notified as role.
+func ForTopic(topic string, role Role, info Info) NotificationData {
+	return NotificationData{Topic: &Topic{Name: topic, Role: role}, PublishInformation: info}
 }
 
 // ForOne builds an event for one recipient.
@@ -72,10 +87,13 @@ func ForMany(rs []Recipient, info Info) NotificationData {
 }
 
 // MarshalJSON writes whoToNotify as one object for a single recipient (as Spring
-// producers do) and as an array otherwise.
+// producers do), as {"topic", "role"} for a topic, and as an array otherwise.
 func (n NotificationData) MarshalJSON() ([]byte, error) {
 	var who any = n.WhoToNotify
-	if len(n.WhoToNotify) == 1 {
+	switch {
+	case n.Topic != nil:
+		who = n.Topic
+	case len(n.WhoToNotify) == 1:
 		who = n.WhoToNotify[0]
 	}
 	return json.Marshal(struct {

@@ -55,6 +55,7 @@ func run(args []string) error {
 	var source string
 	var sqsPollers int
 	var sqsVisibility time.Duration
+	var sqsSNS bool
 	var limit time.Duration
 	fs.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "notifyd to measure (loopback only); ignored with --spawn")
 	fs.StringVar(&spawn, "spawn", "", "path of a notifyd binary to start on a free port (temporary SQLite unless --database-url)")
@@ -81,6 +82,7 @@ func run(args []string) error {
 	var df drainFlags
 	var rawChild bool
 	var rawEndpoint, rawQueue string
+	fs.BoolVar(&sqsSNS, "sqs-sns", false, "with --source sqs or sqs-drain: send each event wrapped in an SNS envelope, as a topic without raw delivery does")
 	fs.BoolVar(&df.rawProcess, "sqs-raw-process", false, "with --source sqs-drain: run the raw loop in a child process of this binary, so it reaches goaws across processes as notifyd does")
 	fs.BoolVar(&rawChild, "sqs-raw-child", false, "internal: be that child (with --sqs-raw-endpoint, --sqs-raw-queue, --events, --sqs-pollers)")
 	fs.StringVar(&rawEndpoint, "sqs-raw-endpoint", "", "internal: the child's goaws")
@@ -139,6 +141,7 @@ func run(args []string) error {
 			return err
 		}
 		defer bench.StopSQS()
+		q.SNSWrapped = sqsSNS
 		fmt.Fprintf(os.Stderr, "notify-bench: goaws on %s, notifyd drains %s, the raw loop %s\n", q.Endpoint, q.NotifyURL, q.RawURL)
 		return sqsDrain(ctx, cfg, spawn, dbURL, sqliteSync, serverArgs, q, df, asJSON, os.Stdout, os.Stderr)
 	case "http":
@@ -156,6 +159,7 @@ func run(args []string) error {
 			return err
 		}
 		defer bench.StopSQS()
+		q.SNSWrapped = sqsSNS
 		env = q.Env()
 		cfg.Source, cfg.Publish, cfg.Baseline = "sqs", q.Publish(q.NotifyURL), q.Baseline()
 		fmt.Fprintf(os.Stderr, "notify-bench: goaws on %s, notifyd consumes %s, raw loop %s\n", q.Endpoint, q.NotifyURL, q.RawURL)

@@ -18,15 +18,18 @@ import (
 
 	notify "github.com/notifyd/notifyd"
 	"github.com/notifyd/notifyd/internal/auth"
+	"github.com/notifyd/notifyd/internal/channel/mobile"
 	"github.com/notifyd/notifyd/internal/channel/webpush"
 	"github.com/notifyd/notifyd/internal/delivery"
 	"github.com/notifyd/notifyd/internal/httpapi"
+	"github.com/notifyd/notifyd/internal/preview"
 	"github.com/notifyd/notifyd/internal/ingest"
 	"github.com/notifyd/notifyd/internal/prefs"
 	"github.com/notifyd/notifyd/internal/schedule"
 	sqssource "github.com/notifyd/notifyd/internal/source/sqs"
 	"github.com/notifyd/notifyd/internal/sse"
 	"github.com/notifyd/notifyd/internal/store"
+	"github.com/notifyd/notifyd/internal/topic"
 	"github.com/notifyd/notifyd/internal/web"
 	"github.com/notifyd/notifyd/internal/webhook"
 )
@@ -43,6 +46,7 @@ type App struct {
 	// Webhooks dispatches the outbound webhook outbox (nil without NOTIFY_CONFIG webhooks).
 	Webhooks *webhook.Dispatcher
 	registry *notify.Registry
+	mobile   *mobile.Sender    // nil: neither FCM nor APNs configured
 	sqs      *sqssource.Source // nil without NOTIFY_SQS_QUEUES
 	sms      *providerHealth   // the SMS provider's readiness; nil without the sms channel
 	server   *http.Server
@@ -52,6 +56,8 @@ type App struct {
 	closers        []func() // run in order at shutdown, after HTTP and sources stopped
 	// Releaser makes scheduled and digest notifications visible when due.
 	Releaser *schedule.Releaser
+	// Topics works the fan-out of topic events, page by page.
+	Topics *topic.Worker
 }
 
 // New builds an App and opens its listener; Run serves.
@@ -121,13 +127,18 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	if a.sms != nil {
 		ready = append(ready, httpapi.Checker{Name: "sms", Check: a.sms.Check, Optional: true})
 	}
+	if a.mobile != nil {
+		ready = append(ready, httpapi.Checker{Name: "mobile", Check: a.mobile.Check, Optional: true})
+	}
 
 	committers := 1 // SQLite has one writer
 	if !strings.HasPrefix(cfg.DatabaseURL, "sqlite:") {
 		committers = 4
 	}
 	a.Ingest = ingest.New(a.Store, ingest.Options{Registry: registry, Limits: cfg.Limits, Publisher: publisher, Committers: committers, Linger: cfg.CommitLinger, Recipients: recipients,
-		Delivered: a.kickWorkers, Horizon: cfg.ScheduleHorizon, Logger: a.log, Metrics: a.reg})
+		Delivered: a.kickWorkers, Horizon: cfg.ScheduleHorizon, Logger: a.log, Metrics: a.reg, TopicAccepted: a.kickTopics})
+	a.Topics = topic.New(a.Store, topic.Options{Registry: registry, Limits: cfg.Limits, Defaults: recipients, Publisher: publisher, Delivered: a.kickWorkers,
+		Page: cfg.TopicPage, Lease: cfg.TopicLease, Logger: a.log, Metrics: a.reg})
 	a.Releaser = schedule.New(a.Store, schedule.Options{Publisher: publisher, Delivered: a.kickWorkers, Logger: a.log, Metrics: a.reg,
 		Decide: store.Decide{Defaults: recipients, Rules: func(typ string) prefs.Rules {
 			t, _ := registry.Lookup(typ)
@@ -140,19 +151,25 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 			return nil, fmt.Errorf("sqs: aws config: %w", err)
 		}
 		if a.sqs, err = sqssource.New(awsCfg, a.Ingest, sqssource.Options{Queues: cfg.SQSQueues, Protocol: cfg.SQSProtocol,
-			Pollers: cfg.SQSPollers, WaitTime: cfg.SQSWait, Logger: a.log, Metrics: a.reg}); err != nil {
+			Pollers: cfg.SQSPollers, WaitTime: cfg.SQSWait, Concurrency: cfg.SQSConcurrency, Logger: a.log, Metrics: a.reg}); err != nil {
 			return nil, err
 		}
 		ready = append(ready, httpapi.Checker{Name: "sqs", Check: a.sqs.Ready})
 	}
 
+	previews, err := preview.New(registry)
+	if err != nil {
+		return nil, err
+	}
 	api := httpapi.New(httpapi.Options{Store: a.Store, Ingest: a.Ingest, Hub: a.Hub, Auth: authn, IngestToken: auth.Token(cfg.IngestToken), Streams: publisher, States: publisher, CORSOrigins: cfg.CORSOrigins,
-		MaxBody: cfg.MaxBody, UserRate: cfg.UserRate, UserBurst: cfg.UserBurst, Gatherer: a.reg, Logger: a.log, Ready: ready,
+		MaxBody: cfg.MaxBody, TopicsPerUser: cfg.TopicsPerUser, UserRate: cfg.UserRate, UserBurst: cfg.UserBurst, Gatherer: a.reg, Logger: a.log, Ready: ready,
 		VAPIDPublicKey: cfg.VAPIDPublicKey, CheckPushKeys: webpush.CheckSubscriptionKeys,
 		CheckPushEndpoint: func(u string) error { return webpush.CheckEndpoint(u, cfg.WebPushAllowPrivate) }, WebhookKick: a.kickWebhooks,
+		CheckDevice: mobile.CheckDevice,
 		Replay: func(ctx context.Context, id int64) ([]ingest.Result, error) {
 			return sqssource.ReplayRejected(ctx, a.Ingest, id)
 		},
+		Preview: func(p *notify.Prepared) (any, error) { return previews.Render(p) },
 		Mount: func(s *httpapi.Server) { web.Mount(s, web.Options{Auth: cfg.Auth, WebPush: cfg.VAPIDPublicKey != ""}) },
 	})
 	reqCtx, cancelRequests := context.WithCancel(context.Background())
@@ -217,6 +234,7 @@ func (a *App) Run(ctx context.Context) error {
 	releaseCtx, stopReleaser := context.WithCancel(context.WithoutCancel(ctx))
 	var releaser sync.WaitGroup
 	releaser.Go(func() { _ = a.Releaser.Run(releaseCtx) })
+	releaser.Go(func() { _ = a.Topics.Run(releaseCtx) })
 
 	srcCtx, stopSources := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopSources()
@@ -255,6 +273,7 @@ func (a *App) Run(ctx context.Context) error {
 			a.cancelRequests()
 			a.Ingest.Abort()
 			a.Releaser.Abort()
+			a.Topics.Abort()
 			for _, w := range a.Workers {
 				w.Abort()
 			}
@@ -276,6 +295,13 @@ func (a *App) Run(ctx context.Context) error {
 	a.closeAll()
 	a.log.Info("notifyd stopped")
 	return err
+}
+
+// kickTopics wakes the topic fan-out worker after an accept that opened a job.
+func (a *App) kickTopics() {
+	if a.Topics != nil {
+		a.Topics.Kick()
+	}
 }
 
 func (a *App) closeAll() {

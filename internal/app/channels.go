@@ -15,6 +15,7 @@ var channelBuilders = map[notify.Channel]func(a *App, ctx context.Context) (*del
 	notify.ChannelSMS:     (*App).smsChannel,
 	notify.ChannelEmail:   (*App).emailChannel,
 	notify.ChannelWebPush: (*App).webpushChannel,
+	notify.ChannelMobile:  (*App).mobileChannel,
 }
 
 // buildWorkers makes one delivery worker per configured channel; the engine settings

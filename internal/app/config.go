@@ -6,6 +6,7 @@ package app
 
 import (
 	"log/slog"
+	"net/http"
 	"time"
 
 	notify "github.com/notifyd/notifyd"
@@ -13,6 +14,8 @@ import (
 	"github.com/notifyd/notifyd/internal/delivery"
 	"github.com/notifyd/notifyd/internal/ingest"
 	"github.com/notifyd/notifyd/internal/sse"
+	"github.com/notifyd/notifyd/internal/store"
+	"github.com/notifyd/notifyd/internal/topic"
 )
 
 // Config is every setting of a notifyd process.
@@ -26,6 +29,9 @@ type Config struct {
 	SQSProtocol string   // json (AWS) or query (goaws and older local servers)
 	SQSPollers  int      // pollers per queue
 	SQSWait     time.Duration
+	// SQSConcurrency bounds the received batches in hand at once (0: the source's
+	// default).
+	SQSConcurrency int
 
 	SMSProvider        string // log, webhook or sns
 	SMSWebhookURL      string
@@ -49,6 +55,19 @@ type Config struct {
 	VAPIDPrivateKey     string
 	VAPIDSubject        string // mailto: or https: contact sent to push services
 	WebPushAllowPrivate bool   // push to endpoints on private addresses too (a push service inside the network; tests)
+
+	// Mobile push (internal/channel/mobile): FCM when FCMCredentials is set, APNs when
+	// APNsKeyFile is.
+	FCMCredentials string // a Firebase service-account JSON file
+	FCMURL         string // default https://fcm.googleapis.com
+	APNsKeyFile    string // the .p8 token-auth key
+	APNsKeyID      string
+	APNsTeamID     string
+	APNsTopic      string // the app's bundle id
+	APNsURL        string // default production, https://api.push.apple.com
+	// MobileClient replaces the HTTP client of both platforms (nil: HTTP/2 over TLS with
+	// the system's roots). Only Go code sets it: tests whose fakes have their own CA.
+	MobileClient *http.Client
 
 	Auth           string // dev or jwt
 	AllowPublicDev bool   // let dev auth listen on a non-loopback address
@@ -76,6 +95,12 @@ type Config struct {
 	CORSOrigins     []string // origins whose pages may embed the inbox
 	Logger          *slog.Logger
 	ShutdownWait    time.Duration // how long shutdown waits for in-flight work (default 30s)
+
+	// Topics: subscribers per fan-out transaction, the lease of a fan-out job, and how
+	// many topics one user may subscribe to.
+	TopicPage     int
+	TopicLease    time.Duration
+	TopicsPerUser int
 }
 
 // DefaultTimeZone is the zone of users whose profile names none (NOTIFY_DEFAULT_TZ).
@@ -116,6 +141,9 @@ func Defaults() Config {
 		UserRate:           20,
 		UserBurst:          40,
 		ShutdownWait:       30 * time.Second,
+		TopicPage:          topic.DefaultPage,
+		TopicLease:         topic.DefaultLease,
+		TopicsPerUser:      store.MaxTopicsPerUser,
 	}
 }
 
@@ -151,6 +179,9 @@ func (c *Config) defaults() {
 	fill(&c.MaxStreams, d.MaxStreams)
 	fill(&c.UserBurst, d.UserBurst)
 	fill(&c.ShutdownWait, d.ShutdownWait)
+	fill(&c.TopicPage, d.TopicPage)
+	fill(&c.TopicLease, d.TopicLease)
+	fill(&c.TopicsPerUser, d.TopicsPerUser)
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}

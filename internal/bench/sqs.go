@@ -2,10 +2,12 @@ package bench
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -24,6 +26,10 @@ type SQS struct {
 	RawURL     string // queue 2: the raw loop's
 	client     *sqs.Client
 	rawPollers int
+	// SNSWrapped, when set, sends every event wrapped in the envelope SNS writes to a
+	// subscribed queue without raw delivery (to both queues, so both sides move the same
+	// bytes).
+	SNSWrapped bool
 }
 
 // StartSQS starts goaws on a free loopback port and creates the two queues. Stop it with
@@ -74,7 +80,11 @@ func (s *SQS) Publish(queueURL string) func(ctx context.Context, bodies [][]byte
 			hi := min(lo+10, len(bodies))
 			entries := make([]types.SendMessageBatchRequestEntry, 0, hi-lo)
 			for i := lo; i < hi; i++ {
-				entries = append(entries, types.SendMessageBatchRequestEntry{Id: aws.String(strconv.Itoa(i)), MessageBody: aws.String(string(bodies[i]))})
+				body := string(bodies[i])
+				if s.SNSWrapped {
+					body = snsEnvelope(body, i)
+				}
+				entries = append(entries, types.SendMessageBatchRequestEntry{Id: aws.String(strconv.Itoa(i)), MessageBody: aws.String(body)})
 			}
 			out, err := s.client.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(queueURL), Entries: entries})
 			if err != nil {
@@ -86,6 +96,18 @@ func (s *SQS) Publish(queueURL string) func(ctx context.Context, bodies [][]byte
 		}
 		return nil
 	}
+}
+
+var envelopeSeq atomic.Int64
+
+// snsEnvelope wraps body as SNS does for a queue subscribed without raw delivery.
+func snsEnvelope(body string, i int) string {
+	b, _ := json.Marshal(map[string]string{
+		"Type": "Notification", "MessageId": fmt.Sprintf("sns-%d-%d-%d", time.Now().UnixNano(), envelopeSeq.Add(1), i),
+		"TopicArn": "arn:aws:sns:us-east-1:" + goaws.Account + ":notify-bench", "Message": body,
+		"Timestamp": time.Now().UTC().Format(time.RFC3339Nano), "SignatureVersion": "1",
+	})
+	return string(b)
 }
 
 // Baseline is the raw loop over queue 2, for Config.Baseline.

@@ -52,6 +52,7 @@ type DrainSide struct {
 type DrainResult struct {
 	Messages   int       `json:"messages"`
 	Pollers    int       `json:"pollers"`
+	SNSWrapped bool      `json:"snsWrapped"` // every event in an SNS envelope
 	Raw        DrainSide `json:"raw"`
 	Notifyd    DrainSide `json:"notifyd"`
 	Ratio      float64   `json:"ratio"`   // notifyd / raw
@@ -81,7 +82,7 @@ func (s *SQS) Drain(ctx context.Context, cfg DrainConfig) (*DrainResult, error) 
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 2 * time.Minute
 	}
-	res := &DrainResult{Messages: cfg.Messages, Pollers: s.rawPollers, LoadBefore: LoadAvg()}
+	res := &DrainResult{Messages: cfg.Messages, Pollers: s.rawPollers, SNSWrapped: s.SNSWrapped, LoadBefore: LoadAvg()}
 	defer func() { res.LoadAfter = LoadAvg() }()
 	run := fmt.Sprintf("d%d", time.Now().UnixNano())
 
@@ -270,8 +271,12 @@ func profile(ctx context.Context, cfg DrainConfig) error {
 
 // WriteDrain prints r for people.
 func WriteDrain(w io.Writer, r *DrainResult) error {
-	fmt.Fprintf(w, "SQS drain: %d messages (one event each) per queue, %d pollers on each side, load average %s → %s\n",
-		r.Messages, r.Pollers, r.LoadBefore, r.LoadAfter)
+	shape := "one event each"
+	if r.SNSWrapped {
+		shape = "one event each, SNS-wrapped"
+	}
+	fmt.Fprintf(w, "SQS drain: %d messages (%s) per queue, %d pollers on each side, load average %s → %s\n",
+		r.Messages, shape, r.Pollers, r.LoadBefore, r.LoadAfter)
 	for _, s := range []DrainSide{r.Raw, r.Notifyd} {
 		raw := ""
 		if s.RawCPU > 0 {

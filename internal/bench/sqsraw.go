@@ -14,9 +14,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	"github.com/aws/aws-sdk-go-v2/service/sqs/schemas"
-	"github.com/aws/smithy-go/transport/http/protocol/awsquery"
+
+	"github.com/notifyd/notifyd/internal/goaws"
 )
 
 // The raw loop can run in a child process (notify-bench --sqs-raw-child), so that it
@@ -34,7 +33,7 @@ type rawChildResult struct {
 // goaws at endpoint.
 func RunRawChild(ctx context.Context, endpoint, queueURL string, n, pollers int, in io.Reader, out io.Writer) error {
 	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("goaws", "goaws", ""), BaseEndpoint: aws.String(endpoint)}
-	s := &SQS{rawPollers: max(pollers, 1), client: sqs.NewFromConfig(cfg, func(o *sqs.Options) { o.Protocol = awsquery.New(schemas.AmazonSQS) })}
+	s := &SQS{rawPollers: max(pollers, 1), client: goaws.QueryClient(cfg)}
 	if _, err := s.messages(ctx, queueURL); err != nil { // and the connection is open
 		return err
 	}

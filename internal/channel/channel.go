@@ -7,6 +7,7 @@ package channel
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Receipt is what a channel's sender reports after a provider accepted a message.
@@ -36,7 +37,10 @@ type Error struct {
 	Kind   Kind
 	Code   string // the provider's error code, if any
 	Reason string // for KindSkip: the contract's reason (no_phone, no_email, no_subscription, …)
-	Err    error
+	// RetryAfter, for KindTransient: the provider asked for no retry before this long
+	// (its Retry-After); the engine waits at least that, more if its backoff says so.
+	RetryAfter time.Duration
+	Err        error
 }
 
 func (e *Error) Error() string {
@@ -57,6 +61,20 @@ func Permanent(code string, err error) error {
 // Transient wraps err as a failure worth retrying.
 func Transient(code string, err error) error {
 	return &Error{Kind: KindTransient, Code: code, Err: err}
+}
+
+// TransientAfter wraps err as a failure worth retrying, not before after.
+func TransientAfter(code string, after time.Duration, err error) error {
+	return &Error{Kind: KindTransient, Code: code, RetryAfter: after, Err: err}
+}
+
+// RetryAfterOf returns the wait a transient error asks for (0 when none).
+func RetryAfterOf(err error) time.Duration {
+	var e *Error
+	if errors.As(err, &e) && e.Kind == KindTransient {
+		return e.RetryAfter
+	}
+	return 0
 }
 
 // Skip wraps err as "nothing to send to", recorded skipped with reason.

@@ -53,6 +53,7 @@ func commands() []command {
 		{"webhooks", "list [--status S] [--all] | replay <id>...", "show or resend outbound webhook messages", runWebhooks},
 		{"vapid-keys", "", "print a new Web Push (VAPID) key pair for NOTIFY_VAPID_*", runVAPIDKeys},
 		{"user", "get <user> | set <user> [--phone P] [--email E] [--tz ZONE] [--locale ko|en] | delete <user>", "show, change or erase a user's profile (delete erases everything about them)", runUser},
+		{"topic", topicUsage, "subscribe users to topics (restock alerts), unsubscribe them, list a user's topics or a topic's subscribers", runTopic},
 		{"prefs", "get <user> | set <user> [--sms on|off] [--email on|off] [--webpush on|off] [--type T.CHANNEL=on|off]... [--quiet HH:MM-HH:MM|off]", "show or change a user's notification preferences", runPrefs},
 	}
 }

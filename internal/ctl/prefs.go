@@ -46,7 +46,7 @@ func runPrefs(ctx context.Context, e *env, args []string) error {
 	var types listFlag
 	var quiet *string
 	if sub == "set" {
-		for _, c := range []string{"sms", "email", "webpush"} {
+		for _, c := range []string{"sms", "email", "webpush", "mobile"} {
 			channels[c] = fs.String(c, "", "on or off: the "+c+" channel for every type")
 		}
 		fs.Var(&types, "type", "TYPE.CHANNEL=on|off, e.g. QUESTION_REGISTERED.sms=off (repeatable)")
@@ -131,7 +131,7 @@ func onOff(flag, v string) (bool, error) {
 // printPrefs shows every type with the state of each of its channels for this user.
 func (e *env) printPrefs(user string, p preferences) error {
 	var chans []string
-	for _, c := range []string{"sms", "email", "webpush"} {
+	for _, c := range []string{"sms", "email", "webpush", "mobile"} {
 		chans = append(chans, c+" "+map[bool]string{true: "on", false: "off"}[p.Channels[c]])
 	}
 	quiet := "none"
@@ -147,7 +147,7 @@ func (e *env) printPrefs(user string, p preferences) error {
 			state := "on"
 			switch {
 			case c == "inbox" || a.Required:
-			case !p.Channels[c] && slices.Contains([]string{"sms", "email", "webpush"}, c):
+			case !p.Channels[c] && slices.Contains([]string{"sms", "email", "webpush", "mobile"}, c):
 				state = "off (channel)"
 			case p.Types[a.Type] != nil && !p.Types[a.Type][c] && hasKey(p.Types[a.Type], c):
 				state = "off"

@@ -79,7 +79,9 @@ func (w *Worker) retry(m notify.Message, err error) store.Outcome {
 	if m.Attempt >= w.o.MaxAttempts {
 		return store.Outcome{Status: notify.StatusFailed, Error: "gave up after " + itoa(m.Attempt) + " attempts: " + err.Error()}
 	}
-	return store.Outcome{Status: notify.StatusPending, Error: err.Error(), NextAttemptAt: w.o.Now().Add(w.backoff(m.Attempt))}
+	// A provider's Retry-After is a floor under the backoff, never a shortcut past it.
+	wait := max(w.backoff(m.Attempt), channel.RetryAfterOf(err))
+	return store.Outcome{Status: notify.StatusPending, Error: err.Error(), NextAttemptAt: w.o.Now().Add(wait)}
 }
 
 // backoff is exponential with full jitter: uniform in [base·2^(n-1)/2, base·2^(n-1)].

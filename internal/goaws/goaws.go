@@ -22,6 +22,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs/schemas"
 	"github.com/aws/smithy-go/transport/http/protocol/awsquery"
 	"github.com/sirupsen/logrus"
+
+	"github.com/notifyd/notifyd/internal/awsbody"
 )
 
 // Server is the in-process goaws (an SQS and SNS look-alike) a test binary shares. Its
@@ -163,8 +165,14 @@ func changesMaps(r *http.Request) bool {
 }
 
 // SQS returns an SQS client for goaws: the query protocol (goaws does not speak JSON).
-func (g *Server) SQS() *sqs.Client {
-	return sqs.NewFromConfig(g.Config, func(o *sqs.Options) {
+func (g *Server) SQS() *sqs.Client { return QueryClient(g.Config) }
+
+// QueryClient returns an SQS client for cfg speaking the query protocol, its HTTP client
+// through awsbody as notifyd's own (so that a raw loop or a load is not slowed or
+// doubled by answers the SDK loses).
+func QueryClient(cfg aws.Config) *sqs.Client {
+	return sqs.NewFromConfig(cfg, func(o *sqs.Options) {
+		o.HTTPClient = awsbody.Wrap(o.HTTPClient)
 		o.Protocol = awsquery.New(schemas.AmazonSQS)
 	})
 }

@@ -25,6 +25,12 @@ type acceptedEvent struct {
 	// Scheduled lists the notifications that wait (sendAt in the future, a digest window):
 	// one per recipient, with when it becomes visible. Absent when nothing waits.
 	Scheduled []store.Pending `json:"scheduled,omitempty"`
+	// Topic and Subscribers: an event to a topic, and how many subscribers it will reach
+	// (counted when it was accepted; 0: nobody, and nothing will be written).
+	Topic       string `json:"topic,omitempty"`
+	Subscribers *int64 `json:"subscribers,omitempty"`
+	// Throttled lists the recipients the type's throttle kept from a notification.
+	Throttled []string `json:"throttled,omitempty"`
 }
 
 // postEvents ingests one event or an array of them. Every event is validated before any
@@ -87,7 +93,10 @@ func (s *Server) postEvents(w http.ResponseWriter, r *http.Request) error {
 		for k, n := range res.Notifications {
 			ids[k] = n.ID
 		}
-		out[i] = acceptedEvent{EventID: res.Key, Duplicate: res.Duplicate, NotificationIDs: ids, Scheduled: res.Scheduled}
+		out[i] = acceptedEvent{EventID: res.Key, Duplicate: res.Duplicate, NotificationIDs: ids, Scheduled: res.Scheduled, Throttled: res.Throttled}
+		if res.Topic != nil {
+			out[i].Topic, out[i].Subscribers = res.Topic.Name, &res.Topic.Subscribers
+		}
 		fresh = fresh || !res.Duplicate
 	}
 	if len(bad) > 0 {

@@ -28,6 +28,11 @@ const (
 // last notification of the previous page), so pages stay exact while new notifications
 // (higher seqs) arrive.
 func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request) error {
+	return s.writeInbox(w, r, userOf(r))
+}
+
+// writeInbox answers a list of user's inbox (the caller's, or the admin twin's user).
+func (s *Server) writeInbox(w http.ResponseWriter, r *http.Request, user string) error {
 	q := r.URL.Query()
 	f := store.InboxFilter{Status: q.Get("status"), Archived: q.Get("archived"), Type: q.Get("type")}
 	switch f.Status {
@@ -60,7 +65,7 @@ func (s *Server) listNotifications(w http.ResponseWriter, r *http.Request) error
 		before = n
 	}
 	f.Before, f.Limit = before, limit+1
-	ns, err := s.o.Store.ListInbox(r.Context(), userOf(r), f)
+	ns, err := s.o.Store.ListInbox(r.Context(), user, f)
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	notify "github.com/notifyd/notifyd"
 	"github.com/notifyd/notifyd/internal/auth"
 	"github.com/notifyd/notifyd/internal/ingest"
 	"github.com/notifyd/notifyd/internal/sse"
@@ -57,6 +58,9 @@ type Options struct {
 	// CheckPushEndpoint refuses a subscription endpoint notifyd must not push to (a private
 	// address; the web push channel's check, wired by the app; nil = only the URL's shape).
 	CheckPushEndpoint func(endpoint string) error
+	// CheckDevice validates and normalises a mobile device being registered (the mobile
+	// channel's check, wired by the app; its errors are the API's). Nil: any.
+	CheckDevice func(d store.Device) (store.Device, error)
 	// WebhookKick wakes the webhook dispatcher after a replay (nil = it polls).
 	WebhookKick func()
 	// Replay accepts a kept rejected message again (POST /v1/admin/rejected/{id}/replay);
@@ -64,6 +68,11 @@ type Options struct {
 	Replay   func(ctx context.Context, id int64) ([]ingest.Result, error)
 	Gatherer prometheus.Gatherer // for /metrics (default: the global registry)
 	Logger   *slog.Logger
+	// Preview renders a prepared event for every channel (POST /v1/admin/preview); the app
+	// wires internal/preview. Nil: the route answers 404.
+	Preview func(p *notify.Prepared) (any, error)
+	// TopicsPerUser caps one user's topic subscriptions (0: store.MaxTopicsPerUser).
+	TopicsPerUser int
 	// Extra routes mounted on the same mux (the web inbox, OpenAPI, admin extensions).
 	Mount func(s *Server)
 }
@@ -89,6 +98,9 @@ func New(o Options) *Server {
 	if o.Auth == nil {
 		o.Auth = auth.Dev{}
 	}
+	if o.TopicsPerUser <= 0 {
+		o.TopicsPerUser = store.MaxTopicsPerUser
+	}
 	if o.Gatherer == nil {
 		o.Gatherer = prometheus.DefaultGatherer
 	}
@@ -106,8 +118,11 @@ func New(o Options) *Server {
 	s.Route("GET /v1/notifications/stream", s.handle(s.user(s.stream)))
 	s.routeRejected()
 	s.routePush()
+	s.routeDevices()
 	s.routeWebhooks()
 	s.routeUsers()
+	s.routeConsole()
+	s.routeTopics()
 	s.Route("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})

@@ -22,6 +22,10 @@ type eventStatusView struct {
 	// Scheduled: the notifications that wait or waited (sendAt, digest) and their status:
 	// pending, digested, released (notificationId), cancelled.
 	Scheduled []store.Pending `json:"scheduled,omitempty"`
+	// Topic: an event to a topic, its fan-out's progress ({name, subscribers, done,
+	// finished}); Throttled: the users the type's throttle kept from it.
+	Topic     *store.TopicProgress `json:"topic,omitempty"`
+	Throttled []string             `json:"throttled,omitempty"`
 }
 
 type recipientView struct {
@@ -48,7 +52,7 @@ type channelView struct {
 }
 
 func eventStatusJSON(st *store.EventStatus) eventStatusView {
-	v := eventStatusView{EventID: st.Key, Type: st.Type, Source: st.Source, ReceivedAt: st.ReceivedAt, Payload: redactPayload(st.Payload), Recipients: []recipientView{}, Scheduled: st.Scheduled}
+	v := eventStatusView{EventID: st.Key, Type: st.Type, Source: st.Source, ReceivedAt: st.ReceivedAt, Payload: redactPayload(st.Payload), Recipients: []recipientView{}, Scheduled: st.Scheduled, Topic: st.Topic, Throttled: st.Throttled}
 	for _, rs := range st.Recipients {
 		n := rs.Notification
 		rv := recipientView{UserID: rs.UserID, Role: rs.Role, NotificationID: n.ID, Seq: n.Seq, Read: n.ReadAt != nil,

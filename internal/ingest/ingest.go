@@ -45,6 +45,10 @@ type Result struct {
 	Notifications []notify.Notification
 	// Scheduled are the notifications that wait (sendAt in the future, digest window).
 	Scheduled []store.Pending
+	// Topic is the fan-out job of an event to a topic (subscribers counted at accept).
+	Topic *store.TopicProgress
+	// Throttled lists the recipients the type's throttle dropped.
+	Throttled []string
 	// Err is a per-input failure that retrying cannot fix (notify.Permanent): invalid
 	// input, unknown type, a key reused with another payload.
 	Err error
@@ -77,8 +81,11 @@ type Options struct {
 	Publisher  Publisher
 	// Delivered is called after every commit that queued deliveries (wakes the workers).
 	Delivered func()
-	Logger    *slog.Logger
-	Metrics   prometheus.Registerer
+	// TopicAccepted is called after every commit that opened a topic fan-out job with
+	// subscribers (wakes the topic worker).
+	TopicAccepted func()
+	Logger        *slog.Logger
+	Metrics       prometheus.Registerer
 }
 
 // Service accepts events.
@@ -90,6 +97,7 @@ type Service struct {
 	horizon   time.Duration
 	pub       Publisher
 	delivered func()
+	topics    func()
 	log       *slog.Logger
 	gc        *committer
 	m         *metrics
@@ -109,10 +117,13 @@ func New(st store.Store, o Options) *Service {
 	if o.Delivered == nil {
 		o.Delivered = func() {}
 	}
+	if o.TopicAccepted == nil {
+		o.TopicAccepted = func() {}
+	}
 	if o.Horizon <= 0 {
 		o.Horizon = DefaultHorizon
 	}
-	s := &Service{st: st, reg: o.Registry, defaults: o.Recipients, limits: o.Limits, horizon: o.Horizon, pub: o.Publisher, delivered: o.Delivered, log: o.Logger, m: newMetrics(o.Metrics)}
+	s := &Service{st: st, reg: o.Registry, defaults: o.Recipients, limits: o.Limits, horizon: o.Horizon, pub: o.Publisher, delivered: o.Delivered, topics: o.TopicAccepted, log: o.Logger, m: newMetrics(o.Metrics)}
 	if o.MaxBatch <= 0 {
 		o.MaxBatch = 512
 	}
@@ -233,7 +244,7 @@ func (s *Service) acceptPrepared(ctx context.Context, batch []store.AcceptInput)
 	}
 	results := make([]Result, len(stored))
 	for i, r := range stored {
-		results[i] = Result{Key: r.Key, Duplicate: r.Duplicate, Notifications: r.Notifications, Scheduled: r.Scheduled, Err: r.Err}
+		results[i] = Result{Key: r.Key, Duplicate: r.Duplicate, Notifications: r.Notifications, Scheduled: r.Scheduled, Topic: r.Topic, Throttled: r.Throttled, Err: r.Err}
 		switch {
 		case r.Err != nil:
 			s.m.rejected.WithLabelValues(string(notify.ErrorCode(r.Err))).Inc()
@@ -253,11 +264,12 @@ func (s *Service) acceptPrepared(ctx context.Context, batch []store.AcceptInput)
 // anything a wake-up would have.
 func (s *Service) afterCommit(in []store.AcceptInput, results []store.AcceptResult) {
 	var fresh []notify.Notification
-	queued := false
+	queued, topics := false, false
 	for i, r := range results {
 		if r.Duplicate || r.Err != nil {
 			continue
 		}
+		topics = topics || (r.Topic != nil && !r.Topic.Finished)
 		fresh = append(fresh, r.Notifications...)
 		queued = queued || (len(r.Notifications) > 0 && queuesDelivery(in[i]))
 	}
@@ -266,6 +278,9 @@ func (s *Service) afterCommit(in []store.AcceptInput, results []store.AcceptResu
 	}
 	if queued {
 		s.delivered()
+	}
+	if topics {
+		s.topics()
 	}
 }
 

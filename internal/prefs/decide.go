@@ -104,8 +104,8 @@ func contact(in Input) string {
 		return first(in.Recipient.Phone, p.PhoneNumber)
 	case ChannelEmail:
 		return first(in.Recipient.Email, p.Email)
-	case ChannelWebPush:
-		// The sender finds the user's subscriptions; the user id keeps per-recipient caps
+	case ChannelWebPush, ChannelMobile:
+		// The sender finds the user's subscriptions (or devices); the user id keeps per-recipient caps
 		// per user rather than one cap shared by every push.
 		return in.Recipient.UserID
 	}

@@ -21,10 +21,11 @@ const (
 	ChannelSMS     = notify.ChannelSMS
 	ChannelEmail   = notify.ChannelEmail
 	ChannelWebPush = notify.ChannelWebPush
+	ChannelMobile  = notify.ChannelMobile
 )
 
 // OptionalChannels are the channels a user may turn off, in display order.
-var OptionalChannels = []notify.Channel{ChannelSMS, ChannelEmail, ChannelWebPush}
+var OptionalChannels = []notify.Channel{ChannelSMS, ChannelEmail, ChannelWebPush, ChannelMobile}
 
 // IsInbox reports whether c is the inbox (the stored notification and its live push;
 // "sse" is its round-one name).
@@ -121,9 +122,9 @@ func checkChannel(c notify.Channel, on bool, field string) error {
 		if !on {
 			return notify.FieldErrorf(notify.CodeInvalidEvent, field, "the inbox cannot be turned off")
 		}
-	case c == ChannelSMS || c == ChannelEmail || c == ChannelWebPush:
+	case c == ChannelSMS || c == ChannelEmail || c == ChannelWebPush || c == ChannelMobile:
 	default:
-		return notify.FieldErrorf(notify.CodeInvalidEvent, field, "%q is not a channel (sms, email, webpush)", string(c))
+		return notify.FieldErrorf(notify.CodeInvalidEvent, field, "%q is not a channel (sms, email, webpush, mobile)", string(c))
 	}
 	return nil
 }

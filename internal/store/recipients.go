@@ -21,7 +21,7 @@ type Recipients interface {
 	// PutPreferences replaces userID's preferences.
 	PutPreferences(ctx context.Context, userID string, p prefs.Preferences, at time.Time) error
 	// EraseUser deletes, in one transaction, everything the store holds about userID:
-	// profile, preferences, push subscriptions, notifications, their deliveries (pending
+	// profile, preferences, push subscriptions, mobile devices, notifications, their deliveries (pending
 	// ones never go out) and the user's sequence. A user who comes back starts again at
 	// seq 1 (a stream resuming from an older, higher Last-Event-ID is treated as at the
 	// newest). The events stay (other recipients' notifications refer to them), the user taken out of
@@ -58,4 +58,6 @@ type Erased struct {
 	Notifications int64 `json:"notifications"`
 	Deliveries    int64 `json:"deliveries"`
 	Subscriptions int64 `json:"pushSubscriptions"`
+	Topics        int64 `json:"topicSubscriptions"`
+	Devices       int64 `json:"devices"`
 }

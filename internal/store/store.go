@@ -103,8 +103,16 @@ type Store interface {
 	ReplayOutbox(ctx context.Context, id int64, now time.Time) error
 	Recipients
 
+	// Mobile push devices (devices.go).
+	Devices
+
 	// Timing: scheduled notifications, digests, cancellation (timing.go).
 	Scheduler
+
+	// The operator's console: the activity feed, attempts, traffic (console.go).
+	Console
+	// Topic subscriptions and the fan-out of topic events (topics.go).
+	Topics
 
 	// Ping checks the store can be reached.
 	Ping(ctx context.Context) error
@@ -134,7 +142,12 @@ type AcceptResult struct {
 	Duplicate     bool                  // the key was known: nothing was written
 	Notifications []notify.Notification // the stored notifications (the originals on a duplicate)
 	Scheduled     []Pending             // notifications that wait (sendAt, digest): visible later
-	Err           error                 // a per-input failure (CodeIdempotency); nothing written for it
+	// Topic is set for an event to a topic: its fan-out job, the subscribers counted at
+	// accept (0: nobody was subscribed, nothing will be written).
+	Topic *TopicProgress
+	// Throttled lists the recipients the type's throttle kept from a notification.
+	Throttled []string
+	Err       error // a per-input failure (CodeIdempotency); nothing written for it
 }
 
 // Outcome is the result of one delivery attempt.
@@ -159,6 +172,10 @@ type EventStatus struct {
 	Recipients []RecipientStatus `json:"recipients"`
 	// Scheduled are the event's notifications that wait or waited (sendAt, digest).
 	Scheduled []Pending `json:"scheduled,omitempty"`
+	// Topic is the fan-out of an event to a topic (nil for other events).
+	Topic *TopicProgress `json:"topic,omitempty"`
+	// Throttled lists the users the type's throttle kept from a notification.
+	Throttled []string `json:"throttled,omitempty"`
 }
 
 // RecipientStatus is one notification of an event and its channels.

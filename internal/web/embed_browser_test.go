@@ -93,6 +93,13 @@ const axePath = "testdata/axe/node_modules/axe-core/axe.min.js"
 // serious and critical violations.
 func axeViolations(b *browser) []string {
 	b.t.Helper()
+	return axeViolationsIn(b, `document.querySelector('notifyd-inbox')`)
+}
+
+// axeViolationsIn runs axe-core on what the JavaScript expression context names (a node,
+// or document) and returns the serious and critical violations.
+func axeViolationsIn(b *browser, context string) []string {
+	b.t.Helper()
 	src, err := os.ReadFile(axePath)
 	if errors.Is(err, os.ErrNotExist) {
 		testenv.Require(b.t, "axe-core (npm install --prefix internal/web/testdata/axe)", err)
@@ -101,7 +108,7 @@ func axeViolations(b *browser) []string {
 		b.fail("read axe-core: %v", err)
 	}
 	b.run("load axe-core", chromedp.Evaluate[chromedp.Void](string(src)))
-	out := get(b, "run axe-core", chromedp.Evaluate[string](`axe.run(document.querySelector('notifyd-inbox'), {resultTypes: ['violations']}).then((r) =>
+	out := get(b, "run axe-core", chromedp.Evaluate[string](`axe.run(`+context+`, {resultTypes: ['violations']}).then((r) =>
 		JSON.stringify(r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
 			.map((v) => v.id + ' (' + v.impact + '): ' + v.nodes.map((n) => JSON.stringify(n.target)).join(' '))))`, chromedp.EvalAwaitPromise))
 	var vs []string
@@ -218,6 +225,11 @@ func TestEmbedOnAnotherOrigin(t *testing.T) {
 		}
 		return callWith(t, http.MethodGet, base+"/v1/preferences", bearer, nil, &p) == http.StatusOK && p.Channels != nil && !p.Channels["sms"]
 	})
+	// Mobile push has its switch too, named in Korean.
+	if mob := get(b, "read the mobile push switch", chromedp.Evaluate[string](
+		`(() => { const box = $r('form input[name=mobile]'); return box ? box.closest('label').textContent.trim() + (box.checked ? ' on' : ' off') : ''; })()`)); mob != "앱 알림 on" {
+		b.fail("the mobile push switch reads %q, want \"앱 알림 on\"", mob)
+	}
 	// A type's own switch: the first type that can send a text message, and quiet hours.
 	typ := get(b, "find a type with a text-message switch", chromedp.Evaluate[string](
 		`(() => { const box = $all('form fieldset.type input[name$=".sms"]:not([disabled])')[0]; return box ? box.name.slice(0, -4) : ''; })()`))

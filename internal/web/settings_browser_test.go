@@ -78,6 +78,10 @@ func TestSettingsInBrowser(t *testing.T) {
 	if row != "Answer to your question" {
 		b.fail("the ANSWER_REGISTERED row is titled %q, want its English label", row)
 	}
+	if mob := get(b, "read the mobile push switch", chromedp.Evaluate[string](
+		`(() => { const box = document.querySelector('#settings-channels input[data-channel="mobile"]'); return box ? box.closest('label').textContent.trim() + (box.checked ? ' on' : ' off') : ''; })()`)); mob != "Mobile push on" {
+		b.fail("the mobile push switch reads %q, want \"Mobile push on\"", mob)
+	}
 	b.run("turn SMS off for answers and save",
 		chromedp.Click(chromedp.CSS(smsBox)),
 		chromedp.Click(chromedp.ID("settings-save")),

@@ -28,7 +28,7 @@ type Options struct {
 
 // Mount registers GET / (the inbox page), GET /static/<asset> for each asset,
 // GET /embed.js (the <notifyd-inbox> element other sites embed; CORS is the server's, for
-// NOTIFY_CORS_ORIGINS) and GET /openapi.yaml on s.
+// NOTIFY_CORS_ORIGINS), GET /openapi.yaml and the operator's console (/console) on s.
 func Mount(s *httpapi.Server, o Options) {
 	if o.Auth == "" {
 		o.Auth = "dev"
@@ -49,6 +49,7 @@ func Mount(s *httpapi.Server, o Options) {
 	s.Route("GET /openapi.yaml", openAPI)
 	// The service worker is served from the root so that its scope covers the page.
 	s.Route("GET /sw.js", assetHandler("sw.js"))
+	mountConsole(s)
 }
 
 // renderPage fills the auth mode into the page once, at mount time.

@@ -7,6 +7,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/schemas"
 	"github.com/aws/smithy-go/transport/http/protocol/awsquery"
+
+	"github.com/notifyd/notifyd/internal/awsbody"
 )
 
 // API is the part of *sqs.Client the source uses.
@@ -23,9 +25,12 @@ var _ API = (*sqs.Client)(nil)
 
 // NewClient returns an SQS client for cfg speaking protocol (ProtocolJSON or
 // ProtocolQuery). The endpoint, region and credentials come from cfg, so
-// AWS_ENDPOINT_URL points it at a local server.
+// AWS_ENDPOINT_URL points it at a local server. Its HTTP client goes through awsbody,
+// so that an answer is not lost to the SDK closing the request body early (a lost
+// ReceiveMessage answer hides its messages for a visibility timeout).
 func NewClient(cfg aws.Config, protocol string) *sqs.Client {
 	return sqs.NewFromConfig(cfg, func(o *sqs.Options) {
+		o.HTTPClient = awsbody.Wrap(o.HTTPClient)
 		if protocol == ProtocolQuery {
 			o.Protocol = awsquery.New(schemas.AmazonSQS)
 		}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/notifyd/notifyd/internal/store"
 	"github.com/notifyd/notifyd/internal/store/sqlite"
 	"github.com/notifyd/notifyd/internal/store/storetest"
 )
@@ -13,21 +14,33 @@ import (
 // BenchmarkInbox times the inbox list of a user with 100,000 notifications
 // (storetest.BenchInbox). ns/op is one page.
 func BenchmarkInbox(b *testing.B) {
+	storetest.BenchInbox(b, seeded(b, storetest.SeedInbox))
+}
+
+// seeded opens a fresh store, fills it with seed through a connection of its own, runs
+// after (ANALYZE) and returns the store, closed when the benchmark ends.
+func seeded(b *testing.B, seed func(context.Context, *sql.DB) error, after ...string) store.Store {
+	b.Helper()
 	ctx := context.Background()
-	path := filepath.Join(b.TempDir(), "inbox.db")
+	path := filepath.Join(b.TempDir(), "bench.db")
 	st, err := sqlite.Open(ctx, path)
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer st.Close()
+	b.Cleanup(func() { st.Close() })
 	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)")
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := storetest.SeedInbox(ctx, db); err != nil {
+	defer db.Close()
+	if err := seed(ctx, db); err != nil {
 		b.Fatal(err)
 	}
-	db.Close()
+	for _, q := range after {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			b.Fatal(err)
+		}
+	}
 	b.ResetTimer()
-	storetest.BenchInbox(b, st)
+	return st
 }

@@ -116,8 +116,14 @@ func (s *Store) accept(ctx context.Context, tx *sql.Tx, in []store.AcceptInput) 
 			return nil, err
 		}
 		for _, i := range dups {
-			results[i].Notifications = byEvent[rows[in[i].Key].id]
-			results[i].Scheduled = pending[rows[in[i].Key].id]
+			id := rows[in[i].Key].id
+			results[i].Notifications = byEvent[id]
+			results[i].Scheduled = pending[id]
+			if in[i].Prepared != nil && in[i].Prepared.Topic != nil {
+				if results[i].Topic, err = s.topicOf(ctx, tx, id); err != nil {
+					return nil, err
+				}
+			}
 		}
 	}
 	// Later inputs with a key seen earlier in the batch mirror the first one.

@@ -21,6 +21,9 @@ func (s *Store) CancelEvent(ctx context.Context, key string, at time.Time) (*sto
 		if err := tx.QueryRowContext(ctx, `SELECT id FROM events WHERE idem_key = ?`, key).Scan(&eventID); err != nil {
 			return dbErr("select event", err)
 		}
+		if err := s.cancelTopicJob(ctx, tx, eventID, at); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE scheduled_notifications SET status = ?, updated_at = ? WHERE event_id = ? AND status IN (?, ?)`,
 			store.PendingCancelled, ms(at), eventID, store.PendingWaiting, store.PendingDigested); err != nil {
 			return dbErr("cancel scheduled", err)

@@ -22,7 +22,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, channel notify.Channel, now
 		if err != nil || len(ids) == 0 {
 			return err
 		}
-		r, err := tx.QueryContext(ctx, `SELECT d.id, d.attempts, d.channel, d.address, n.user_id, n.type, n.message, n.url, e.idem_key, e.trace_parent, e.payload
+		r, err := tx.QueryContext(ctx, `SELECT d.id, d.attempts, d.channel, d.address, n.id, n.collapse_key, n.user_id, n.type, n.message, n.url, e.idem_key, e.trace_parent, e.payload
 			FROM deliveries d JOIN notifications n ON n.id = d.notification_id JOIN events e ON e.id = n.event_id
 			WHERE d.id IN (`+placeholders(len(ids))+`) ORDER BY d.id`, anys(ids)...)
 		if err != nil {
@@ -32,10 +32,12 @@ func (s *Store) ClaimDeliveries(ctx context.Context, channel notify.Channel, now
 		for r.Next() {
 			var m notify.Message
 			var payload string
-			if err := r.Scan(&m.DeliveryID, &m.Attempt, &m.Channel, &m.To, &m.UserID, &m.Type, &m.Text, &m.URL, &m.EventID, &m.TraceParent, &payload); err != nil {
+			var collapse sql.NullString
+			if err := r.Scan(&m.DeliveryID, &m.Attempt, &m.Channel, &m.To, &m.NotificationID, &collapse, &m.UserID, &m.Type, &m.Text, &m.URL, &m.EventID, &m.TraceParent, &payload); err != nil {
 				return dbErr("scan claimed deliveries", err)
 			}
 			m.Data = eventData(payload)
+			m.CollapseKey = collapse.String
 			out = append(out, m)
 		}
 		return dbErr("select claimed deliveries", r.Err())
@@ -112,16 +114,21 @@ func (s *Store) CompleteDelivery(ctx context.Context, id int64, attempt int, o s
 		}
 		return nil
 	}
-	// An outcome a webhook wants is recorded with its outbox rows in one transaction.
-	if hooks := s.hooks.wanting(deliveryEvent(o.Status)); len(hooks) > 0 {
-		return s.inTx(ctx, func(tx *sql.Tx) error {
-			if err := update(tx); err != nil {
-				return err
-			}
+	// The attempt is kept (the timeline, the charts) and an outcome a webhook wants gets
+	// its outbox rows, all in the transaction that records it on the delivery.
+	hooks := s.hooks.wanting(deliveryEvent(o.Status))
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := update(tx); err != nil {
+			return err
+		}
+		if err := s.recordAttempt(ctx, tx, id, attempt, o, at); err != nil {
+			return err
+		}
+		if len(hooks) > 0 {
 			return s.outboxDelivery(ctx, tx, hooks, id, o, at)
-		})
-	}
-	return update(s.db.W)
+		}
+		return nil
+	})
 }
 
 // CountSent implements store.Store.

@@ -10,8 +10,10 @@ import (
 	"github.com/notifyd/notifyd/internal/store"
 )
 
-func endpointHash(endpoint string) string {
-	h := sha256.Sum256([]byte(endpoint))
+// keyHash is the unique key of a long string (a push endpoint, a device token): its
+// SHA-256 in hex, as MariaDB cannot index a long text as unique.
+func keyHash(key string) string {
+	h := sha256.Sum256([]byte(key))
 	return hex.EncodeToString(h[:])
 }
 
@@ -23,7 +25,7 @@ func (s *Store) SavePushSubscription(ctx context.Context, sub store.PushSubscrip
 	if at.IsZero() {
 		at = time.Now()
 	}
-	h := endpointHash(sub.Endpoint)
+	h := keyHash(sub.Endpoint)
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM push_subscriptions WHERE endpoint_hash = ?`, h); err != nil {
 			return dbErr("replace push subscription", err)
@@ -33,20 +35,20 @@ func (s *Store) SavePushSubscription(ctx context.Context, sub store.PushSubscrip
 		if err != nil {
 			return dbErr("insert push subscription", err)
 		}
-		return dropOldestPush(ctx, tx, sub.UserID)
+		return dropOldest(ctx, tx, "push_subscriptions", sub.UserID, store.MaxPushSubscriptions)
 	})
 }
 
-// dropOldestPush deletes userID's subscriptions beyond the newest MaxPushSubscriptions.
-// The ids are read first: MySQL refuses a LIMIT inside an IN subquery.
-func dropOldestPush(ctx context.Context, tx *sql.Tx, userID string) error {
-	ids, err := queryIDs(ctx, tx, `SELECT id FROM push_subscriptions WHERE user_id = ? ORDER BY id DESC`, userID)
-	if err != nil || len(ids) <= store.MaxPushSubscriptions {
-		return dbErr("count push subscriptions", err)
+// dropOldest deletes userID's rows of table (push subscriptions, devices) beyond the
+// newest keep. The ids are read first: MySQL refuses a LIMIT inside an IN subquery.
+func dropOldest(ctx context.Context, tx *sql.Tx, table, userID string, keep int) error {
+	ids, err := queryIDs(ctx, tx, `SELECT id FROM `+table+` WHERE user_id = ? ORDER BY id DESC`, userID)
+	if err != nil || len(ids) <= keep {
+		return dbErr("count "+table, err)
 	}
-	old := anys(ids[store.MaxPushSubscriptions:])
-	_, err = tx.ExecContext(ctx, `DELETE FROM push_subscriptions WHERE id IN (`+placeholders(len(old))+`)`, old...)
-	return dbErr("drop oldest push subscriptions", err)
+	old := anys(ids[keep:])
+	_, err = tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE id IN (`+placeholders(len(old))+`)`, old...)
+	return dbErr("drop oldest "+table, err)
 }
 
 // PushSubscriptions implements store.Store.
@@ -71,7 +73,7 @@ func (s *Store) PushSubscriptions(ctx context.Context, userID string) ([]store.P
 
 // DeletePushSubscription implements store.Store.
 func (s *Store) DeletePushSubscription(ctx context.Context, userID, endpoint string) (bool, error) {
-	res, err := s.db.W.ExecContext(ctx, `DELETE FROM push_subscriptions WHERE endpoint_hash = ? AND user_id = ?`, endpointHash(endpoint), userID)
+	res, err := s.db.W.ExecContext(ctx, `DELETE FROM push_subscriptions WHERE endpoint_hash = ? AND user_id = ?`, keyHash(endpoint), userID)
 	if err != nil {
 		return false, dbErr("delete push subscription", err)
 	}

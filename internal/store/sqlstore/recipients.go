@@ -96,8 +96,8 @@ func (s *Store) scrubEvents(ctx context.Context, tx *sql.Tx, userID string) erro
 			return dbErr("select event", err)
 		}
 		ev, err := notify.DecodeEvent([]byte(payload))
-		if err != nil {
-			continue // not a payload this version wrote: leave it
+		if err != nil || ev.Topic != "" {
+			continue // not a payload this version wrote, or a topic's (it names no user): leave it
 		}
 		ev.Recipients = slices.DeleteFunc(ev.Recipients, func(r notify.Recipient) bool { return r.UserID == userID })
 		out, err := ev.MarshalJSON()
@@ -127,12 +127,18 @@ func (s *Store) EraseUser(ctx context.Context, userID string) (store.Erased, err
 			// Notifications still waiting (sendAt, digest windows) never show.
 			{"scheduled", `DELETE FROM scheduled_notifications WHERE user_id = ?`, func(int64) {}},
 			{"digests", `DELETE FROM digests WHERE user_id = ?`, func(int64) {}},
+			{"delivery attempts", `DELETE FROM delivery_attempts WHERE delivery_id IN (SELECT d.id FROM deliveries d JOIN notifications n ON n.id = d.notification_id WHERE n.user_id = ?)`, func(int64) {}},
 			{"deliveries", `DELETE FROM deliveries WHERE notification_id IN (SELECT id FROM notifications WHERE user_id = ?)`, func(n int64) { e.Deliveries = n }},
 			{"notifications", `DELETE FROM notifications WHERE user_id = ?`, func(n int64) { e.Notifications = n }},
 			{"sequence", `DELETE FROM recipients WHERE user_id = ?`, func(int64) {}},
 			{"profile", `DELETE FROM user_profiles WHERE user_id = ?`, func(n int64) { e.Profile = n > 0 }},
 			{"preferences", `DELETE FROM user_preferences WHERE user_id = ?`, func(n int64) { e.Preferences = n > 0 }},
 			{"push subscriptions", `DELETE FROM push_subscriptions WHERE user_id = ?`, func(n int64) { e.Subscriptions = n }},
+			{"topic subscriptions", `DELETE FROM topic_subscriptions WHERE user_id = ?`, func(n int64) { e.Topics = n }},
+			{"throttle windows", `DELETE FROM throttle_windows WHERE user_id = ?`, func(int64) {}},
+			{"throttled", `DELETE FROM throttled WHERE user_id = ?`, func(int64) {}},
+			{"mobile devices", `DELETE FROM push_devices WHERE user_id = ?`, func(n int64) { e.Devices = n }},
+			{"mobile sends", `DELETE FROM push_device_sends WHERE user_id = ?`, func(int64) {}},
 		}
 		for _, st := range steps {
 			res, err := tx.ExecContext(ctx, st.query, userID)

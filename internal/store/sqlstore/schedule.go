@@ -15,35 +15,30 @@ import (
 
 // storeFresh writes what the new events of a batch become: notifications visible at once,
 // or pending rows (a sendAt in the future, a digest type) that the releaser makes visible
-// when they are due.
+// when they are due. An event to a topic becomes a fan-out job instead (topics_fanout.go),
+// whose pages go through planEvent as the events here do.
 func (s *Store) storeFresh(ctx context.Context, tx *sql.Tx, in []store.AcceptInput, fresh []int, rows map[string]eventRow, results []store.AcceptResult, now time.Time) error {
 	var notes []newNote
 	var noteInput []int // index into in of each note
 	for _, i := range fresh {
 		p := in[i].Prepared
-		ev := &p.Event
 		eventID := rows[in[i].Key].id
-		switch {
-		case p.Digest != nil:
-			for _, t := range p.Targets {
-				pd, err := s.attachDigest(ctx, tx, eventID, ev, t, p.Digest, now)
-				if err != nil {
-					return err
-				}
-				results[i].Scheduled = append(results[i].Scheduled, pd)
-			}
-		case ev.SendAt != nil && ev.SendAt.After(now):
-			pds, err := s.schedule(ctx, tx, eventID, p, *ev.SendAt, now)
+		if p.Topic != nil {
+			tp, err := s.openTopicJob(ctx, tx, eventID, p.Event.Topic, now)
 			if err != nil {
 				return err
 			}
-			results[i].Scheduled = pds
-		default:
-			for _, t := range p.Targets {
-				notes = append(notes, newNote{eventID: eventID, eventKey: in[i].Key, target: t, typ: ev.Type, message: ev.Message, url: ev.URL, collapseKey: ev.CollapseKey,
-					rules: prefs.RulesOf(p.Type), defaults: in[i].Defaults})
-				noteInput = append(noteInput, i)
-			}
+			results[i].Topic = tp
+			continue
+		}
+		plan, err := s.planEvent(ctx, tx, eventID, in[i].Key, p, p.Targets, in[i].Defaults, now)
+		if err != nil {
+			return err
+		}
+		results[i].Scheduled, results[i].Throttled = plan.scheduled, plan.throttled
+		for _, n := range plan.notes {
+			notes = append(notes, n)
+			noteInput = append(noteInput, i)
 		}
 	}
 	if len(notes) == 0 {
@@ -58,6 +53,53 @@ func (s *Store) storeFresh(ctx context.Context, tx *sql.Tx, in []store.AcceptInp
 		results[i].Notifications = append(results[i].Notifications, n)
 	}
 	return nil
+}
+
+// eventPlan is what one event becomes for some of its targets.
+type eventPlan struct {
+	notes     []newNote       // visible at once: the caller writes them (writeNotes)
+	scheduled []store.Pending // written here: waiting for a sendAt or in a digest window
+	throttled []string        // users the type's throttle dropped
+}
+
+// planEvent decides, inside the caller's transaction, what event p becomes for targets:
+// the type's throttle drops the users over their limit, then the rest join digest
+// windows, wait for the sendAt, or become notes to write. Accept calls it with the
+// event's recipients, a topic fan-out with one page of subscribers.
+func (s *Store) planEvent(ctx context.Context, tx *sql.Tx, eventID int64, key string, p *notify.Prepared, targets []notify.Target, defaults prefs.Defaults, now time.Time) (eventPlan, error) {
+	var plan eventPlan
+	if p.Throttle != nil {
+		var err error
+		if targets, plan.throttled, err = s.throttle(ctx, tx, eventID, p.Event.Type, p.Throttle, targets, now); err != nil {
+			return plan, err
+		}
+	}
+	ev := &p.Event
+	switch {
+	case len(targets) == 0:
+	case p.Digest != nil:
+		for _, t := range targets {
+			pd, err := s.attachDigest(ctx, tx, eventID, ev, t, p.Digest, now)
+			if err != nil {
+				return plan, err
+			}
+			plan.scheduled = append(plan.scheduled, pd)
+		}
+	case ev.SendAt != nil && ev.SendAt.After(now):
+		some := *p
+		some.Targets = targets
+		pds, err := s.schedule(ctx, tx, eventID, &some, *ev.SendAt, now)
+		if err != nil {
+			return plan, err
+		}
+		plan.scheduled = pds
+	default:
+		for _, t := range targets {
+			plan.notes = append(plan.notes, newNote{eventID: eventID, eventKey: key, target: t, typ: ev.Type, message: ev.Message, url: ev.URL, collapseKey: ev.CollapseKey,
+				rules: prefs.RulesOf(p.Type), defaults: defaults})
+		}
+	}
+	return plan, nil
 }
 
 const scheduledInsert = `INSERT INTO scheduled_notifications (event_id, user_id, role, channels, phone, type, message, url, collapse_key, digest_id, status, due_at, created_at, updated_at) VALUES `

@@ -47,6 +47,12 @@ func (s *Store) EventStatus(ctx context.Context, key string) (*store.EventStatus
 		return nil, err
 	}
 	st.Scheduled = pending[id]
+	if st.Topic, err = s.topicOf(ctx, s.db.R, id); err != nil {
+		return nil, err
+	}
+	if st.Throttled, err = s.throttledOf(ctx, s.db.R, id); err != nil {
+		return nil, err
+	}
 
 	r, err = s.db.R.QueryContext(ctx, `SELECT d.id, d.notification_id, d.channel, d.status, d.attempts, d.last_error, d.reason, d.provider, d.provider_id, d.failed_over, d.next_attempt_at, d.sent_at, d.updated_at
 		FROM deliveries d JOIN notifications n ON n.id = d.notification_id WHERE n.event_id = ? ORDER BY d.id`, id)

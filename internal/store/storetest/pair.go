@@ -25,6 +25,7 @@ func RunPair(t *testing.T, open PairOpener) {
 		{"CancelRacesRelease", testCancelRacesRelease},
 		{"TwoReleasersReleaseEachOnce", testTwoReleasers},
 	}
+	tests = append(tests, topicPairTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			a, b := open(t)

@@ -42,6 +42,9 @@ func Run(t *testing.T, open Opener) {
 	tests = append(tests, recipientTests...)
 	tests = append(tests, inboxStateTests...)
 	tests = append(tests, timingTests...)
+	tests = append(tests, consoleTests...)
+	tests = append(tests, topicTests...)
+	tests = append(tests, deviceTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)

@@ -1,0 +1,73 @@
+// Templates: pick a type and a sample event (or paste one) and see what each channel
+// would send: the inbox text, the SMS or LMS with its EUC-KR byte count, the email (its
+// HTML in a sandboxed frame: no scripts, no same origin), the push, and AlimTalk when the
+// server renders one. Nothing is stored or sent.
+import { t } from './i18n.js';
+import { api, h, section, errorText } from './api.js';
+
+function sample(type) {
+  return JSON.stringify({
+    whoToNotify: [{ userId: 'buyer-1', role: 'CUSTOMER', phoneNumber: '+821012345678', email: 'buyer@example.com' }],
+    publishInformation: { notificationType: type, eventId: 'preview-1', message: '주문하신 상품의 배송이 시작되었습니다. 송장번호 1234-5678', url: 'https://shop.example/orders/1001', data: { orderId: 1001 } },
+  }, null, 2);
+}
+
+function results(r) {
+  const parts = [
+    section(t('channelsByRole'), h('dl', { class: 'facts' }, Object.entries(r.channels).map(([role, cs]) => [h('dt', {}, role), h('dd', {}, cs.join(', '))]))),
+    section(t('inboxText'), h('p', { class: 'pv-inbox' }, r.inbox.message), r.inbox.url ? h('p', { class: 'sub' }, r.inbox.url) : ''),
+    section(t('smsText'), h('pre', { class: 'pv-sms', tabindex: '0' }, r.sms.text),
+      h('p', { class: 'bytes' }, h('strong', { class: 'pv-bytes', 'data-bytes': r.sms.bytes }, t('bytes', r.sms.bytes)), ' · ', h('span', { class: 'pv-kind' }, t('willBe', r.sms.kind))),
+      r.sms.unencodable ? h('p', { class: 'error' }, t('unencodable', r.sms.unencodable.join(' '))) : ''),
+  ];
+  if (r.kakao) {
+    parts.push(section(t('alimtalk'), h('pre', { tabindex: '0' }, r.kakao.text || JSON.stringify(r.kakao, null, 2)),
+      r.kakao.error ? h('p', { class: 'error' }, r.kakao.error) : ''));
+  }
+  if (r.email) {
+    const frame = h('iframe', { class: 'pv-email', sandbox: '', title: t('emailTitle') + ': ' + r.email.subject, referrerpolicy: 'no-referrer' });
+    frame.srcdoc = r.email.html;
+    parts.push(section(t('emailTitle'), h('p', {}, h('strong', {}, t('subject') + ': '), r.email.subject), frame));
+  }
+  parts.push(section(t('push'), h('pre', { class: 'json', tabindex: '0' }, JSON.stringify(r.push, null, 2))));
+  return parts;
+}
+
+export async function render() {
+  const types = await api('GET', '/v1/admin/types').then((x) => x.types);
+  const typeSel = h('select', { id: 'pv-type' }, types.map((ty) => h('option', { value: ty.type }, ty.type)));
+  const area = h('textarea', { id: 'pv-event', rows: '12', spellcheck: 'false', 'aria-describedby': 'pv-error' });
+  const fieldError = h('p', { id: 'pv-error', class: 'error field-error', role: 'alert' });
+  const out = h('div', { class: 'grid' });
+  area.value = sample(typeSel.value);
+  typeSel.addEventListener('change', () => {
+    try {
+      const ev = JSON.parse(area.value);
+      ev.publishInformation.notificationType = typeSel.value;
+      area.value = JSON.stringify(ev, null, 2);
+    } catch { area.value = sample(typeSel.value); }
+  });
+  const form = h('form', { class: 'card preview', onsubmit: async (e) => {
+    e.preventDefault();
+    fieldError.textContent = '';
+    area.removeAttribute('aria-invalid');
+    let event;
+    try { event = JSON.parse(area.value); } catch (err) {
+      fieldError.textContent = t('invalidJSON', err.message);
+      area.setAttribute('aria-invalid', 'true');
+      return;
+    }
+    try {
+      out.replaceChildren(...results(await api('POST', '/v1/admin/preview', { type: typeSel.value, event })));
+    } catch (err) {
+      out.replaceChildren();
+      const p = err.problem || {};
+      fieldError.textContent = p.field ? p.field + ': ' + (p.detail || err.message) : errorText(err);
+      area.setAttribute('aria-invalid', 'true');
+    }
+  } },
+  h('div', {}, h('label', { for: 'pv-type' }, t('pickType')), typeSel),
+  h('div', {}, h('label', { for: 'pv-event' }, t('sample')), area, fieldError),
+  h('button', { type: 'submit' }, t('preview')));
+  return { el: h('div', { class: 'screen' }, h('h1', { tabindex: '-1' }, t('templates')), form, out) };
+}
