@@ -178,7 +178,7 @@ type cancelResultView struct {
 	} `json:"alreadyOut"`
 }
 
-func cancelView(res store.CancelResult) cancelResultView {
+func cancelView(res *store.CancelResult) cancelResultView {
 	v := cancelResultView{EventID: res.EventID}
 	v.Cancelled.Notifications = append([]store.Pending{}, res.Cancelled.Notifications...)
 	v.Cancelled.Deliveries = append([]notify.Delivery{}, res.Cancelled.Deliveries...)
