@@ -38,6 +38,10 @@ type EventType struct {
 	// Labels name the type to people, by language ("ko", "en"): the settings screens show
 	// them instead of the code. A language without one falls back to the code.
 	Labels map[string]string
+	// Kakao is the type's AlimTalk (template and variables), for the kakao channel.
+	Kakao *Kakao
+	// Advertising types go only to users who consented, with the advertising marks.
+	Advertising bool
 
 	message, url *template.Template
 }
@@ -104,7 +108,12 @@ type configFile struct {
 		Digest     *digestConfig       `yaml:"digest"`
 		Throttle   *throttleConfig     `yaml:"throttle"`
 		Labels     map[string]string   `yaml:"labels"`
+		Kakao      *Kakao              `yaml:"kakao"`
+		// Advertising: true marks a type as advertising (no kakao channel allowed).
+		Advertising *bool `yaml:"advertising"`
 	} `yaml:"types"`
+	// Alimtalk holds the Kakao-approved AlimTalk templates by code.
+	Alimtalk map[string]AlimTalkTemplate `yaml:"alimtalk"`
 	// Webhooks receive state changes (delivery.sent, notification.read, …).
 	Webhooks []Webhook `yaml:"webhooks"`
 	// Replace drops the built-in types, so only the file's types are known.
@@ -198,6 +207,16 @@ func LoadRegistry(r io.Reader) (*Registry, error) {
 			maps.Copy(labels, spec.Labels)
 			t.Labels = labels
 		}
+		if spec.Advertising != nil {
+			t.Advertising = *spec.Advertising
+		}
+		if spec.Kakao != nil {
+			k := *spec.Kakao
+			if err := k.compile(t.Name, cfg.Alimtalk); err != nil {
+				return nil, err
+			}
+			t.Kakao = &k
+		}
 		if spec.Digest != nil {
 			d, err := spec.Digest.parse("types." + name + ".digest")
 			if err != nil {
@@ -230,7 +249,7 @@ func parseChannels(in map[string][]string, where string) (map[Role][]Channel, er
 		for _, n := range names {
 			c, ok := ParseChannel(n)
 			if !ok {
-				return nil, fmt.Errorf("config: %s.%s: unknown channel %q (want inbox, sms, email or webpush; sse is the old name of inbox)", where, roleName, n)
+				return nil, fmt.Errorf("config: %s.%s: unknown channel %q (want inbox, sms, email, webpush or kakao; sse is the old name of inbox)", where, roleName, n)
 			}
 			if !slices.Contains(chans, c) {
 				chans = append(chans, c)
@@ -266,6 +285,9 @@ func (r *Registry) add(t EventType) error {
 		return err
 	}
 	if t.url, err = parseTemplate(t.Name+".url", t.URL); err != nil {
+		return err
+	}
+	if err := t.checkKakao(); err != nil {
 		return err
 	}
 	if t.Digest != nil {

@@ -61,7 +61,16 @@ func TestDigestConfig(t *testing.T) {
 }
 
 func TestTimingExampleConfigLoads(t *testing.T) {
-	f, err := os.Open("examples/timing.yaml")
+	reg := loadExample(t, "examples/timing.yaml")
+	if q, _ := reg.Lookup("QUESTION_REGISTERED"); q.Digest == nil {
+		t.Error("QUESTION_REGISTERED has no digest")
+	}
+}
+
+// loadExample loads an example NOTIFY_CONFIG file.
+func loadExample(t *testing.T, path string) *Registry {
+	t.Helper()
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +79,5 @@ func TestTimingExampleConfigLoads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if q, _ := reg.Lookup("QUESTION_REGISTERED"); q.Digest == nil {
-		t.Error("QUESTION_REGISTERED has no digest")
-	}
+	return reg
 }

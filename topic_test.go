@@ -71,15 +71,7 @@ func TestThrottleConfig(t *testing.T) {
 // TestTopicsExample holds docs/topics.md's example files to the code: the config loads and
 // the restock event prepares as a topic event of RESTOCKED.
 func TestTopicsExample(t *testing.T) {
-	f, err := os.Open("examples/topics.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	reg, err := LoadRegistry(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	reg := loadExample(t, "examples/topics.yaml")
 	body, err := os.ReadFile("examples/events/restock-topic.json")
 	if err != nil {
 		t.Fatal(err)

@@ -19,12 +19,14 @@ import (
 	notify "github.com/notifyd/notifyd"
 	"github.com/notifyd/notifyd/internal/auth"
 	"github.com/notifyd/notifyd/internal/channel/mobile"
+	"github.com/notifyd/notifyd/internal/channel/nhn"
+	"github.com/notifyd/notifyd/internal/channel/solapi"
 	"github.com/notifyd/notifyd/internal/channel/webpush"
 	"github.com/notifyd/notifyd/internal/delivery"
 	"github.com/notifyd/notifyd/internal/httpapi"
-	"github.com/notifyd/notifyd/internal/preview"
 	"github.com/notifyd/notifyd/internal/ingest"
 	"github.com/notifyd/notifyd/internal/prefs"
+	"github.com/notifyd/notifyd/internal/preview"
 	"github.com/notifyd/notifyd/internal/schedule"
 	sqssource "github.com/notifyd/notifyd/internal/source/sqs"
 	"github.com/notifyd/notifyd/internal/sse"
@@ -46,6 +48,8 @@ type App struct {
 	// Webhooks dispatches the outbound webhook outbox (nil without NOTIFY_CONFIG webhooks).
 	Webhooks *webhook.Dispatcher
 	registry *notify.Registry
+	solapi   *solapi.Client // shared by the kakao and sms channels when configured
+	nhn      *nhn.Client
 	mobile   *mobile.Sender    // nil: neither FCM nor APNs configured
 	sqs      *sqssource.Source // nil without NOTIFY_SQS_QUEUES
 	sms      *providerHealth   // the SMS provider's readiness; nil without the sms channel
@@ -162,6 +166,7 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 		return nil, err
 	}
 	api := httpapi.New(httpapi.Options{Store: a.Store, Ingest: a.Ingest, Hub: a.Hub, Auth: authn, IngestToken: auth.Token(cfg.IngestToken), Streams: publisher, States: publisher, CORSOrigins: cfg.CORSOrigins,
+		Reports: a.reportParsers(), ReportsKick: a.kickWorkers,
 		MaxBody: cfg.MaxBody, TopicsPerUser: cfg.TopicsPerUser, UserRate: cfg.UserRate, UserBurst: cfg.UserBurst, Gatherer: a.reg, Logger: a.log, Ready: ready,
 		VAPIDPublicKey: cfg.VAPIDPublicKey, CheckPushKeys: webpush.CheckSubscriptionKeys,
 		CheckPushEndpoint: func(u string) error { return webpush.CheckEndpoint(u, cfg.WebPushAllowPrivate) }, WebhookKick: a.kickWebhooks,
@@ -170,7 +175,7 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 			return sqssource.ReplayRejected(ctx, a.Ingest, id)
 		},
 		Preview: func(p *notify.Prepared) (any, error) { return previews.Render(p) },
-		Mount: func(s *httpapi.Server) { web.Mount(s, web.Options{Auth: cfg.Auth, WebPush: cfg.VAPIDPublicKey != ""}) },
+		Mount:   func(s *httpapi.Server) { web.Mount(s, web.Options{Auth: cfg.Auth, WebPush: cfg.VAPIDPublicKey != ""}) },
 	})
 	reqCtx, cancelRequests := context.WithCancel(context.Background())
 	a.cancelRequests = cancelRequests

@@ -11,6 +11,8 @@ import (
 
 	notify "github.com/notifyd/notifyd"
 	"github.com/notifyd/notifyd/internal/auth"
+	"github.com/notifyd/notifyd/internal/channel/nhn"
+	"github.com/notifyd/notifyd/internal/channel/solapi"
 	"github.com/notifyd/notifyd/internal/delivery"
 	"github.com/notifyd/notifyd/internal/ingest"
 	"github.com/notifyd/notifyd/internal/sse"
@@ -46,6 +48,22 @@ type Config struct {
 	DeliveryMaxDelay   time.Duration // longest retry delay
 	DeliveryAttempts   int           // attempts before a transient failure is final
 	DeliveryLease      time.Duration
+	DeliveryTimeout    time.Duration // one provider call (0: the engine's 30s); tests shorten it
+
+	// The kakao channel and the Korean SMS providers (docs/kakao.md).
+	KakaoProvider       string // log, solapi, nhn or a comma list in failover order
+	KakaoSenderKey      string // Solapi pfId / NHN senderKey
+	KakaoConcurrency    int
+	SMSFrom             string // the registered sender number (+82 or national form)
+	SolapiAPIKey        string
+	SolapiAPISecret     string
+	SolapiURL           string
+	NHNAppKey           string
+	NHNSecretKey        string
+	NHNKakaoURL         string
+	NHNSMSURL           string
+	NHNWebhookSignature string        // X-Toast-Webhook-Signature of NHN's result webhooks
+	ReportPoll          time.Duration // how often stored reports are applied and Solapi asked for results
 
 	EmailProvider       string // log, smtp or ses
 	SMTPURL             string // smtp://user:pass@host:587 or smtps://…
@@ -118,8 +136,15 @@ func Defaults() Config {
 		SQSProtocol:        "json",
 		SQSPollers:         2,
 		SQSWait:            20 * time.Second,
+		SQSConcurrency:     8,
 		SMSProvider:        "log",
 		EmailProvider:      "log",
+		KakaoProvider:      "log",
+		KakaoConcurrency:   8,
+		SolapiURL:          solapi.DefaultURL,
+		NHNKakaoURL:        nhn.DefaultKakaoURL,
+		NHNSMSURL:          nhn.DefaultSMSURL,
+		ReportPoll:         30 * time.Second,
 		SMSSNSType:         "Transactional",
 		SMSCapPerRecipient: 10,
 		SMSCapWindow:       time.Hour,
@@ -160,6 +185,12 @@ func (c *Config) defaults() {
 	fill(&c.SQSWait, d.SQSWait)
 	fill(&c.SMSProvider, d.SMSProvider)
 	fill(&c.EmailProvider, d.EmailProvider)
+	fill(&c.KakaoProvider, d.KakaoProvider)
+	fill(&c.KakaoConcurrency, d.KakaoConcurrency)
+	fill(&c.SolapiURL, d.SolapiURL)
+	fill(&c.NHNKakaoURL, d.NHNKakaoURL)
+	fill(&c.NHNSMSURL, d.NHNSMSURL)
+	fill(&c.ReportPoll, d.ReportPoll)
 	fill(&c.SMSSNSType, d.SMSSNSType)
 	fill(&c.SMSCapPerRecipient, d.SMSCapPerRecipient)
 	fill(&c.SMSCapWindow, d.SMSCapWindow)

@@ -18,13 +18,19 @@ import (
 // A producer publishes with publish/ to an SQS queue; notifyd consumes, stores and pushes
 // it to the user's stream; a poison message lands in the rejected list, and is replayed
 // through the admin route once the cause is fixed.
-func TestSQSToStream(t *testing.T) {
-	g := goawstest.RequireGoAWS(t)
-	name, url := g.Queue(t, "app-e2e", map[string]string{"VisibilityTimeout": "5"})
+// sqsQueue starts goaws (or skips), makes a queue and points the AWS SDK at it.
+func sqsQueue(t *testing.T, queue string) (g *goawstest.GoAWS, name, url string) {
+	g = goawstest.RequireGoAWS(t)
+	name, url = g.Queue(t, queue, map[string]string{"VisibilityTimeout": "5"})
 	t.Setenv("AWS_ENDPOINT_URL", g.URL)
 	t.Setenv("AWS_REGION", "us-east-1")
 	t.Setenv("AWS_ACCESS_KEY_ID", "test")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
+	return g, name, url
+}
+
+func TestSQSToStream(t *testing.T) {
+	g, name, url := sqsQueue(t, "app-e2e")
 	cfgFile := t.TempDir() + "/types.yaml"
 	s := startApp(t, app.Config{SQSQueues: []string{name}, SQSProtocol: "query", SQSWait: time.Second})
 	apptest.Eventually(t, "SQS ready", func() bool { return do(t, "GET", s.URL+"/readyz", nil).Status == 200 })

@@ -28,10 +28,13 @@ func TestMobilePushSurvivesAKill(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte("types:\n  PAYMENT_FAILED:\n    message: \"결제에 실패했습니다.\"\n    channels: {CUSTOMER: [inbox, mobile]}\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	p := startNotifyd(t, "notifyd", concat(sqliteEnv(t), []string{"NOTIFY_CONFIG=" + cfg,
-		"NOTIFY_FCM_CREDENTIALS=" + fcm.Credentials, "NOTIFY_FCM_URL=" + fcm.URL,
-		"NOTIFY_APNS_KEY_FILE=" + apns.KeyFile, "NOTIFY_APNS_KEY_ID=" + apns.KeyID, "NOTIFY_APNS_TEAM_ID=" + apns.TeamID,
-		"NOTIFY_APNS_TOPIC=" + apns.Topic, "NOTIFY_APNS_URL=" + apns.URL, "SSL_CERT_FILE=" + apns.CAFile})...)
+	// sync=normal: no fsync per commit (each push records its device), which survives the
+	// process being killed, the failure this test is about.
+	db := "NOTIFY_DATABASE_URL=sqlite:" + filepath.Join(t.TempDir(), "notify.db") + "?sync=normal"
+	p := startNotifyd(t, "notifyd", db, "NOTIFY_CONFIG="+cfg,
+		"NOTIFY_FCM_CREDENTIALS="+fcm.Credentials, "NOTIFY_FCM_URL="+fcm.URL,
+		"NOTIFY_APNS_KEY_FILE="+apns.KeyFile, "NOTIFY_APNS_KEY_ID="+apns.KeyID, "NOTIFY_APNS_TEAM_ID="+apns.TeamID,
+		"NOTIFY_APNS_TOPIC="+apns.Topic, "NOTIFY_APNS_URL="+apns.URL, "SSL_CERT_FILE="+apns.CAFile)
 
 	const buyers, events = 100, 5
 	var who []string

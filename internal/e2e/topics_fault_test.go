@@ -27,7 +27,7 @@ import (
 // pages to die in. NOTIFY_E2E_TOPIC_SUBSCRIBERS=50000 runs the full size (minutes
 // under -race, so not by default).
 
-const topicPage = 10
+const topicPage = 7
 
 func topicSubscribers(t *testing.T) int {
 	if v := os.Getenv("NOTIFY_E2E_TOPIC_SUBSCRIBERS"); v != "" {
@@ -37,10 +37,10 @@ func topicSubscribers(t *testing.T) int {
 		}
 		return n
 	}
-	return 300
+	return 200
 }
 
-// The fault points and on which page (30 pages of 10 by default) each kills.
+// The fault points and on which page (29 pages of 7 by default) each kills.
 var topicKills = []struct{ name, point string }{
 	{"early", "topic.page@2"},
 	{"middle", "topic.page@15"},
@@ -80,7 +80,7 @@ func testTopicKill(t *testing.T, backend string, storeEnv []string, point string
 	if survivor == nil {
 		survivor = p.restart("NOTIFY_FAULT=")
 	}
-	deadline := time.Now().Add(2*waitLong + time.Duration(n/50)*time.Second) // generous: a loaded machine sends slowly
+	deadline := time.Now().Add(3*waitLong + time.Duration(n/50)*time.Second) // generous: a loaded machine sends slowly
 	for {
 		var st struct {
 			Topic struct {

@@ -55,8 +55,8 @@ func userJWT(t *testing.T, sub string) string {
 	return tok
 }
 
-// The console's admin routes answer only the admin token: no token and a user's token are
-// 401, and no route of theirs answers another origin (no CORS headers, even for an origin
+// The console's admin routes answer only the admin token: no token is 401, a user's token
+// 401 or 403, and no route of theirs answers another origin (no CORS headers, even for an origin
 // the inbox allows).
 func TestConsoleRoutesNeedTheAdminToken(t *testing.T) {
 	base := apptest.Start(t, app.Config{Auth: "jwt", JWTSecret: consoleSecret, IngestToken: consoleAdmin, CORSOrigins: []string{"https://shop.example"}}).URL
@@ -69,14 +69,16 @@ func TestConsoleRoutesNeedTheAdminToken(t *testing.T) {
 		{"GET", "/v1/admin/types", ""},
 		{"GET", "/v1/users/alice/notifications", ""},
 		{"GET", "/v1/users/alice/push-subscriptions", ""},
+		{"GET", "/v1/users/alice/subscriptions", ""},
+		{"GET", "/v1/users/alice/devices", ""},
 	}
 	for _, r := range routes {
 		if a := send(t, r.method, base+r.path, nil, r.body); a.status != http.StatusUnauthorized {
 			t.Errorf("%s %s without a token: %d, want 401", r.method, r.path, a.status)
 		}
 		a := send(t, r.method, base+r.path, user, r.body)
-		if a.status != http.StatusUnauthorized {
-			t.Errorf("%s %s with a user's token: %d, want 401", r.method, r.path, a.status)
+		if a.status != http.StatusUnauthorized && a.status != http.StatusForbidden {
+			t.Errorf("%s %s with a user's token: %d, want 401 or 403", r.method, r.path, a.status)
 		}
 		if v := a.header.Get("Access-Control-Allow-Origin"); v != "" {
 			t.Errorf("%s %s from another origin: Access-Control-Allow-Origin %q", r.method, r.path, v)
@@ -102,13 +104,13 @@ func TestConsoleRoutesRefuseBadInput(t *testing.T) {
 	base := apptest.Start(t, app.Config{IngestToken: consoleAdmin}).URL
 	admin := map[string]string{"Authorization": "Bearer " + consoleAdmin, "Content-Type": "application/json"}
 	for _, c := range []struct{ query, field string }{
-		{"status=SENT", "status"},         // not a status's shape
-		{"status=sent%3Bdrop", "status"},  // punctuation
-		{"limit=0", "limit"},              // below 1
-		{"limit=101", "limit"},            // above the maximum
-		{"after=-3", "after"},             // a negative cursor
-		{"after=abc", "after"},            // not a number
-		{"userId=a%00b", "userId"},        // a control character
+		{"status=SENT", "status"},        // not a status's shape
+		{"status=sent%3Bdrop", "status"}, // punctuation
+		{"limit=0", "limit"},             // below 1
+		{"limit=101", "limit"},           // above the maximum
+		{"after=-3", "after"},            // a negative cursor
+		{"after=abc", "after"},           // not a number
+		{"userId=a%00b", "userId"},       // a control character
 		{"type=" + strings.Repeat("T", 129), "type"},
 	} {
 		a := send(t, "GET", base+"/v1/events?"+c.query, admin, "")

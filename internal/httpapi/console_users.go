@@ -7,8 +7,9 @@ import (
 )
 
 // The admin twins the console's user screen reads: the inbox as the user sees it, the
-// user's browsers subscribed to web push, and the registered types.
+// user's browsers subscribed to web push, their topics, and the registered types.
 func (s *Server) routeConsoleUsers() {
+	s.Route("GET /v1/users/{userId}/subscriptions", s.handle(s.adminOnly(s.withUser(nil, s.listSubscriptions))))
 	s.Route("GET /v1/users/{userId}/notifications", s.handle(s.admin(s.adminInbox)))
 	s.Route("GET /v1/users/{userId}/push-subscriptions", s.handle(s.admin(s.adminPushSubscriptions)))
 	s.Route("GET /v1/admin/types", s.handle(s.admin(s.adminTypes)))

@@ -132,7 +132,7 @@ func withoutInbox(p prefs.Preferences) prefs.Preferences {
 // available lists the registry's types with the channels any role gets them on.
 func (s *Server) available() []availableType {
 	reg := s.o.Ingest.Registry()
-	order := []notify.Channel{prefs.ChannelInbox, prefs.ChannelSMS, prefs.ChannelEmail, prefs.ChannelWebPush, prefs.ChannelMobile}
+	order := append([]notify.Channel{prefs.ChannelInbox}, prefs.OptionalChannels...)
 	out := []availableType{}
 	for _, name := range reg.Names() {
 		t, _ := reg.Lookup(name)

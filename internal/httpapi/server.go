@@ -73,6 +73,11 @@ type Options struct {
 	Preview func(p *notify.Prepared) (any, error)
 	// TopicsPerUser caps one user's topic subscriptions (0: store.MaxTopicsPerUser).
 	TopicsPerUser int
+	// Reports read the delivery-report callbacks of each provider that sends them, by
+	// name (POST /v1/providers/{provider}/reports); ReportsKick wakes the workers after a
+	// report created a fallback.
+	Reports     map[string]ReportParser
+	ReportsKick func()
 	// Extra routes mounted on the same mux (the web inbox, OpenAPI, admin extensions).
 	Mount func(s *Server)
 }
@@ -121,6 +126,7 @@ func New(o Options) *Server {
 	s.routeDevices()
 	s.routeWebhooks()
 	s.routeUsers()
+	s.routeReports()
 	s.routeConsole()
 	s.routeTopics()
 	s.Route("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

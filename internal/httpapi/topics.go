@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"errors"
+	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -18,7 +19,7 @@ func (s *Server) routeTopics() {
 	s.Route("GET /v1/topics/{topic}/subscribers", s.handle(s.adminOnly(s.topicSubscribers)))
 	s.Route("PUT /v1/subscriptions/{topic}", s.handle(s.user(s.subscribeSelf)))
 	s.Route("DELETE /v1/subscriptions/{topic}", s.handle(s.user(s.unsubscribeSelf)))
-	s.Route("GET /v1/subscriptions", s.handle(s.user(s.listSubscriptions)))
+	s.Route("GET /v1/subscriptions", s.handle(s.user(s.withUser(userOf, s.listSubscriptions))))
 }
 
 // adminOnly is s.admin, except that a signed-in user without the admin token is told 403
@@ -68,7 +69,8 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request, user string) 
 	}
 	var body subscriptionBody
 	if r.ContentLength != 0 {
-		if err := s.decodeBody(w, r, &body); err != nil {
+		// No body at all (a chunked request may say nothing of its length) is {}.
+		if err := s.decodeBody(w, r, &body); err != nil && !errors.Is(err, io.EOF) {
 			return err
 		}
 	}
@@ -117,9 +119,9 @@ func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request, user string
 	return nil
 }
 
-// listSubscriptions lists the caller's topics.
-func (s *Server) listSubscriptions(w http.ResponseWriter, r *http.Request) error {
-	subs, err := s.o.Store.UserTopics(r.Context(), userOf(r))
+// listSubscriptions lists a user's topics: the caller's, or (the admin twin) {userId}'s.
+func (s *Server) listSubscriptions(w http.ResponseWriter, r *http.Request, userID string) error {
+	subs, err := s.o.Store.UserTopics(r.Context(), userID)
 	if err != nil {
 		return err
 	}

@@ -22,10 +22,11 @@ const (
 	ChannelEmail   = notify.ChannelEmail
 	ChannelWebPush = notify.ChannelWebPush
 	ChannelMobile  = notify.ChannelMobile
+	ChannelKakao   = notify.ChannelKakao
 )
 
 // OptionalChannels are the channels a user may turn off, in display order.
-var OptionalChannels = []notify.Channel{ChannelSMS, ChannelEmail, ChannelWebPush, ChannelMobile}
+var OptionalChannels = []notify.Channel{ChannelSMS, ChannelEmail, ChannelWebPush, ChannelMobile, ChannelKakao}
 
 // IsInbox reports whether c is the inbox (the stored notification and its live push;
 // "sse" is its round-one name).
@@ -122,9 +123,9 @@ func checkChannel(c notify.Channel, on bool, field string) error {
 		if !on {
 			return notify.FieldErrorf(notify.CodeInvalidEvent, field, "the inbox cannot be turned off")
 		}
-	case c == ChannelSMS || c == ChannelEmail || c == ChannelWebPush || c == ChannelMobile:
+	case c == ChannelSMS || c == ChannelEmail || c == ChannelWebPush || c == ChannelMobile || c == ChannelKakao:
 	default:
-		return notify.FieldErrorf(notify.CodeInvalidEvent, field, "%q is not a channel (sms, email, webpush, mobile)", string(c))
+		return notify.FieldErrorf(notify.CodeInvalidEvent, field, "%q is not a channel (sms, email, webpush, mobile, kakao)", string(c))
 	}
 	return nil
 }

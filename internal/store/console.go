@@ -23,7 +23,7 @@ type Console interface {
 // EventScanWindow is how many events below the cursor one page filtered by delivery status
 // reads at most (the filter needs each event's deliveries; without a bound, a status no
 // event has would read the whole table).
-const EventScanWindow = 5000
+const EventScanWindow = 2000
 
 // EventFilter narrows ListEvents. Zero values: every event, from the newest.
 type EventFilter struct {

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/notifyd/notifyd/internal/awsbody"
 	"github.com/notifyd/notifyd/internal/channel"
 )
 
@@ -32,7 +33,11 @@ type SES struct {
 // NewSES returns an SES provider using a client made from cfg (region, credentials and
 // endpoint, e.g. AWS_ENDPOINT_URL, come from cfg). configSet may be empty.
 func NewSES(cfg aws.Config, configSet string) *SES {
-	return &SES{api: sesv2.NewFromConfig(cfg), configSet: configSet}
+	// Through awsbody: the SDK would otherwise lose an answer it had received and send the
+	// same mail a second time on its retry.
+	return &SES{api: sesv2.NewFromConfig(cfg, func(o *sesv2.Options) {
+		o.HTTPClient = awsbody.Wrap(o.HTTPClient)
+	}), configSet: configSet}
 }
 
 // Deliver implements Provider. The receipt's provider id is SES's MessageId.

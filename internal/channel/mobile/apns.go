@@ -15,6 +15,12 @@ import (
 )
 
 // APNs sends to Apple's Push Notification service with token auth over HTTP/2.
+//
+// It is net/http (which speaks HTTP/2 over TLS by itself) and golang-jwt for the provider
+// token, not github.com/sideshow/apns2: that library keeps its own token cache, renewed on
+// its own schedule and not shared with the refresh rules here, and builds its own TLS
+// client, where notifyd wants the one client both platforms share (system roots, tests
+// through SSL_CERT_FILE). What is left to write is one request and a table of reasons.
 type APNs struct {
 	base, topic string
 	client      *http.Client

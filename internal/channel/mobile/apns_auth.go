@@ -4,10 +4,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/x509"
 	"encoding/pem"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"sync"
 	"time"
 
@@ -16,12 +13,9 @@ import (
 
 // loadAPNsKey reads the .p8 key Apple hands out for token auth: a PKCS#8 P-256 key in PEM.
 func loadAPNsKey(path string) (*ecdsa.PrivateKey, error) {
-	b, err := os.ReadFile(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return nil, fmt.Errorf("NOTIFY_APNS_KEY_FILE: %s does not exist", path)
-	case err != nil:
-		return nil, fmt.Errorf("NOTIFY_APNS_KEY_FILE: cannot read %s: %w", path, err)
+	b, err := readKeyFile("NOTIFY_APNS_KEY_FILE", path)
+	if err != nil {
+		return nil, err
 	}
 	blk, _ := pem.Decode(b)
 	if blk == nil {

@@ -2,7 +2,6 @@ package mobile
 
 import (
 	"context"
-	"errors"
 	"strconv"
 	"strings"
 	"sync"
@@ -83,26 +82,14 @@ func TestAPNsProviderTokenMadeOnceAndRefreshedWhenDue(t *testing.T) {
 
 func TestAPNsClassifiesByReason(t *testing.T) {
 	a, fake, _ := newTestAPNs(t)
-	ctx := context.Background()
-	for _, tc := range []struct {
-		reply mobiletest.Reply
-		dead  bool
-		kind  channel.Kind
-		after time.Duration
-	}{
+	checkClassified(t, a, fake.Script, iosToken, []classified{
 		{mobiletest.Reply{Code: "Unregistered"}, true, 0, 0},
 		{mobiletest.Reply{Code: "BadDeviceToken"}, true, 0, 0},
 		{mobiletest.Reply{Code: "TooManyRequests", RetryAfter: "2"}, false, channel.KindTransient, 2 * time.Second},
 		{mobiletest.Reply{Code: "InternalServerError"}, false, channel.KindTransient, 0},
 		{mobiletest.Reply{Code: "ServiceUnavailable"}, false, channel.KindTransient, 0},
 		{mobiletest.Reply{Code: "DeviceTokenNotForTopic"}, false, channel.KindPermanent, 0},
-	} {
-		fake.Script(iosToken, tc.reply)
-		_, err := a.Push(ctx, testPush(iosToken))
-		if errors.Is(err, errDead) != tc.dead || (!tc.dead && (channel.KindOf(err) != tc.kind || channel.RetryAfterOf(err) != tc.after)) {
-			t.Errorf("%+v: %v (dead %v, kind %v, after %v)", tc.reply, err, errors.Is(err, errDead), channel.KindOf(err), channel.RetryAfterOf(err))
-		}
-	}
+	})
 }
 
 // ExpiredProviderToken makes one fresh token when the refused one is at least 20 minutes

@@ -34,12 +34,9 @@ type serviceAccount struct {
 // start-up with its reason, not at the first push.
 func loadServiceAccount(path string) (serviceAccount, error) {
 	var sa serviceAccount
-	b, err := os.ReadFile(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return sa, fmt.Errorf("NOTIFY_FCM_CREDENTIALS: %s does not exist", path)
-	case err != nil:
-		return sa, fmt.Errorf("NOTIFY_FCM_CREDENTIALS: cannot read %s: %w", path, err)
+	b, err := readKeyFile("NOTIFY_FCM_CREDENTIALS", path)
+	if err != nil {
+		return sa, err
 	}
 	if err := json.Unmarshal(b, &sa); err != nil {
 		return sa, fmt.Errorf("NOTIFY_FCM_CREDENTIALS: %s is not JSON: %w", path, err)
@@ -62,6 +59,19 @@ func loadServiceAccount(path string) (serviceAccount, error) {
 		}
 	}
 	return sa, nil
+}
+
+// readKeyFile reads the key file named by env, saying which of the two usual mistakes it
+// is (a wrong path, a file the service's user may not read).
+func readKeyFile(env, path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("%s: %s does not exist", env, path)
+	case err != nil:
+		return nil, fmt.Errorf("%s: cannot read %s: %w", env, path, err)
+	}
+	return b, nil
 }
 
 // fcmTokens makes the OAuth2 access token of the service account and shares it between

@@ -7,7 +7,6 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -100,13 +99,7 @@ func TestFCMCutsALongMessageTo4KiB(t *testing.T) {
 
 func TestFCMClassifiesByErrorCode(t *testing.T) {
 	f, fake, _ := newTestFCM(t)
-	ctx := context.Background()
-	for _, tc := range []struct {
-		reply mobiletest.Reply
-		dead  bool
-		kind  channel.Kind
-		after time.Duration
-	}{
+	checkClassified(t, f, fake.Script, androidToken, []classified{
 		{mobiletest.Reply{Code: "UNREGISTERED"}, true, 0, 0},
 		{mobiletest.Reply{Code: "BAD_TOKEN"}, true, 0, 0},
 		{mobiletest.Reply{Code: "QUOTA_EXCEEDED", RetryAfter: "7"}, false, channel.KindTransient, 7 * time.Second},
@@ -114,13 +107,7 @@ func TestFCMClassifiesByErrorCode(t *testing.T) {
 		{mobiletest.Reply{Code: "INTERNAL"}, false, channel.KindTransient, 0},
 		{mobiletest.Reply{Code: "INVALID_ARGUMENT"}, false, channel.KindPermanent, 0}, // the message, not the token
 		{mobiletest.Reply{Code: "SENDER_ID_MISMATCH"}, false, channel.KindPermanent, 0},
-	} {
-		fake.Script(androidToken, tc.reply)
-		_, err := f.Push(ctx, testPush(androidToken))
-		if errors.Is(err, errDead) != tc.dead || (!tc.dead && (channel.KindOf(err) != tc.kind || channel.RetryAfterOf(err) != tc.after)) {
-			t.Errorf("%+v: %v (dead %v, kind %v, after %v)", tc.reply, err, errors.Is(err, errDead), channel.KindOf(err), channel.RetryAfterOf(err))
-		}
-	}
+	})
 }
 
 // A 401 makes one fresh token; a fresh token refused too is a configuration error.

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns/types"
 
 	notify "github.com/notifyd/notifyd"
+	"github.com/notifyd/notifyd/internal/awsbody"
 	"github.com/notifyd/notifyd/internal/channel"
 )
 
@@ -59,7 +60,11 @@ var _ Provider = (*SNS)(nil)
 // NewSNS returns an SNS sender using a client made from cfg (region, credentials and
 // endpoint, e.g. AWS_ENDPOINT_URL, come from cfg).
 func NewSNS(cfg aws.Config, o SNSOptions) (*SNS, error) {
-	return NewSNSWithClient(sns.NewFromConfig(cfg), o)
+	// Through awsbody: the SDK would otherwise lose an answer it had received and publish
+	// the same text a second time on its retry.
+	return NewSNSWithClient(sns.NewFromConfig(cfg, func(o *sns.Options) {
+		o.HTTPClient = awsbody.Wrap(o.HTTPClient)
+	}), o)
 }
 
 // NewSNSWithClient returns an SNS sender using api. The sender's retry policy is applied to

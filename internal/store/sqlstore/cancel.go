@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"time"
 
 	notify "github.com/notifyd/notifyd"
@@ -38,11 +39,14 @@ func (s *Store) CancelEvent(ctx context.Context, key string, at time.Time) (*sto
 		if err != nil {
 			return err
 		}
-		if len(own) > 0 {
-			if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = ?, reason = 'cancelled', updated_at = ? WHERE status IN (?, ?) AND notification_id IN (`+placeholders(len(own))+`)`,
-				append([]any{string(notify.StatusCancelled), ms(at), string(notify.StatusPending), string(notify.StatusScheduled)}, anys(own)...)...); err != nil {
-				return dbErr("cancel deliveries", err)
-			}
+		// In chunks: a topic's event may have a million notifications, more than one
+		// statement may name.
+		if err := chunks(len(own), maxRowsPerInsert, func(lo, hi int) error {
+			_, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = ?, reason = 'cancelled', updated_at = ? WHERE status IN (?, ?) AND notification_id IN (`+placeholders(hi-lo)+`)`,
+				append([]any{string(notify.StatusCancelled), ms(at), string(notify.StatusPending), string(notify.StatusScheduled)}, anys(own[lo:hi])...)...)
+			return dbErr("cancel deliveries", err)
+		}); err != nil {
+			return err
 		}
 		fault.Hit("schedule.cancel")
 		res, err = s.cancelState(ctx, tx, key, eventID, noteIDs)
@@ -84,40 +88,36 @@ func (s *Store) cancelState(ctx context.Context, tx *sql.Tx, key string, eventID
 	if len(noteIDs) == 0 {
 		return res, nil
 	}
-	r, err := tx.QueryContext(ctx, `SELECT `+notificationCols+` FROM notifications n JOIN events e ON e.id = n.event_id WHERE n.id IN (`+placeholders(len(noteIDs))+`) ORDER BY n.id`, anys(noteIDs)...)
-	if err != nil {
-		return nil, dbErr("select notifications", err)
-	}
-	for r.Next() {
-		var n notify.Notification
-		if err := scanNotification(r, &n); err != nil {
-			r.Close()
-			return nil, dbErr("scan notifications", err)
+	slices.Sort(noteIDs) // chunk by chunk, the notifications still come in id order
+	err = chunks(len(noteIDs), maxRowsPerInsert, func(lo, hi int) error {
+		ids := anys(noteIDs[lo:hi])
+		err := queryEach(ctx, tx, `SELECT `+notificationCols+` FROM notifications n JOIN events e ON e.id = n.event_id WHERE n.id IN (`+placeholders(hi-lo)+`) ORDER BY n.id`, ids, func(r *sql.Rows) error {
+			var n notify.Notification
+			if err := scanNotification(r, &n); err != nil {
+				return err
+			}
+			res.GoneOut.Notifications = append(res.GoneOut.Notifications, n)
+			return nil
+		})
+		if err != nil {
+			return dbErr("select notifications", err)
 		}
-		res.GoneOut.Notifications = append(res.GoneOut.Notifications, n)
-	}
-	r.Close()
-	if err := r.Err(); err != nil {
-		return nil, dbErr("select notifications", err)
-	}
-	r, err = tx.QueryContext(ctx, `SELECT id, notification_id, channel, status, attempts, reason, sent_at, updated_at FROM deliveries WHERE notification_id IN (`+placeholders(len(noteIDs))+`) ORDER BY id`, anys(noteIDs)...)
-	if err != nil {
-		return nil, dbErr("select deliveries", err)
-	}
-	defer r.Close()
-	for r.Next() {
-		var d notify.Delivery
-		var sent *int64
-		var updated int64
-		if err := r.Scan(&d.ID, &d.NotificationID, &d.Channel, &d.Status, &d.Attempts, &d.Reason, &sent, &updated); err != nil {
-			return nil, dbErr("scan deliveries", err)
-		}
-		d.SentAt, d.UpdatedAt = fromNullMS(sent), fromMS(updated)
-		if d.Status == notify.StatusCancelled {
-			res.Cancelled.Deliveries = append(res.Cancelled.Deliveries, d)
-		} else {
-			res.GoneOut.Deliveries = append(res.GoneOut.Deliveries, d)
-		}
-	}
-	return res, dbErr("select deliveries", r.Err())
+		err = queryEach(ctx, tx, `SELECT id, notification_id, channel, status, attempts, reason, sent_at, updated_at FROM deliveries WHERE notification_id IN (`+placeholders(hi-lo)+`) ORDER BY id`, ids, func(r *sql.Rows) error {
+			var d notify.Delivery
+			var sent *int64
+			var updated int64
+			if err := r.Scan(&d.ID, &d.NotificationID, &d.Channel, &d.Status, &d.Attempts, &d.Reason, &sent, &updated); err != nil {
+				return err
+			}
+			d.SentAt, d.UpdatedAt = fromNullMS(sent), fromMS(updated)
+			if d.Status == notify.StatusCancelled {
+				res.Cancelled.Deliveries = append(res.Cancelled.Deliveries, d)
+			} else {
+				res.GoneOut.Deliveries = append(res.GoneOut.Deliveries, d)
+			}
+			return nil
+		})
+		return dbErr("select deliveries", err)
+	})
+	return res, err
 }

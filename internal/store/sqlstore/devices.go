@@ -16,17 +16,8 @@ func (s *Store) SaveDevice(ctx context.Context, d store.Device) error {
 		at = time.Now()
 	}
 	h := keyHash(d.Token)
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM push_devices WHERE token_hash = ?`, h); err != nil {
-			return dbErr("replace device", err)
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO push_devices (user_id, platform, token_hash, token, locale, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			d.UserID, d.Platform, h, d.Token, d.Locale, ms(at))
-		if err != nil {
-			return dbErr("insert device", err)
-		}
-		return dropOldest(ctx, tx, "push_devices", d.UserID, store.MaxDevices)
-	})
+	return s.replaceByKey(ctx, "push_devices", "token_hash", h, `INSERT INTO push_devices (user_id, platform, token_hash, token, locale, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		[]any{d.UserID, d.Platform, h, d.Token, d.Locale, ms(at)}, d.UserID, store.MaxDevices)
 }
 
 // UserDevices implements store.Store.

@@ -19,23 +19,29 @@ func keyHash(key string) string {
 
 // SavePushSubscription implements store.Store: delete and insert in one transaction, the
 // same SQL on every backend (an upsert is spelled differently in each), then drop the
-// user's oldest beyond store.MaxPushSubscriptions.
+// user's oldest beyond store.MaxPushSubscriptions (replaceByKey).
 func (s *Store) SavePushSubscription(ctx context.Context, sub store.PushSubscription) error {
 	at := sub.CreatedAt
 	if at.IsZero() {
 		at = time.Now()
 	}
 	h := keyHash(sub.Endpoint)
+	return s.replaceByKey(ctx, "push_subscriptions", "endpoint_hash", h, `INSERT INTO push_subscriptions (user_id, endpoint_hash, endpoint, p256dh, auth, user_agent, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		[]any{sub.UserID, h, sub.Endpoint, sub.P256dh, sub.Auth, sub.UserAgent, ms(at)}, sub.UserID, store.MaxPushSubscriptions)
+}
+
+// replaceByKey writes a row of table (push subscriptions, devices) that is unique by the
+// hash in column: whatever row had it is deleted and insert run with args, in one
+// transaction, then the user's rows beyond the newest keep are dropped.
+func (s *Store) replaceByKey(ctx context.Context, table, column, hash, insert string, args []any, userID string, keep int) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM push_subscriptions WHERE endpoint_hash = ?`, h); err != nil {
-			return dbErr("replace push subscription", err)
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE `+column+` = ?`, hash); err != nil {
+			return dbErr("replace in "+table, err)
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO push_subscriptions (user_id, endpoint_hash, endpoint, p256dh, auth, user_agent, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			sub.UserID, h, sub.Endpoint, sub.P256dh, sub.Auth, sub.UserAgent, ms(at))
-		if err != nil {
-			return dbErr("insert push subscription", err)
+		if _, err := tx.ExecContext(ctx, insert, args...); err != nil {
+			return dbErr("insert into "+table, err)
 		}
-		return dropOldest(ctx, tx, "push_subscriptions", sub.UserID, store.MaxPushSubscriptions)
+		return dropOldest(ctx, tx, table, userID, keep)
 	})
 }
 

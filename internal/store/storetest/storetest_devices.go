@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	notify "github.com/notifyd/notifyd"
 	"github.com/notifyd/notifyd/internal/store"
 )
 
@@ -17,6 +18,24 @@ var deviceTests = []struct {
 }{
 	{"Devices", testDevices},
 	{"DeviceSends", testDeviceSends},
+	{"MobileDeliveries", testMobileDeliveries},
+}
+
+// A mobile delivery's message carries its notification's id and collapse key, and the
+// user id as its address.
+func testMobileDeliveries(t *testing.T, s store.Store) {
+	in := Input("m1", "u1")
+	in.Prepared.Event.CollapseKey = "order-1001"
+	in.Prepared.Targets[0].Channels = []notify.Channel{notify.ChannelInbox, notify.ChannelMobile}
+	res := accept(t, s, in)
+	got, err := s.ClaimDeliveries(context.Background(), notify.ChannelMobile, time.Now(), time.Minute, 10)
+	if err != nil || len(got) != 1 {
+		t.Fatalf("mobile claims = %+v, %v", got, err)
+	}
+	m := got[0]
+	if m.Channel != notify.ChannelMobile || m.To != "u1" || m.NotificationID != res[0].Notifications[0].ID || m.CollapseKey != "order-1001" {
+		t.Fatalf("mobile message = %+v; want notification %d, collapse key order-1001", m, res[0].Notifications[0].ID)
+	}
 }
 
 func testDevices(t *testing.T, s store.Store) {

@@ -11,8 +11,8 @@
     start: $('quiet-start'), end: $('quiet-end'), status: $('settings-status'), error: $('settings-error'),
     panel: $('panel'),
   };
-  const NAMES = { inbox: 'Inbox', sms: 'SMS', email: 'Email', webpush: 'Web push', mobile: 'Mobile push' };
-  const OPTIONAL = ['sms', 'email', 'webpush', 'mobile'];
+  const NAMES = { inbox: 'Inbox', sms: 'SMS', email: 'Email', webpush: 'Web push', mobile: 'Mobile push', kakao: 'KakaoTalk' };
+  const OPTIONAL = ['sms', 'email', 'webpush', 'mobile', 'kakao'];
   let headers = null;
 
   async function call(method, body) {

@@ -48,11 +48,17 @@ export async function render() {
   };
   let top = 0;
   let next = 0;
+  // load fetches a page. A status filter reads a bounded window of events per request, so
+  // a page may come back empty with a cursor: follow it a few times before showing nothing.
   const load = async (after) => {
     const p = filters();
     p.set('limit', '50');
-    if (after) p.set('after', after);
-    return api('GET', '/v1/events?' + p);
+    for (let i = 0; ; i++) {
+      if (after) p.set('after', after);
+      const page = await api('GET', '/v1/events?' + p);
+      if (page.events.length || !page.nextAfter || i >= 9) return page;
+      after = page.nextAfter;
+    }
   };
   const fill = (page, append) => {
     if (!append) body.replaceChildren();

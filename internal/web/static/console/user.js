@@ -99,8 +99,8 @@ export async function render(id) {
       section(t('inbox'), inbox.notifications.length ? h('ul', { class: 'list inbox' }, inbox.notifications.map((n) => h('li', { class: n.read ? '' : 'unread' },
         h('div', {}, n.message), h('div', { class: 'sub' }, time(n.createdAt), ' · ', n.type, n.read ? '' : ' · ' + t('unread'))))) : h('p', { class: 'help' }, t('emptyInbox'))),
       listSection(t('pushSubs'), subs && subs.subscriptions, (s) => [s.pushService, h('div', { class: 'sub' }, s.userAgent || '', ' ', time(s.createdAt))]),
-      listSection(t('devices'), devices && (devices.devices || []), (d) => [d.platform + ' · ' + (d.locale || ''), h('div', { class: 'sub' }, time(d.createdAt))]),
-      listSection(t('topics'), topics && (topics.subscriptions || topics.topics || []), (s) => s.topic || String(s)),
+      listSection(t('devices'), devices && (devices.devices || []), (d) => [[d.platform, d.locale].filter(Boolean).join(' · '), h('div', { class: 'sub' }, time(d.createdAt))]),
+      listSection(t('topics'), topics && (topics.subscriptions || []), (s) => [s.topic, h('div', { class: 'sub' }, time(s.subscribedAt), s.once ? ' · ' + t('once') : '')]),
       section(t('userEvents'), h('ul', { class: 'list' }, events.events.map((ev) => h('li', {},
         h('a', { href: '#/event/' + enc(ev.eventId) }, ev.eventId), ' ', h('span', { class: 'sub' }, ev.type), h('div', {}, outcomeChips(ev)))))),
       eraseSection(id)));
