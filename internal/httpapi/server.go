@@ -170,7 +170,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.cors.handle(w, r) {
 		return
 	}
-	s.mux.ServeHTTP(w, r)
+	s.serveMux(w, r)
 }
 
 // Handle wraps a handler returning an error into the server's problem+json writer, for
