@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"bytes"
 	"encoding/json"
 	"time"
 )
@@ -65,6 +66,7 @@ func (n *Notification) View() View {
 //
 //	pending | scheduled → sending (leased) → sent | failed | skipped
 //	pending | scheduled → cancelled
+//	sent → delivered | undelivered (the provider's report, with its code)
 //
 // A scheduled delivery waits for its next_attempt_at (quiet hours, escalation, sendAt) and is
 // then worked like a pending one. A sending row whose lease ran out is claimed again.
@@ -79,12 +81,16 @@ const (
 	StatusFailed    DeliveryStatus = "failed"
 	StatusSkipped   DeliveryStatus = "skipped"
 	StatusCancelled DeliveryStatus = "cancelled"
+	// StatusDelivered: the provider or the handset confirmed it (a delivery report).
+	StatusDelivered DeliveryStatus = "delivered"
+	// StatusUndelivered: the provider reported a final failure after accepting it.
+	StatusUndelivered DeliveryStatus = "undelivered"
 )
 
 // Final reports whether a delivery in status s is done with (nothing more will be sent).
 func (s DeliveryStatus) Final() bool {
 	switch s {
-	case StatusSent, StatusFailed, StatusSkipped, StatusCancelled:
+	case StatusSent, StatusFailed, StatusSkipped, StatusCancelled, StatusDelivered, StatusUndelivered:
 		return true
 	}
 	return false
@@ -105,6 +111,10 @@ const (
 	// collapse key replaced its notification first (an SMS "배송 시작" held by quiet hours
 	// does not follow "배송 완료").
 	ReasonReplaced = "replaced"
+	// ReasonTemplateVariableEmpty: failed before any call, an AlimTalk variable rendered empty.
+	ReasonTemplateVariableEmpty = "template_variable_empty"
+	// ReasonNotKoreanNumber: a Korean provider (solapi, nhn) sends only to +82 numbers.
+	ReasonNotKoreanNumber = "not_korean_number"
 )
 
 // Delivery is one notification on one queued channel.
@@ -122,6 +132,14 @@ type Delivery struct {
 	NextAttemptAt  *time.Time     `json:"nextAttemptAt,omitempty"`
 	SentAt         *time.Time     `json:"sentAt,omitempty"`
 	UpdatedAt      time.Time      `json:"updatedAt"`
+	// ProviderCode is the provider's result code of a refusal or a delivery report.
+	ProviderCode string `json:"providerCode,omitempty"`
+	// Truncated: the text was cut to fit an LMS (the link kept).
+	Truncated bool `json:"truncated,omitempty"`
+	// Fallback is what an AlimTalk the provider could not deliver went out as instead
+	// ("sms" or "lms"), with that message's own provider id.
+	Fallback           string `json:"fallback,omitempty"`
+	FallbackProviderID string `json:"fallbackProviderMessageId,omitempty"`
 }
 
 // Message is one notification to send to one address on one channel, as a channel's sender
@@ -145,6 +163,22 @@ type Message struct {
 	// TraceParent is the W3C trace context the event came with (empty if none): the
 	// parent of the delivery's span and the trace id in its logs.
 	TraceParent string
+}
+
+// TemplateData is what a channel's templates render over: the event's data fields plus
+// message, url and type (the notification's own, which win over data fields of the same
+// name).
+func (m Message) TemplateData() map[string]any {
+	data := map[string]any{}
+	if len(m.Data) > 0 {
+		dec := json.NewDecoder(bytes.NewReader(m.Data))
+		dec.UseNumber()
+		if err := dec.Decode(&data); err != nil || data == nil {
+			data = map[string]any{}
+		}
+	}
+	data["message"], data["url"], data["type"] = m.Text, m.URL, m.Type
+	return data
 }
 
 // StateChange is what one inbox action changed for one user, as the user's other streams

@@ -46,10 +46,12 @@ const (
 	ChannelWebPush Channel = "webpush"
 	// ChannelMobile is mobile push: FCM and APNs, to every device the user registered.
 	ChannelMobile Channel = "mobile"
+	// ChannelKakao is a KakaoTalk AlimTalk (internal/channel/kakao), falling back to SMS.
+	ChannelKakao Channel = "kakao"
 )
 
 // Channels lists every channel, in a stable order.
-var Channels = []Channel{ChannelInbox, ChannelSMS, ChannelEmail, ChannelWebPush, ChannelMobile}
+var Channels = []Channel{ChannelInbox, ChannelSMS, ChannelEmail, ChannelWebPush, ChannelMobile, ChannelKakao}
 
 // ParseChannel maps a channel name, in any case, to a Channel. "sse", the inbox's name in
 // round one, is still accepted as ChannelInbox.
@@ -58,7 +60,7 @@ func ParseChannel(s string) (Channel, bool) {
 	switch c {
 	case "sse":
 		return ChannelInbox, true
-	case ChannelInbox, ChannelSMS, ChannelEmail, ChannelWebPush, ChannelMobile:
+	case ChannelInbox, ChannelSMS, ChannelEmail, ChannelWebPush, ChannelMobile, ChannelKakao:
 		return c, true
 	}
 	return "", false

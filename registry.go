@@ -10,8 +10,6 @@ import (
 	"strings"
 	"text/template"
 	"time"
-
-	"go.yaml.in/yaml/v3"
 )
 
 // EventType is one registered notificationType: how to render its text when the producer
@@ -38,6 +36,12 @@ type EventType struct {
 	// Labels name the type to people, by language ("ko", "en"): the settings screens show
 	// them instead of the code. A language without one falls back to the code.
 	Labels map[string]string
+	// Kakao is the type's AlimTalk (template and variables), for the kakao channel.
+	Kakao *Kakao
+	// Advertising types go only to users who consented, with the advertising marks.
+	Advertising bool
+	// Retain is how long its notifications are kept (0: NOTIFY_RETENTION).
+	Retain time.Duration
 
 	message, url *template.Template
 }
@@ -104,7 +108,13 @@ type configFile struct {
 		Digest     *digestConfig       `yaml:"digest"`
 		Throttle   *throttleConfig     `yaml:"throttle"`
 		Labels     map[string]string   `yaml:"labels"`
+		Kakao      *Kakao              `yaml:"kakao"`
+		// Advertising: true marks a type as advertising (no kakao channel allowed).
+		Advertising *bool   `yaml:"advertising"`
+		Retain      *string `yaml:"retain"`
 	} `yaml:"types"`
+	// Alimtalk holds the Kakao-approved AlimTalk templates by code.
+	Alimtalk map[string]AlimTalkTemplate `yaml:"alimtalk"`
 	// Webhooks receive state changes (delivery.sent, notification.read, …).
 	Webhooks []Webhook `yaml:"webhooks"`
 	// Replace drops the built-in types, so only the file's types are known.
@@ -122,10 +132,8 @@ type configFile struct {
 //	    channels: {CUSTOMER: [sse]}
 func LoadRegistry(r io.Reader) (*Registry, error) {
 	var cfg configFile
-	dec := yaml.NewDecoder(r)
-	dec.KnownFields(true)
-	if err := dec.Decode(&cfg); err != nil && err != io.EOF {
-		return nil, fmt.Errorf("config: %w", err)
+	if err := decodeConfig(r, &cfg); err != nil {
+		return nil, err
 	}
 	defaults := DefaultChannels()
 	if len(cfg.Defaults.Channels) > 0 {
@@ -198,6 +206,23 @@ func LoadRegistry(r io.Reader) (*Registry, error) {
 			maps.Copy(labels, spec.Labels)
 			t.Labels = labels
 		}
+		if spec.Advertising != nil {
+			t.Advertising = *spec.Advertising
+		}
+		if spec.Kakao != nil {
+			k := *spec.Kakao
+			if err := k.compile(t.Name, cfg.Alimtalk); err != nil {
+				return nil, err
+			}
+			t.Kakao = &k
+		}
+		if spec.Retain != nil {
+			d, err := ParseRetention(*spec.Retain)
+			if err != nil {
+				return nil, fmt.Errorf("config: types.%s.retain: %w", name, err)
+			}
+			t.Retain = d
+		}
 		if spec.Digest != nil {
 			d, err := spec.Digest.parse("types." + name + ".digest")
 			if err != nil {
@@ -230,7 +255,7 @@ func parseChannels(in map[string][]string, where string) (map[Role][]Channel, er
 		for _, n := range names {
 			c, ok := ParseChannel(n)
 			if !ok {
-				return nil, fmt.Errorf("config: %s.%s: unknown channel %q (want inbox, sms, email or webpush; sse is the old name of inbox)", where, roleName, n)
+				return nil, fmt.Errorf("config: %s.%s: unknown channel %q (want inbox, sms, email, webpush or kakao; sse is the old name of inbox)", where, roleName, n)
 			}
 			if !slices.Contains(chans, c) {
 				chans = append(chans, c)
@@ -266,6 +291,9 @@ func (r *Registry) add(t EventType) error {
 		return err
 	}
 	if t.url, err = parseTemplate(t.Name+".url", t.URL); err != nil {
+		return err
+	}
+	if err := t.checkKakao(); err != nil {
 		return err
 	}
 	if t.Digest != nil {

@@ -47,10 +47,14 @@ const (
 	WebhookDeliveryFailed   = "delivery.failed"
 	WebhookDeliverySkipped  = "delivery.skipped"
 	WebhookNotificationRead = "notification.read"
+	// WebhookDeliveryDelivered and WebhookDeliveryUndelivered follow a provider's report.
+	WebhookDeliveryDelivered   = "delivery.delivered"
+	WebhookDeliveryUndelivered = "delivery.undelivered"
 )
 
 // WebhookEvents lists the event names a webhook may subscribe to.
-var WebhookEvents = []string{WebhookDeliverySent, WebhookDeliveryFailed, WebhookDeliverySkipped, WebhookNotificationRead}
+var WebhookEvents = []string{WebhookDeliverySent, WebhookDeliveryFailed, WebhookDeliverySkipped, WebhookNotificationRead,
+	WebhookDeliveryDelivered, WebhookDeliveryUndelivered}
 
 // Key decodes the webhook's signing key from its "whsec_<base64>" secret.
 func (w Webhook) Key() ([]byte, error) {

@@ -15,6 +15,7 @@ var channelBuilders = map[notify.Channel]func(a *App, ctx context.Context) (*del
 	notify.ChannelSMS:     (*App).smsChannel,
 	notify.ChannelEmail:   (*App).emailChannel,
 	notify.ChannelWebPush: (*App).webpushChannel,
+	notify.ChannelKakao:   (*App).kakaoChannel,
 	notify.ChannelMobile:  (*App).mobileChannel,
 }
 
@@ -35,7 +36,7 @@ func (a *App) buildWorkers(ctx context.Context) error {
 			continue
 		}
 		o.Channel, o.Poll, o.BaseBackoff, o.Lease = c, a.cfg.DeliveryPoll, a.cfg.DeliveryBackoff, a.cfg.DeliveryLease
-		o.MaxBackoff, o.MaxAttempts = a.cfg.DeliveryMaxDelay, a.cfg.DeliveryAttempts
+		o.MaxBackoff, o.MaxAttempts, o.SendTimeout = a.cfg.DeliveryMaxDelay, a.cfg.DeliveryAttempts, a.cfg.DeliveryTimeout
 		o.Logger, o.Metrics = a.log, a.reg
 		a.Workers[c] = delivery.New(a.Store, *o)
 	}
@@ -59,5 +60,6 @@ func (a *App) runWorkers(ctx context.Context) (wait func()) {
 	if a.Webhooks != nil {
 		wg.Go(func() { _ = a.Webhooks.Run(ctx) })
 	}
+	wg.Go(func() { a.runReports(ctx) })
 	return wg.Wait
 }

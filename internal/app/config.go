@@ -11,6 +11,8 @@ import (
 
 	notify "github.com/notifyd/notifyd"
 	"github.com/notifyd/notifyd/internal/auth"
+	"github.com/notifyd/notifyd/internal/channel/nhn"
+	"github.com/notifyd/notifyd/internal/channel/solapi"
 	"github.com/notifyd/notifyd/internal/delivery"
 	"github.com/notifyd/notifyd/internal/ingest"
 	"github.com/notifyd/notifyd/internal/sse"
@@ -46,6 +48,22 @@ type Config struct {
 	DeliveryMaxDelay   time.Duration // longest retry delay
 	DeliveryAttempts   int           // attempts before a transient failure is final
 	DeliveryLease      time.Duration
+	DeliveryTimeout    time.Duration // one provider call (0: the engine's 30s); tests shorten it
+
+	// The kakao channel and the Korean SMS providers (docs/kakao.md).
+	KakaoProvider       string // log, solapi, nhn or a comma list in failover order
+	KakaoSenderKey      string // Solapi pfId / NHN senderKey
+	KakaoConcurrency    int
+	SMSFrom             string // the registered sender number (+82 or national form)
+	SolapiAPIKey        string
+	SolapiAPISecret     string
+	SolapiURL           string
+	NHNAppKey           string
+	NHNSecretKey        string
+	NHNKakaoURL         string
+	NHNSMSURL           string
+	NHNWebhookSignature string        // X-Toast-Webhook-Signature of NHN's result webhooks
+	ReportPoll          time.Duration // how often stored reports are applied and Solapi asked for results
 
 	EmailProvider       string // log, smtp or ses
 	SMTPURL             string // smtp://user:pass@host:587 or smtps://…
@@ -78,7 +96,8 @@ type Config struct {
 	JWKSAllowHTTP  bool
 	JWTIssuer      string
 	JWTCookie      string
-	IngestToken    string
+	IngestToken    string // comma list: producers (publish, read an event's status)
+	AdminToken     string // comma list: operators (every admin route; may publish too)
 
 	CommitLinger time.Duration // how long a busy group commit waits for more events
 	// ScheduleHorizon bounds how far ahead a sendAt may be (0: ingest.DefaultHorizon, 30 days).
@@ -95,6 +114,9 @@ type Config struct {
 	CORSOrigins     []string // origins whose pages may embed the inbox
 	Logger          *slog.Logger
 	ShutdownWait    time.Duration // how long shutdown waits for in-flight work (default 30s)
+	// Retention is how long notifications (of types without their own retain) and
+	// delivered webhook outbox rows are kept (default 180 days).
+	Retention time.Duration
 
 	// Topics: subscribers per fan-out transaction, the lease of a fan-out job, and how
 	// many topics one user may subscribe to.
@@ -121,6 +143,12 @@ func Defaults() Config {
 		SQSConcurrency:     8,
 		SMSProvider:        "log",
 		EmailProvider:      "log",
+		KakaoProvider:      "log",
+		KakaoConcurrency:   8,
+		SolapiURL:          solapi.DefaultURL,
+		NHNKakaoURL:        nhn.DefaultKakaoURL,
+		NHNSMSURL:          nhn.DefaultSMSURL,
+		ReportPoll:         30 * time.Second,
 		SMSSNSType:         "Transactional",
 		SMSCapPerRecipient: 10,
 		SMSCapWindow:       time.Hour,
@@ -142,6 +170,7 @@ func Defaults() Config {
 		UserRate:           20,
 		UserBurst:          40,
 		ShutdownWait:       30 * time.Second,
+		Retention:          180 * 24 * time.Hour,
 		TopicPage:          topic.DefaultPage,
 		TopicLease:         topic.DefaultLease,
 		TopicsPerUser:      store.MaxTopicsPerUser,
@@ -161,6 +190,12 @@ func (c *Config) defaults() {
 	fill(&c.SQSWait, d.SQSWait)
 	fill(&c.SMSProvider, d.SMSProvider)
 	fill(&c.EmailProvider, d.EmailProvider)
+	fill(&c.KakaoProvider, d.KakaoProvider)
+	fill(&c.KakaoConcurrency, d.KakaoConcurrency)
+	fill(&c.SolapiURL, d.SolapiURL)
+	fill(&c.NHNKakaoURL, d.NHNKakaoURL)
+	fill(&c.NHNSMSURL, d.NHNSMSURL)
+	fill(&c.ReportPoll, d.ReportPoll)
 	fill(&c.SMSSNSType, d.SMSSNSType)
 	fill(&c.SMSCapPerRecipient, d.SMSCapPerRecipient)
 	fill(&c.SMSCapWindow, d.SMSCapWindow)
@@ -177,6 +212,7 @@ func (c *Config) defaults() {
 	fill(&c.ScheduleHorizon, d.ScheduleHorizon)
 	fill(&c.MaxBody, d.MaxBody)
 	fill(&c.Heartbeat, d.Heartbeat)
+	fill(&c.Retention, d.Retention)
 	fill(&c.MaxStreams, d.MaxStreams)
 	fill(&c.UserBurst, d.UserBurst)
 	fill(&c.ShutdownWait, d.ShutdownWait)

@@ -7,7 +7,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/config"
 
+	"github.com/notifyd/notifyd/internal/channel/nhn"
 	"github.com/notifyd/notifyd/internal/channel/sms"
+	"github.com/notifyd/notifyd/internal/channel/solapi"
 	"github.com/notifyd/notifyd/internal/delivery"
 )
 
@@ -60,7 +62,19 @@ func (a *App) smsProvider(ctx context.Context, name string) (sms.Provider, error
 			return nil, fmt.Errorf("sns provider: %w", err)
 		}
 		return s, nil
+	case "solapi":
+		c, err := a.solapiClient("NOTIFY_SMS_PROVIDER")
+		if err != nil {
+			return nil, err
+		}
+		return solapi.SMS{Client: c}, nil
+	case "nhn":
+		c, err := a.nhnClient("NOTIFY_SMS_PROVIDER")
+		if err != nil {
+			return nil, err
+		}
+		return nhn.SMS{Client: c}, nil
 	default:
-		return nil, fmt.Errorf("NOTIFY_SMS_PROVIDER: %q is not log, webhook or sns (or a comma list of them)", name)
+		return nil, fmt.Errorf("NOTIFY_SMS_PROVIDER: %q is not log, webhook, sns, solapi or nhn (or a comma list of them)", name)
 	}
 }

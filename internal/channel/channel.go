@@ -15,6 +15,15 @@ type Receipt struct {
 	Provider   string   // the provider that accepted it: "sns", "webhook", "smtp", "vapid", …
 	ProviderID string   // the provider's message id, if it gives one
 	FailedOver []string // providers tried before it, each "name: error" (SMS failover)
+	// Truncated: the provider sent the text cut to fit (an LMS of 2,000 bytes).
+	Truncated bool
+	// FallbackPlan (sms|lms) and FallbackText: what notifyd sends as SMS should the provider
+	// later report that it could not reach the person (the kakao channel sets them).
+	FallbackPlan string
+	FallbackText string
+	// ProviderFallback: the provider itself falls back to SMS (NHN's resend), so notifyd
+	// must not.
+	ProviderFallback bool
 }
 
 // Kind says what the engine does with a failed send.
@@ -30,21 +39,32 @@ const (
 	// KindSkip means there is nothing to send to (bad address, no push subscription left):
 	// the delivery is recorded skipped with Reason.
 	KindSkip
+	// KindRefused: the provider refused the message for this person (not a KakaoTalk
+	// user, blocked, template mismatch): the delivery fails and falls back, once, if its
+	// channel has a fallback. Receipt carries the fallback plan.
+	KindRefused
+	// KindUnknown: the provider may have sent it (a timeout after the request left): the
+	// delivery counts as sent under Receipt.ProviderID and waits for the provider's report
+	// before it either stands or falls back. Never retried, never failed over.
+	KindUnknown
 )
 
 // Error classifies a failed send. Any error that is not an *Error is transient.
 type Error struct {
 	Kind   Kind
 	Code   string // the provider's error code, if any
-	Reason string // for KindSkip: the contract's reason (no_phone, no_email, no_subscription, …)
+	Reason string // for KindSkip: the contract's reason (no_phone, no_email, no_subscription, …); for others, optional
 	// RetryAfter, for KindTransient: the provider asked for no retry before this long
 	// (its Retry-After); the engine waits at least that, more if its backoff says so.
 	RetryAfter time.Duration
 	Err        error
+	// Receipt, for KindRefused and KindUnknown: the provider, the message id known, the
+	// fallback plan.
+	Receipt Receipt
 }
 
 func (e *Error) Error() string {
-	kind := [...]string{"transient", "permanent", "skip"}[e.Kind]
+	kind := [...]string{"transient", "permanent", "skip", "refused", "unknown outcome"}[e.Kind]
 	if e.Code != "" {
 		return fmt.Sprintf("%s error %s: %v", kind, e.Code, e.Err)
 	}
@@ -79,6 +99,24 @@ func RetryAfterOf(err error) time.Duration {
 
 // Skip wraps err as "nothing to send to", recorded skipped with reason.
 func Skip(reason string, err error) error { return &Error{Kind: KindSkip, Reason: reason, Err: err} }
+
+// Refused wraps err as the provider's refusal of the message for this person.
+func Refused(r Receipt, code string, err error) error {
+	return &Error{Kind: KindRefused, Code: code, Receipt: r, Err: err}
+}
+
+// Unknown wraps err as a call whose outcome is unknown; r.ProviderID is the id reports
+// will name.
+func Unknown(r Receipt, err error) error { return &Error{Kind: KindUnknown, Receipt: r, Err: err} }
+
+// AsError returns err's *Error (nil when err is not classified).
+func AsError(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return nil
+}
 
 // KindOf returns how err is classified (KindTransient for an unclassified error).
 func KindOf(err error) Kind {

@@ -60,17 +60,32 @@ func (w *Worker) deliver(runCtx context.Context, m notify.Message) {
 	w.m.latency.WithLabelValues(w.o.Provider).Observe(time.Since(start).Seconds())
 	if err == nil {
 		fault.Hit("delivery.after-send")
-		w.record(ctx, lg, l, m, store.Outcome{Status: notify.StatusSent, Provider: r.Provider, ProviderID: r.ProviderID, FailedOver: r.FailedOver})
+		w.record(ctx, lg, l, m, sentOutcome(r, ""))
 		return
 	}
+	e := channel.AsError(err)
 	switch channel.KindOf(err) {
 	case channel.KindPermanent:
-		w.record(ctx, lg, l, m, store.Outcome{Status: notify.StatusFailed, Error: err.Error()})
+		w.record(ctx, lg, l, m, store.Outcome{Status: notify.StatusFailed, Error: err.Error(), Reason: e.Reason, ProviderCode: e.Code})
+	case channel.KindRefused:
+		o := sentOutcome(e.Receipt, err.Error())
+		o.Status, o.Refused, o.ProviderCode, o.Reason = notify.StatusFailed, true, e.Code, e.Reason
+		w.record(ctx, lg, l, m, o)
+	case channel.KindUnknown:
+		// It may have gone out: recorded sent under the id reports will name, it waits for
+		// the provider's word (delivered, or undelivered and then the fallback).
+		w.record(ctx, lg, l, m, sentOutcome(e.Receipt, "outcome unknown, waiting for the provider's report: "+err.Error()))
 	case channel.KindSkip:
 		w.record(ctx, lg, l, m, store.Outcome{Status: notify.StatusSkipped, Reason: channel.SkipReason(err), Error: err.Error()})
 	default:
 		w.record(ctx, lg, l, m, w.retry(m, err))
 	}
+}
+
+// sentOutcome is the record of a receipt: sent, by whom, with the fallback it plans.
+func sentOutcome(r channel.Receipt, detail string) store.Outcome {
+	return store.Outcome{Status: notify.StatusSent, Provider: r.Provider, ProviderID: r.ProviderID, FailedOver: r.FailedOver, Error: detail,
+		Truncated: r.Truncated, FallbackPlan: r.FallbackPlan, FallbackText: r.FallbackText}
 }
 
 // retry is the outcome of a transient failure: pending again after a backoff, or failed

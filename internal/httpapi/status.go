@@ -49,6 +49,12 @@ type channelView struct {
 	SentAt            *time.Time     `json:"sentAt,omitempty"`
 	NextAttemptAt     *time.Time     `json:"nextAttemptAt,omitempty"`
 	UpdatedAt         *time.Time     `json:"updatedAt,omitempty"`
+	// Round 3: the provider's code of a refusal or a report, a text cut to fit an LMS,
+	// and what an AlimTalk fell back to (sms|lms) with that message's provider id.
+	ProviderCode              string `json:"providerCode,omitempty"`
+	Truncated                 bool   `json:"truncated,omitempty"`
+	Fallback                  string `json:"fallback,omitempty"`
+	FallbackProviderMessageID string `json:"fallbackProviderMessageId,omitempty"`
 }
 
 func eventStatusJSON(st *store.EventStatus) eventStatusView {
@@ -60,7 +66,8 @@ func eventStatusJSON(st *store.EventStatus) eventStatusView {
 		for _, d := range rs.Deliveries {
 			updated := d.UpdatedAt
 			rv.Channels = append(rv.Channels, channelView{Channel: d.Channel, Status: string(d.Status), Attempts: d.Attempts, LastError: d.LastError,
-				Reason: d.Reason, Provider: d.Provider, ProviderMessageID: d.ProviderID, FailedOver: d.FailedOver, SentAt: d.SentAt, NextAttemptAt: d.NextAttemptAt, UpdatedAt: &updated})
+				Reason: d.Reason, Provider: d.Provider, ProviderMessageID: d.ProviderID, FailedOver: d.FailedOver, SentAt: d.SentAt, NextAttemptAt: d.NextAttemptAt, UpdatedAt: &updated,
+				ProviderCode: d.ProviderCode, Truncated: d.Truncated, Fallback: d.Fallback, FallbackProviderMessageID: d.FallbackProviderID})
 		}
 		v.Recipients = append(v.Recipients, rv)
 	}

@@ -68,7 +68,7 @@ func Decide(in Input) Decision {
 		return skipped(d, ReasonOptedOut, "the user turned "+string(in.Channel)+" off for "+in.Type)
 	}
 	switch {
-	case in.Channel == ChannelSMS && d.Address == "":
+	case (in.Channel == ChannelSMS || in.Channel == ChannelKakao) && d.Address == "":
 		return skipped(d, ReasonNoPhone, "no phone number")
 	case in.Channel == ChannelEmail && d.Address == "":
 		return skipped(d, ReasonNoEmail, "no email address")
@@ -100,7 +100,7 @@ func contact(in Input) string {
 		p = *in.Profile
 	}
 	switch in.Channel {
-	case ChannelSMS:
+	case ChannelSMS, ChannelKakao: // an AlimTalk goes to the KakaoTalk account of a phone number
 		return first(in.Recipient.Phone, p.PhoneNumber)
 	case ChannelEmail:
 		return first(in.Recipient.Email, p.Email)

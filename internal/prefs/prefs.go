@@ -22,16 +22,17 @@ const (
 	ChannelEmail   = notify.ChannelEmail
 	ChannelWebPush = notify.ChannelWebPush
 	ChannelMobile  = notify.ChannelMobile
+	ChannelKakao   = notify.ChannelKakao
 )
 
 // OptionalChannels are the channels a user may turn off, in display order.
-var OptionalChannels = []notify.Channel{ChannelSMS, ChannelEmail, ChannelWebPush, ChannelMobile}
+var OptionalChannels = []notify.Channel{ChannelSMS, ChannelEmail, ChannelWebPush, ChannelMobile, ChannelKakao}
 
 // IsInbox reports whether c is the inbox (the stored notification and its live push;
 // "sse" is its round-one name).
 func IsInbox(c notify.Channel) bool { return c == ChannelInbox || c == "sse" }
 
-// The reasons a delivery is skipped at decision time (CONTRACT: Channels).
+// The reasons a delivery is skipped at decision time (README: channels, statuses and reasons).
 const (
 	ReasonOptedOut   = notify.ReasonOptedOut
 	ReasonNoPhone    = notify.ReasonNoPhone
@@ -122,9 +123,9 @@ func checkChannel(c notify.Channel, on bool, field string) error {
 		if !on {
 			return notify.FieldErrorf(notify.CodeInvalidEvent, field, "the inbox cannot be turned off")
 		}
-	case c == ChannelSMS || c == ChannelEmail || c == ChannelWebPush || c == ChannelMobile:
+	case c == ChannelSMS || c == ChannelEmail || c == ChannelWebPush || c == ChannelMobile || c == ChannelKakao:
 	default:
-		return notify.FieldErrorf(notify.CodeInvalidEvent, field, "%q is not a channel (sms, email, webpush, mobile)", string(c))
+		return notify.FieldErrorf(notify.CodeInvalidEvent, field, "%q is not a channel (sms, email, webpush, mobile, kakao)", string(c))
 	}
 	return nil
 }
@@ -142,4 +143,42 @@ func (p *Preferences) Allows(typ string, c notify.Channel) bool {
 		return false
 	}
 	return true
+}
+
+// Patch is a partial Preferences (PATCH /v1/preferences): the channels and type×channel
+// switches it names are set and the others kept; the quiet hours change only when
+// SetQuietHours (nil then clears them).
+type Patch struct {
+	Preferences
+	SetQuietHours bool
+}
+
+// Apply returns old with the patch merged in; old is not modified.
+func (p Patch) Apply(old Preferences) Preferences {
+	out := Preferences{QuietHours: old.QuietHours}
+	if p.SetQuietHours {
+		out.QuietHours = p.QuietHours
+	}
+	for _, src := range []map[notify.Channel]bool{old.Channels, p.Channels} {
+		for c, on := range src {
+			if out.Channels == nil {
+				out.Channels = map[notify.Channel]bool{}
+			}
+			out.Channels[c] = on
+		}
+	}
+	for _, src := range []map[string]map[notify.Channel]bool{old.Types, p.Types} {
+		for t, cs := range src {
+			for c, on := range cs {
+				if out.Types == nil {
+					out.Types = map[string]map[notify.Channel]bool{}
+				}
+				if out.Types[t] == nil {
+					out.Types[t] = map[notify.Channel]bool{}
+				}
+				out.Types[t][c] = on
+			}
+		}
+	}
+	return out
 }

@@ -67,6 +67,9 @@ type Store interface {
 	// CountSent counts deliveries of channel to address sent (or being sent) since.
 	CountSent(ctx context.Context, channel notify.Channel, address string, since time.Time) (int, error)
 
+	// Delivery reports and fallback (reports.go).
+	Reports
+
 	// EventStatus returns an event with its notifications and their deliveries.
 	EventStatus(ctx context.Context, eventKey string) (*EventStatus, error)
 
@@ -109,6 +112,8 @@ type Store interface {
 	// Timing: scheduled notifications, digests, cancellation (timing.go).
 	Scheduler
 
+	// Retention: purging old rows, one replica at a time (retention.go).
+	Retention
 	// The operator's console: the activity feed, attempts, traffic (console.go).
 	Console
 	// Topic subscriptions and the fan-out of topic events (topics.go).
@@ -160,6 +165,21 @@ type Outcome struct {
 	Reason        string   // for skipped: a notify.Reason… code
 	NextAttemptAt time.Time
 	At            time.Time
+
+	// ProviderCode is the provider's result code (of a refusal, say).
+	ProviderCode string
+	// Truncated: the provider sent the text cut to fit an LMS.
+	Truncated bool
+	// FallbackPlan (sms|lms) and FallbackText say what a kakao delivery falls back to with
+	// notifyd's own SMS channel should Kakao not reach the person; recorded with the
+	// outcome, so a later report can act on it. Empty: no fallback by notifyd (none
+	// configured, or the provider falls back itself).
+	FallbackPlan string
+	FallbackText string
+	// Refused: the provider refused the message for this person (not a KakaoTalk user,
+	// blocked, template mismatch). With a FallbackPlan the fallback SMS delivery is created
+	// in the transaction that records this outcome.
+	Refused bool
 }
 
 // EventStatus is an event with everything that became of it.

@@ -1,8 +1,6 @@
 package email
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	htmltemplate "html/template"
 	"strings"
@@ -92,15 +90,7 @@ func compile(name string, e notify.EmailTemplate) (*templates, error) {
 // win over data fields of the same name). A template that needs data the event does not
 // carry is a permanent failure: retrying renders the same.
 func (r *Renderer) Render(m notify.Message) (Content, error) {
-	data := map[string]any{}
-	if len(m.Data) > 0 {
-		dec := json.NewDecoder(bytes.NewReader(m.Data))
-		dec.UseNumber()
-		if err := dec.Decode(&data); err != nil || data == nil {
-			data = map[string]any{}
-		}
-	}
-	data["message"], data["url"], data["type"] = m.Text, m.URL, m.Type
+	data := m.TemplateData()
 	t := r.byType[m.Type]
 	if t == nil {
 		t = r.def

@@ -22,7 +22,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, channel notify.Channel, now
 		if err != nil || len(ids) == 0 {
 			return err
 		}
-		r, err := tx.QueryContext(ctx, `SELECT d.id, d.attempts, d.channel, d.address, n.id, n.collapse_key, n.user_id, n.type, n.message, n.url, e.idem_key, e.trace_parent, e.payload
+		r, err := tx.QueryContext(ctx, `SELECT d.id, d.attempts, d.channel, d.address, n.id, n.collapse_key, n.user_id, n.type, COALESCE(NULLIF(d.body, ''), n.message), n.url, e.idem_key, e.trace_parent, e.payload
 			FROM deliveries d JOIN notifications n ON n.id = d.notification_id JOIN events e ON e.id = n.event_id
 			WHERE d.id IN (`+placeholders(len(ids))+`) ORDER BY d.id`, anys(ids)...)
 		if err != nil {
@@ -103,9 +103,11 @@ func (s *Store) CompleteDelivery(ctx context.Context, id int64, attempt int, o s
 	update := func(db interface {
 		ExecContext(context.Context, string, ...any) (sql.Result, error)
 	}) error {
-		res, err := db.ExecContext(ctx, `UPDATE deliveries SET status = ?, provider = ?, provider_id = ?, failed_over = ?, last_error = COALESCE(NULLIF(?, ''), last_error), reason = ?, next_attempt_at = ?, sent_at = ?, updated_at = ?
+		res, err := db.ExecContext(ctx, `UPDATE deliveries SET status = ?, provider = ?, provider_id = ?, failed_over = ?, last_error = COALESCE(NULLIF(?, ''), last_error), reason = ?, next_attempt_at = ?, sent_at = ?, updated_at = ?,
+			provider_code = ?, truncated = ?, fallback_plan = ?, fallback_text = ?
 		WHERE id = ? AND attempts = ? AND status = 'sending'`,
-			string(o.Status), o.Provider, o.ProviderID, failedOver, o.Error, o.Reason, ms(next), sentAt, ms(at), id, attempt)
+			string(o.Status), o.Provider, o.ProviderID, failedOver, o.Error, o.Reason, ms(next), sentAt, ms(at),
+			o.ProviderCode, flag(o.Truncated), o.FallbackPlan, o.FallbackText, id, attempt)
 		if err != nil {
 			return dbErr("complete delivery", err)
 		}
@@ -114,8 +116,9 @@ func (s *Store) CompleteDelivery(ctx context.Context, id int64, attempt int, o s
 		}
 		return nil
 	}
-	// The attempt is kept (the timeline, the charts) and an outcome a webhook wants gets
-	// its outbox rows, all in the transaction that records it on the delivery.
+	// The attempt is kept (the timeline, the charts), an outcome a webhook wants gets its
+	// outbox rows and a refusal the fallback it creates, all in the transaction that
+	// records it on the delivery.
 	hooks := s.hooks.wanting(deliveryEvent(o.Status))
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		if err := update(tx); err != nil {
@@ -124,11 +127,32 @@ func (s *Store) CompleteDelivery(ctx context.Context, id int64, attempt int, o s
 		if err := s.recordAttempt(ctx, tx, id, attempt, o, at); err != nil {
 			return err
 		}
+		if o.Refused && o.FallbackPlan != "" {
+			if err := s.fallbackNow(ctx, tx, id, o, at); err != nil {
+				return err
+			}
+		}
 		if len(hooks) > 0 {
 			return s.outboxDelivery(ctx, tx, hooks, id, o, at)
 		}
 		return nil
 	})
+}
+
+// fallbackNow creates the fallback SMS of delivery id, refused at the call, and records
+// on it that it fell back.
+func (s *Store) fallbackNow(ctx context.Context, tx *sql.Tx, id int64, o store.Outcome, at time.Time) error {
+	var note int64
+	var address string
+	if err := tx.QueryRowContext(ctx, `SELECT notification_id, address FROM deliveries WHERE id = ?`, id).Scan(&note, &address); err != nil {
+		return dbErr("select refused delivery", err)
+	}
+	fb, err := s.createFallback(ctx, tx, note, address, o.FallbackText, at)
+	if err != nil || fb == 0 {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE deliveries SET fallback = ? WHERE id = ?`, o.FallbackPlan, id)
+	return dbErr("record fallback", err)
 }
 
 // CountSent implements store.Store.

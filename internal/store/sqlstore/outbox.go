@@ -47,6 +47,10 @@ func deliveryEvent(st notify.DeliveryStatus) string {
 		return notify.WebhookDeliveryFailed
 	case notify.StatusSkipped:
 		return notify.WebhookDeliverySkipped
+	case notify.StatusDelivered:
+		return notify.WebhookDeliveryDelivered
+	case notify.StatusUndelivered:
+		return notify.WebhookDeliveryUndelivered
 	}
 	return ""
 }
@@ -84,11 +88,12 @@ type deliveryWebhook struct {
 	Reason         string `json:"reason,omitempty"`
 	Error          string `json:"error,omitempty"`
 	ProviderID     string `json:"providerMessageId,omitempty"`
+	ProviderCode   string `json:"providerCode,omitempty"`
 }
 
 // outboxDelivery writes the delivery.* rows for a delivery that just reached status.
 func (s *Store) outboxDelivery(ctx context.Context, tx *sql.Tx, endpoints []string, id int64, o store.Outcome, at time.Time) error {
-	d := deliveryWebhook{DeliveryID: id, Status: string(o.Status), Reason: o.Reason, Error: o.Error, ProviderID: o.ProviderID}
+	d := deliveryWebhook{DeliveryID: id, Status: string(o.Status), Reason: o.Reason, Error: o.Error, ProviderID: o.ProviderID, ProviderCode: o.ProviderCode}
 	err := tx.QueryRowContext(ctx, `SELECT d.notification_id, d.channel, d.attempts, n.user_id, e.idem_key
 		FROM deliveries d JOIN notifications n ON n.id = d.notification_id JOIN events e ON e.id = n.event_id WHERE d.id = ?`, id).
 		Scan(&d.NotificationID, &d.Channel, &d.Attempts, &d.UserID, &d.EventID)

@@ -54,7 +54,8 @@ func (s *Store) EventStatus(ctx context.Context, key string) (*store.EventStatus
 		return nil, err
 	}
 
-	r, err = s.db.R.QueryContext(ctx, `SELECT d.id, d.notification_id, d.channel, d.status, d.attempts, d.last_error, d.reason, d.provider, d.provider_id, d.failed_over, d.next_attempt_at, d.sent_at, d.updated_at
+	r, err = s.db.R.QueryContext(ctx, `SELECT d.id, d.notification_id, d.channel, d.status, d.attempts, d.last_error, d.reason, d.provider, d.provider_id, d.failed_over, d.next_attempt_at, d.sent_at, d.updated_at,
+		d.provider_code, d.truncated, d.fallback, d.fallback_id
 		FROM deliveries d JOIN notifications n ON n.id = d.notification_id WHERE n.event_id = ? ORDER BY d.id`, id)
 	if err != nil {
 		return nil, dbErr("select deliveries", err)
@@ -65,7 +66,9 @@ func (s *Store) EventStatus(ctx context.Context, key string) (*store.EventStatus
 		var next, updated int64
 		var sent *int64
 		var failedOver string
-		if err := r.Scan(&d.ID, &d.NotificationID, &d.Channel, &d.Status, &d.Attempts, &d.LastError, &d.Reason, &d.Provider, &d.ProviderID, &failedOver, &next, &sent, &updated); err != nil {
+		var truncated int
+		if err := r.Scan(&d.ID, &d.NotificationID, &d.Channel, &d.Status, &d.Attempts, &d.LastError, &d.Reason, &d.Provider, &d.ProviderID, &failedOver, &next, &sent, &updated,
+			&d.ProviderCode, &truncated, &d.Fallback, &d.FallbackProviderID); err != nil {
 			return nil, dbErr("scan deliveries", err)
 		}
 		if failedOver != "" {
@@ -75,10 +78,31 @@ func (s *Store) EventStatus(ctx context.Context, key string) (*store.EventStatus
 			t := fromMS(next)
 			d.NextAttemptAt = &t
 		}
-		d.SentAt, d.UpdatedAt = fromNullMS(sent), fromMS(updated)
+		d.SentAt, d.UpdatedAt, d.Truncated = fromNullMS(sent), fromMS(updated), truncated != 0
 		if k, ok := index[d.NotificationID]; ok {
 			st.Recipients[k].Deliveries = append(st.Recipients[k].Deliveries, d)
 		}
 	}
-	return &st, dbErr("select deliveries", r.Err())
+	if err := r.Err(); err != nil {
+		return nil, dbErr("select deliveries", err)
+	}
+	for k := range st.Recipients {
+		fallbackIDs(st.Recipients[k].Deliveries)
+	}
+	return &st, nil
+}
+
+// fallbackIDs fills, on a delivery that fell back through notifyd's own SMS channel, the
+// provider message id of that SMS (a provider's own fallback brought its id itself).
+func fallbackIDs(ds []notify.Delivery) {
+	for i := range ds {
+		if ds[i].Fallback == "" || ds[i].FallbackProviderID != "" {
+			continue
+		}
+		for _, o := range ds {
+			if o.Channel == notify.ChannelSMS {
+				ds[i].FallbackProviderID = o.ProviderID
+			}
+		}
+	}
 }

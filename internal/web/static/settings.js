@@ -1,5 +1,6 @@
 // notifyd web inbox: the settings view. The signed-in user switches channels and types
-// on and off and sets quiet hours (GET/PUT /v1/preferences). inbox.js tells it who is
+// on and off and sets quiet hours (GET/PATCH /v1/preferences: a save merges what the form
+// shows, so switches the form does not show, set elsewhere, stay as they are). inbox.js tells it who is
 // signed in with the notifyd:signin event. Server text is rendered with textContent only.
 (() => {
   'use strict';
@@ -11,8 +12,8 @@
     start: $('quiet-start'), end: $('quiet-end'), status: $('settings-status'), error: $('settings-error'),
     panel: $('panel'),
   };
-  const NAMES = { inbox: 'Inbox', sms: 'SMS', email: 'Email', webpush: 'Web push', mobile: 'Mobile push' };
-  const OPTIONAL = ['sms', 'email', 'webpush', 'mobile'];
+  const NAMES = { inbox: 'Inbox', sms: 'SMS', email: 'Email', webpush: 'Web push', mobile: 'Mobile push', kakao: 'KakaoTalk' };
+  const OPTIONAL = ['sms', 'email', 'webpush', 'mobile', 'kakao'];
   let headers = null;
 
   async function call(method, body) {
@@ -74,8 +75,8 @@
     const out = { channels: {}, types: {}, quietHours: null };
     for (const box of ui.channels.querySelectorAll('input[data-channel]')) out.channels[box.dataset.channel] = box.checked;
     for (const box of ui.types.querySelectorAll('input[data-type]')) {
-      if (box.checked) continue; // absent = on
-      (out.types[box.dataset.type] = out.types[box.dataset.type] || {})[box.dataset.channel] = false;
+      // every switch shown, on ones too: a merge keeps what it is not told
+      (out.types[box.dataset.type] = out.types[box.dataset.type] || {})[box.dataset.channel] = box.checked;
     }
     if (ui.quietOn.checked) out.quietHours = { start: ui.start.value, end: ui.end.value };
     return out;
@@ -106,7 +107,7 @@
     ui.error.textContent = '';
     ui.status.textContent = 'Saving…';
     try {
-      render(await call('PUT', collect()));
+      render(await call('PATCH', collect()));
       ui.status.textContent = 'Saved';
     } catch (err) {
       ui.status.textContent = '';
