@@ -103,7 +103,8 @@ const (
 	ReasonNoPhone              = "no_phone"
 	ReasonNoEmail              = "no_email"
 	ReasonNoSubscription       = "no_subscription"
-	ReasonNoDevice             = "no_device" // mobile: no device registered on a configured platform
+	ReasonNoDevice             = "no_device"     // mobile: no device registered on a configured platform
+	ReasonNoAdConsent          = "no_ad_consent" // an advertising type to a user without adConsent
 	ReasonCapped               = "capped"
 	ReasonThrottled            = "throttled"
 	ReasonReadBeforeEscalation = "read_before_escalation"

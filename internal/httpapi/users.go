@@ -39,6 +39,15 @@ type profileView struct {
 	Email       string `json:"email"`
 	TimeZone    string `json:"timeZone"`
 	Locale      string `json:"locale"`
+
+	AdConsent        bool      `json:"adConsent"`
+	AdConsentAt      time.Time `json:"adConsentAt,omitzero"`
+	NightAdConsent   bool      `json:"nightAdConsent"`
+	NightAdConsentAt time.Time `json:"nightAdConsentAt,omitzero"`
+}
+
+func viewProfile(u string, p prefs.Profile) profileView {
+	return profileView{u, p.PhoneNumber, p.Email, p.TimeZone, p.Locale, p.AdConsent, p.AdConsentAt, p.NightAdConsent, p.NightAdConsentAt}
 }
 
 // pathUser reads {userId}: at most 128 printable characters, as in events.
@@ -67,12 +76,13 @@ func (s *Server) getUser(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, profileView{u, p.PhoneNumber, p.Email, p.TimeZone, p.Locale})
+	writeJSON(w, http.StatusOK, viewProfile(u, p))
 	return nil
 }
 
 // putUser sets the profile fields the body names ({"phoneNumber","email","timeZone",
-// "locale"}, any subset); "" clears one, an absent field keeps its value.
+// "locale","adConsent","nightAdConsent"}, any subset); "" clears one, an absent field keeps
+// its value. A consent is stamped with the server's time when its value changes.
 func (s *Server) putUser(w http.ResponseWriter, r *http.Request) error {
 	u, err := pathUser(r)
 	if err != nil {
@@ -82,14 +92,14 @@ func (s *Server) putUser(w http.ResponseWriter, r *http.Request) error {
 	if err := s.decodeBody(w, r, &patch); err != nil {
 		return err
 	}
-	if err := patch.Apply(prefs.Profile{}).Validate(); err != nil {
+	if err := patch.Apply(prefs.Profile{}, time.Now()).Validate(); err != nil {
 		return err
 	}
 	p, err := s.o.Store.UpdateProfile(r.Context(), u, patch, time.Now())
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, profileView{u, p.PhoneNumber, p.Email, p.TimeZone, p.Locale})
+	writeJSON(w, http.StatusOK, viewProfile(u, p))
 	return nil
 }
 

@@ -22,6 +22,7 @@ var recipientTests = []struct {
 	{"QuietHoursScheduleUntilWindowEnd", testQuietHours},
 	{"ReadSkipsEscalation", testEscalation},
 	{"EraseUser", testErase},
+	{"AdConsent", testAdConsent},
 }
 
 // Recipient is a target of type typ with the given phone and email on channels.
