@@ -126,6 +126,7 @@ func New(o Options) *Server {
 	s.routeDevices()
 	s.routeWebhooks()
 	s.routeUsers()
+	s.routeConsents()
 	s.routeReports()
 	s.routeConsole()
 	s.routeTopics()

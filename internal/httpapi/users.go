@@ -39,15 +39,11 @@ type profileView struct {
 	Email       string `json:"email"`
 	TimeZone    string `json:"timeZone"`
 	Locale      string `json:"locale"`
-
-	AdConsent        bool      `json:"adConsent"`
-	AdConsentAt      time.Time `json:"adConsentAt,omitzero"`
-	NightAdConsent   bool      `json:"nightAdConsent"`
-	NightAdConsentAt time.Time `json:"nightAdConsentAt,omitzero"`
+	consentsView
 }
 
 func viewProfile(u string, p prefs.Profile) profileView {
-	return profileView{u, p.PhoneNumber, p.Email, p.TimeZone, p.Locale, p.AdConsent, p.AdConsentAt, p.NightAdConsent, p.NightAdConsentAt}
+	return profileView{UserID: u, PhoneNumber: p.PhoneNumber, Email: p.Email, TimeZone: p.TimeZone, Locale: p.Locale, consentsView: viewConsents(p)}
 }
 
 // pathUser reads {userId}: at most 128 printable characters, as in events.
