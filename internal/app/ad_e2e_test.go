@@ -88,6 +88,23 @@ func TestAdvertisingConsentAndMarks(t *testing.T) {
 		t.Fatalf("GET a consented profile: %+v, want adConsent with the time it was given", prof)
 	}
 
+	// Bad input: a consent that is not a boolean, or a consents body that names neither.
+	for _, c := range []struct{ path, body string }{
+		{"/v1/users/none", `{"adConsent":"yes"}`},
+		{"/v1/consents", `{"nightAdConsent":1}`},
+		{"/v1/consents", `{}`},
+	} {
+		if r := do(t, "PUT", s.URL+c.path, []byte(c.body), "X-User-Id", "none"); r.Status != http.StatusBadRequest {
+			t.Errorf("PUT %s %s: %d %s, want 400", c.path, c.body, r.Status, r.Body)
+		}
+	}
+	var own struct{ AdConsent, NightAdConsent bool }
+	if r := do(t, "GET", s.URL+"/v1/consents", nil, "X-User-Id", "none"); r.Status != http.StatusOK {
+		t.Fatalf("GET /v1/consents: %d %s", r.Status, r.Body)
+	} else if r.decode(t, &own); own.AdConsent || own.NightAdConsent {
+		t.Fatalf("consents after refused PUTs: %+v, want none given", own)
+	}
+
 	publishTo(t, s, "none", "SALE", "ad-none", "")
 	publishTo(t, s, "day", "SALE", "ad-day", "")
 	publishTo(t, s, "night", "SALE", "ad-night", "")

@@ -28,7 +28,7 @@ func newCORS(origins []string) cors {
 
 // corsPath reports whether a path is one a page of another origin may use.
 func corsPath(p string) bool {
-	return p == "/embed.js" || p == "/v1/preferences" || p == "/v1/notifications" || strings.HasPrefix(p, "/v1/notifications/")
+	return p == "/embed.js" || p == "/v1/preferences" || p == "/v1/consents" || p == "/v1/notifications" || strings.HasPrefix(p, "/v1/notifications/")
 }
 
 // handle sets the CORS headers for an allowed origin and answers a preflight; it reports
