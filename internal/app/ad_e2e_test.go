@@ -14,6 +14,7 @@ import (
 
 	"github.com/notifyd/notifyd/internal/app"
 	"github.com/notifyd/notifyd/internal/app/apptest"
+	"github.com/notifyd/notifyd/internal/store/storetest"
 )
 
 const adE2EConfig = `
@@ -68,7 +69,7 @@ func TestAdvertisingConsentAndMarks(t *testing.T) {
 	s := startApp(t, app.Config{ConfigFile: p, SMSProvider: "webhook", SMSWebhookURL: g.URL, AdFooter: adFooter})
 	now := time.Now().UTC()
 	// Fixed-offset zones where it is now about 13:00 (day) and 01:00 (night).
-	day, night := zoneAt(now, 13), zoneAt(now, 1)
+	day, night := storetest.ZoneAt(now, 13), storetest.ZoneAt(now, 1)
 	put := func(user, body string) {
 		t.Helper()
 		if r := do(t, "PUT", s.URL+"/v1/users/"+user, []byte(body)); r.Status != http.StatusOK {
@@ -139,13 +140,4 @@ func TestAdvertisingConsentAndMarks(t *testing.T) {
 	if g.get("ad-night") != "" {
 		t.Fatal("the night advertisement went out")
 	}
-}
-
-// zoneAt names a fixed-offset zone whose local hour at now is hour (Etc/GMT-9 is UTC+9).
-func zoneAt(now time.Time, hour int) string {
-	off := (hour - now.Hour() + 24) % 24
-	if off > 14 {
-		off -= 24
-	}
-	return fmt.Sprintf("Etc/GMT%+d", -off)
 }

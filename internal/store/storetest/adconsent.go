@@ -38,7 +38,7 @@ func testAdConsent(t *testing.T, s store.Store) {
 	// The decision at accept: a zone where it is now about 01:00 (night), one where it is
 	// about 13:00 (day); the clock of the machine decides which Etc/GMT zones those are.
 	now := time.Now().UTC()
-	night, day := zoneAt(now, 1), zoneAt(now, 13)
+	night, day := ZoneAt(now, 1), ZoneAt(now, 13)
 	for user, patch := range map[string]store.ProfilePatch{
 		"night":        {TimeZone: ptr(night), AdConsent: ptr(true)},
 		"nightconsent": {TimeZone: ptr(night), AdConsent: ptr(true), NightAdConsent: ptr(true)},
@@ -77,8 +77,8 @@ func testAdConsent(t *testing.T, s store.Store) {
 	}
 }
 
-// zoneAt names a fixed-offset zone whose local hour at now is hour (Etc/GMT-9 is UTC+9).
-func zoneAt(now time.Time, hour int) string {
+// ZoneAt names a fixed-offset zone whose local hour at now is hour (Etc/GMT-9 is UTC+9).
+func ZoneAt(now time.Time, hour int) string {
 	off := (hour - now.Hour() + 24) % 24 // 0..23
 	if off > 14 {
 		off -= 24 // -9..14: every Etc/GMT zone exists from -12 to +14
