@@ -27,6 +27,8 @@ const (
 	CodeTooManyTopics     Code = "too_many_topics" // the user is subscribed to as many topics as allowed
 	CodeUnavailable       Code = "unavailable"     // a dependency (the store) is down: retry later
 	CodeInternal          Code = "internal"
+	// CodeMethodNotAllowed: the path exists but not with this method (Allow lists those that do).
+	CodeMethodNotAllowed Code = "method_not_allowed"
 )
 
 // Error is the one error type that crosses package boundaries with a meaning a user can

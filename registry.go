@@ -10,8 +10,6 @@ import (
 	"strings"
 	"text/template"
 	"time"
-
-	"go.yaml.in/yaml/v3"
 )
 
 // EventType is one registered notificationType: how to render its text when the producer
@@ -42,6 +40,8 @@ type EventType struct {
 	Kakao *Kakao
 	// Advertising types go only to users who consented, with the advertising marks.
 	Advertising bool
+	// Retain is how long its notifications are kept (0: NOTIFY_RETENTION).
+	Retain time.Duration
 
 	message, url *template.Template
 }
@@ -110,7 +110,8 @@ type configFile struct {
 		Labels     map[string]string   `yaml:"labels"`
 		Kakao      *Kakao              `yaml:"kakao"`
 		// Advertising: true marks a type as advertising (no kakao channel allowed).
-		Advertising *bool `yaml:"advertising"`
+		Advertising *bool   `yaml:"advertising"`
+		Retain      *string `yaml:"retain"`
 	} `yaml:"types"`
 	// Alimtalk holds the Kakao-approved AlimTalk templates by code.
 	Alimtalk map[string]AlimTalkTemplate `yaml:"alimtalk"`
@@ -131,10 +132,8 @@ type configFile struct {
 //	    channels: {CUSTOMER: [sse]}
 func LoadRegistry(r io.Reader) (*Registry, error) {
 	var cfg configFile
-	dec := yaml.NewDecoder(r)
-	dec.KnownFields(true)
-	if err := dec.Decode(&cfg); err != nil && err != io.EOF {
-		return nil, fmt.Errorf("config: %w", err)
+	if err := decodeConfig(r, &cfg); err != nil {
+		return nil, err
 	}
 	defaults := DefaultChannels()
 	if len(cfg.Defaults.Channels) > 0 {
@@ -216,6 +215,13 @@ func LoadRegistry(r io.Reader) (*Registry, error) {
 				return nil, err
 			}
 			t.Kakao = &k
+		}
+		if spec.Retain != nil {
+			d, err := ParseRetention(*spec.Retain)
+			if err != nil {
+				return nil, fmt.Errorf("config: types.%s.retain: %w", name, err)
+			}
+			t.Retain = d
 		}
 		if spec.Digest != nil {
 			d, err := spec.Digest.parse("types." + name + ".digest")

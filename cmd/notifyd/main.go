@@ -15,7 +15,9 @@ import (
 
 	"github.com/notifyd/notifyd/internal/app"
 	"github.com/notifyd/notifyd/internal/cli"
+	"github.com/notifyd/notifyd/internal/suggest"
 	"github.com/notifyd/notifyd/internal/telemetry"
+	"github.com/notifyd/notifyd/internal/version"
 )
 
 func main() {
@@ -99,7 +101,8 @@ func register(e *cli.Env) *settings {
 	e.Bool(&cfg.JWKSAllowHTTP, "jwks-allow-http", "NOTIFY_JWKS_ALLOW_HTTP", false, "allow a plain-http JWKS URL on a non-loopback host (inside a private network)")
 	e.String(&cfg.JWTIssuer, "jwt-issuer", "NOTIFY_JWT_ISSUER", "", "required issuer, if any")
 	e.String(&cfg.JWTCookie, "jwt-cookie", "NOTIFY_JWT_COOKIE", cfg.JWTCookie, "cookie that may carry the token (for EventSource)")
-	e.String(&cfg.IngestToken, "ingest-token", "NOTIFY_INGEST_TOKEN", "", "bearer token required on POST /v1/events and admin routes")
+	e.String(&cfg.IngestToken, "ingest-token", "NOTIFY_INGEST_TOKEN", "", "producers' bearer token (comma list to rotate): POST /v1/events and GET /v1/events/{eventId}")
+	e.String(&cfg.AdminToken, "admin-token", "NOTIFY_ADMIN_TOKEN", "", "operators' bearer token (comma list to rotate): every admin route, and publishing")
 	e.String(&cfg.ConfigFile, "config", "NOTIFY_CONFIG", "", "YAML file of event types, templates and channels per role")
 	e.String(&cfg.QuietHours, "quiet-hours", "NOTIFY_QUIET_HOURS", "", "quiet hours of event types with quietHours: true, in each user's zone, e.g. 21:00-08:00 (empty = none)")
 	e.String(&cfg.DefaultTZ, "default-tz", "NOTIFY_DEFAULT_TZ", cfg.DefaultTZ, "IANA time zone of users whose profile names none")
@@ -113,6 +116,7 @@ func register(e *cli.Env) *settings {
 	e.Float(&cfg.UserRate, "user-rate", "NOTIFY_USER_RATE", cfg.UserRate, "inbox and stream requests per second per user (0 = no limit)")
 	e.Int(&cfg.UserBurst, "user-burst", "NOTIFY_USER_BURST", cfg.UserBurst, "burst above the per-user rate")
 	e.String(&s.corsOrigins, "cors-origins", "NOTIFY_CORS_ORIGINS", "", "comma-separated origins (https://shop.example) whose pages may embed the inbox: /embed.js, the inbox API and the stream")
+	e.Retention(&cfg.Retention, "retention", "NOTIFY_RETENTION", cfg.Retention, "how long notifications (of types without their own retain in NOTIFY_CONFIG) and delivered webhook messages are kept: whole days such as 30d, or a duration; a purge every minute deletes what is older")
 	e.Int(&cfg.TopicPage, "topic-page", "NOTIFY_TOPIC_PAGE", cfg.TopicPage, "subscribers one topic fan-out transaction takes")
 	e.Duration(&cfg.TopicLease, "topic-lease", "NOTIFY_TOPIC_LEASE", cfg.TopicLease, "lease of a topic fan-out job; after a crash another replica resumes it this much later")
 	e.Int(&cfg.TopicsPerUser, "topics-per-user", "NOTIFY_TOPICS_PER_USER", cfg.TopicsPerUser, "topics one user may subscribe to; one more is a 409")
@@ -124,10 +128,21 @@ func register(e *cli.Env) *settings {
 	return s
 }
 
+// otherTools are NOTIFY_* variables notifyd does not read but an operator's shell may hold:
+// notifyctl's, and the test harness's. (NOTIFY_FAULT is not here: only a faultinject build
+// reads it, and a release build must neither contain its name nor act on it.)
+var otherTools = []string{"NOTIFY_SERVER", "NOTIFY_USER", "NOTIFY_AUTH_TOKEN", "NOTIFY_TEST_LOG",
+	"NOTIFY_TEST_POSTGRES_URL", "NOTIFY_TEST_MYSQL_URL", "NOTIFY_TEST_REDIS_URL"}
+
 func run(args []string) error {
+	if version.Requested(args) {
+		fmt.Println(version.Get().String("notifyd"))
+		return nil
+	}
 	fs := flag.NewFlagSet("notifyd", flag.ContinueOnError)
 	e := cli.Env{FS: fs}
 	s := register(&e)
+	fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -141,7 +156,10 @@ func run(args []string) error {
 	cfg.CORSOrigins = cli.List(s.corsOrigins)
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(logLevel)); err != nil {
-		return fmt.Errorf("log level: %w", err)
+		return suggest.OneOf("NOTIFY_LOG_LEVEL (-log-level)", logLevel, "debug", "info", "warn", "error")
+	}
+	if logFormat != "json" && logFormat != "text" {
+		return suggest.OneOf("NOTIFY_LOG_FORMAT (-log-format)", logFormat, "json", "text")
 	}
 	hopts := &slog.HandlerOptions{Level: level}
 	if logFormat == "text" {
@@ -150,6 +168,9 @@ func run(args []string) error {
 		cfg.Logger = slog.New(telemetry.LogHandler(slog.NewJSONHandler(os.Stderr, hopts)))
 	}
 	slog.SetDefault(cfg.Logger)
+	for _, w := range cli.UnknownEnv(os.Environ(), "NOTIFY_", append(e.Names(), otherTools...)) {
+		cfg.Logger.Warn(w)
+	}
 	topts := telemetry.Options{OTLP: telemetry.OTLPConfigured(os.Getenv), Logger: cfg.Logger}
 	if traceStdout {
 		topts.Stdout = os.Stdout

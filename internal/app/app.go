@@ -27,6 +27,7 @@ import (
 	"github.com/notifyd/notifyd/internal/ingest"
 	"github.com/notifyd/notifyd/internal/prefs"
 	"github.com/notifyd/notifyd/internal/preview"
+	"github.com/notifyd/notifyd/internal/retention"
 	"github.com/notifyd/notifyd/internal/schedule"
 	sqssource "github.com/notifyd/notifyd/internal/source/sqs"
 	"github.com/notifyd/notifyd/internal/sse"
@@ -60,6 +61,8 @@ type App struct {
 	closers        []func() // run in order at shutdown, after HTTP and sources stopped
 	// Releaser makes scheduled and digest notifications visible when due.
 	Releaser *schedule.Releaser
+	// Purger deletes what is older than its retention, on one replica at a time.
+	Purger *retention.Purger
 	// Topics works the fan-out of topic events, page by page.
 	Topics *topic.Worker
 }
@@ -67,6 +70,9 @@ type App struct {
 // New builds an App and opens its listener; Run serves.
 func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	cfg.defaults()
+	if err := checkConfig(cfg); err != nil {
+		return nil, err
+	}
 	a := &App{cfg: cfg, log: cfg.Logger, reg: prometheus.NewRegistry()}
 	a.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	defer func() {
@@ -149,6 +155,8 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 			return prefs.RulesOf(t)
 		}}})
 
+	a.Purger = retention.New(a.Store, retention.Options{Default: cfg.Retention, Types: retainByType(registry), Logger: a.log, Metrics: a.reg})
+
 	if len(cfg.SQSQueues) > 0 {
 		awsCfg, err := config.LoadDefaultConfig(ctx)
 		if err != nil {
@@ -165,11 +173,13 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	if err != nil {
 		return nil, err
 	}
-	api := httpapi.New(httpapi.Options{Store: a.Store, Ingest: a.Ingest, Hub: a.Hub, Auth: authn, IngestToken: auth.Token(cfg.IngestToken), Streams: publisher, States: publisher, CORSOrigins: cfg.CORSOrigins,
+	api := httpapi.New(httpapi.Options{Store: a.Store, Ingest: a.Ingest, Hub: a.Hub, Auth: authn,
+		IngestTokens: auth.ParseTokens(cfg.IngestToken), AdminTokens: auth.ParseTokens(cfg.AdminToken), OpenWithoutTokens: cfg.Auth == "dev", Streams: publisher, States: publisher, CORSOrigins: cfg.CORSOrigins,
 		Reports: a.reportParsers(), ReportsKick: a.kickWorkers,
 		MaxBody: cfg.MaxBody, TopicsPerUser: cfg.TopicsPerUser, UserRate: cfg.UserRate, UserBurst: cfg.UserBurst, Gatherer: a.reg, Logger: a.log, Ready: ready,
 		VAPIDPublicKey: cfg.VAPIDPublicKey, CheckPushKeys: webpush.CheckSubscriptionKeys,
 		CheckPushEndpoint: func(u string) error { return webpush.CheckEndpoint(u, cfg.WebPushAllowPrivate) }, WebhookKick: a.kickWebhooks,
+		Retention: a.Purger, PurgeBusy: func(err error) bool { return errors.Is(err, retention.ErrBusy) },
 		CheckDevice: mobile.CheckDevice,
 		Replay: func(ctx context.Context, id int64) ([]ingest.Result, error) {
 			return sqssource.ReplayRejected(ctx, a.Ingest, id)
@@ -184,10 +194,19 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	if a.ln, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
 		return nil, fmt.Errorf("listen %s: %w", cfg.HTTPAddr, err)
 	}
-	if cfg.IngestToken == "" && auth.CheckDevListen(cfg.HTTPAddr, false) != nil {
-		a.log.Warn("no NOTIFY_INGEST_TOKEN while listening beyond loopback: anyone who reaches notifyd can publish events and use admin routes", "addr", a.Addr())
-	}
+	a.logClosedRoutes(api)
 	return a, nil
+}
+
+// retainByType is each registered type's own retention (retain in NOTIFY_CONFIG).
+func retainByType(r *notify.Registry) map[string]time.Duration {
+	out := map[string]time.Duration{}
+	for _, name := range r.Names() {
+		if t, _ := r.Lookup(name); t.Retain > 0 {
+			out[name] = t.Retain
+		}
+	}
+	return out
 }
 
 // recipientDefaults reads NOTIFY_DEFAULT_TZ and NOTIFY_QUIET_HOURS.
@@ -239,6 +258,7 @@ func (a *App) Run(ctx context.Context) error {
 	releaseCtx, stopReleaser := context.WithCancel(context.WithoutCancel(ctx))
 	var releaser sync.WaitGroup
 	releaser.Go(func() { _ = a.Releaser.Run(releaseCtx) })
+	releaser.Go(func() { _ = a.Purger.Run(releaseCtx) })
 	releaser.Go(func() { _ = a.Topics.Run(releaseCtx) })
 
 	srcCtx, stopSources := context.WithCancel(context.WithoutCancel(ctx))

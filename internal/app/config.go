@@ -97,7 +97,8 @@ type Config struct {
 	JWKSAllowHTTP  bool
 	JWTIssuer      string
 	JWTCookie      string
-	IngestToken    string
+	IngestToken    string // comma list: producers (publish, read an event's status)
+	AdminToken     string // comma list: operators (every admin route; may publish too)
 
 	CommitLinger time.Duration // how long a busy group commit waits for more events
 	// ScheduleHorizon bounds how far ahead a sendAt may be (0: ingest.DefaultHorizon, 30 days).
@@ -114,6 +115,9 @@ type Config struct {
 	CORSOrigins     []string // origins whose pages may embed the inbox
 	Logger          *slog.Logger
 	ShutdownWait    time.Duration // how long shutdown waits for in-flight work (default 30s)
+	// Retention is how long notifications (of types without their own retain) and
+	// delivered webhook outbox rows are kept (default 180 days).
+	Retention time.Duration
 
 	// Topics: subscribers per fan-out transaction, the lease of a fan-out job, and how
 	// many topics one user may subscribe to.
@@ -167,6 +171,7 @@ func Defaults() Config {
 		UserRate:           20,
 		UserBurst:          40,
 		ShutdownWait:       30 * time.Second,
+		Retention:          180 * 24 * time.Hour,
 		TopicPage:          topic.DefaultPage,
 		TopicLease:         topic.DefaultLease,
 		TopicsPerUser:      store.MaxTopicsPerUser,
@@ -208,6 +213,7 @@ func (c *Config) defaults() {
 	fill(&c.ScheduleHorizon, d.ScheduleHorizon)
 	fill(&c.MaxBody, d.MaxBody)
 	fill(&c.Heartbeat, d.Heartbeat)
+	fill(&c.Retention, d.Retention)
 	fill(&c.MaxStreams, d.MaxStreams)
 	fill(&c.UserBurst, d.UserBurst)
 	fill(&c.ShutdownWait, d.ShutdownWait)

@@ -24,10 +24,10 @@ func token(t *testing.T, sub string, exp time.Duration) string {
 // NOTIFY_AUTH=jwt: the user comes from the token, in a header, a query parameter (for
 // EventSource) or a cookie; a bad or expired token is a 401 problem; X-User-Id is ignored.
 func TestJWTAuth(t *testing.T) {
-	s := startApp(t, app.Config{Auth: "jwt", JWTSecret: jwtSecret, JWTAudience: []string{"notifyd"}})
+	s := startApp(t, app.Config{Auth: "jwt", JWTSecret: jwtSecret, JWTAudience: []string{"notifyd"}, IngestToken: "producer-secret"})
 	alice := token(t, "alice", time.Hour)
 	body := []byte(`{"whoToNotify":{"userId":"alice","role":"OWNER"},"publishInformation":{"notificationType":"QUESTION_REGISTERED","message":"m","url":"https://x/y","eventId":"j1"}}`)
-	if r := do(t, "POST", s.URL+"/v1/events", body); r.Status != http.StatusAccepted {
+	if r := do(t, "POST", s.URL+"/v1/events", body, "Authorization", "Bearer producer-secret"); r.Status != http.StatusAccepted {
 		t.Fatal(r.Status)
 	}
 	var count struct{ Count int }

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/notifyd/notifyd/internal/store"
@@ -12,14 +13,29 @@ import (
 )
 
 // openStore opens the backend a database URL names.
+// An error names the setting and the file or server, since a driver's own ("unable to
+// open database file (14)") names neither.
 func openStore(ctx context.Context, url string) (store.Store, error) {
 	switch {
 	case strings.HasPrefix(url, "sqlite:"):
-		return sqlite.Open(ctx, strings.TrimPrefix(url, "sqlite:"))
-	case strings.HasPrefix(url, "mysql://"):
-		return mysql.Open(ctx, url)
-	case isPostgres(url):
-		return postgres.Open(ctx, url)
+		dsn := strings.TrimPrefix(url, "sqlite:")
+		s, err := sqlite.Open(ctx, dsn)
+		if err != nil {
+			path, _, _ := strings.Cut(dsn, "?")
+			abs, _ := filepath.Abs(path)
+			return nil, fmt.Errorf("NOTIFY_DATABASE_URL (-database-url): cannot open the SQLite database %s (the file and its folder must be writable by this user): %w", abs, err)
+		}
+		return s, nil
+	case strings.HasPrefix(url, "mysql://"), isPostgres(url):
+		open := mysql.Open
+		if isPostgres(url) {
+			open = postgres.Open
+		}
+		s, err := open(ctx, url)
+		if err != nil {
+			return nil, fmt.Errorf("NOTIFY_DATABASE_URL (-database-url) %s: %w", redactURL(url), err)
+		}
+		return s, nil
 	default:
 		return nil, fmt.Errorf("NOTIFY_DATABASE_URL: %q is not sqlite:PATH, mysql://… or postgres://…", redactURL(url))
 	}

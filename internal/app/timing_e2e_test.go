@@ -49,7 +49,7 @@ func TestScheduledSend(t *testing.T) {
 	if r.Status != http.StatusBadRequest || !bytes.Contains(r.Body, []byte("publishInformation.sendAt")) {
 		t.Fatalf("sendAt past the horizon: %d %s", r.Status, r.Body)
 	}
-	if r := do(t, "POST", s.URL+"/v1/events", bytes.Replace(sample, []byte(`"sendAt": "2026`), []byte(`"sendAt": "next `), 1)); r.Status != http.StatusBadRequest {
+	if r := do(t, "POST", s.URL+"/v1/events", bytes.Replace(withSendAt(t, sample, time.Now()), []byte(`"sendAt":"20`), []byte(`"sendAt":"next `), 1)); r.Status != http.StatusBadRequest {
 		t.Fatalf("malformed sendAt: %d %s", r.Status, r.Body)
 	}
 

@@ -52,7 +52,7 @@ func TestTopicsEndToEnd(t *testing.T) {
 	g := newGateway(t)
 	cfgFile := filepath.Join(t.TempDir(), "types.yaml")
 	writeFile(t, cfgFile, topicTypes)
-	s := startApp(t, app.Config{SMSProvider: "webhook", SMSWebhookURL: g.URL, IngestToken: "adm-token", ConfigFile: cfgFile, TopicsPerUser: 3})
+	s := startApp(t, app.Config{SMSProvider: "webhook", SMSWebhookURL: g.URL, AdminToken: "adm-token", ConfigFile: cfgFile, TopicsPerUser: 3})
 	const topic = "restock:product-123"
 	users := []string{"u1", "u2", "u3", "u4", "u5"}
 	for i, u := range users {

@@ -3,7 +3,6 @@
 package auth
 
 import (
-	"crypto/subtle"
 	"fmt"
 	"net"
 	"net/http"
@@ -36,19 +35,6 @@ func (Dev) Authenticate(r *http.Request) (string, error) {
 		return "", notify.Errorf(notify.CodeUnauthorized, "dev auth: user id is longer than 128 characters")
 	}
 	return u, nil
-}
-
-// Token guards ingest and admin routes with a static bearer token. An empty token lets
-// every caller through (the default, for a service behind a private network).
-type Token string
-
-// Allow reports whether r carries the token.
-func (t Token) Allow(r *http.Request) bool {
-	if t == "" {
-		return true
-	}
-	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	return ok && subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), []byte(t)) == 1
 }
 
 // CheckDevListen refuses to serve dev auth, which trusts any caller's claim to be any

@@ -1,17 +1,16 @@
 package ctl_test
 
 import (
-	"bytes"
 	"context"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/notifyd/notifyd/internal/app"
 	"github.com/notifyd/notifyd/internal/app/apptest"
 	"github.com/notifyd/notifyd/internal/ctl"
+	"github.com/notifyd/notifyd/internal/testenv"
 )
 
 // startApp runs the real notifyd on a free port with a fresh SQLite file until the test
@@ -23,24 +22,6 @@ func startApp(t *testing.T, cfg app.Config) (*app.App, string) {
 	}
 	s := apptest.Start(t, cfg)
 	return s.App, s.URL
-}
-
-// syncBuffer is a bytes.Buffer safe for a command writing while the test reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // result is what one notifyctl run did.
@@ -64,7 +45,7 @@ func newCtl(t *testing.T, server string) *ctlRun {
 
 func (c *ctlRun) run(args ...string) result {
 	c.t.Helper()
-	var out, errb syncBuffer
+	var out, errb testenv.SyncBuffer
 	code := ctl.Main(context.Background(), append([]string{"--server", c.server}, args...),
 		ctl.IO{Stdin: strings.NewReader(c.stdin), Stdout: &out, Stderr: &errb, StderrTTY: c.tty, CacheDir: c.cache})
 	return result{code: code, stdout: out.String(), stderr: errb.String()}

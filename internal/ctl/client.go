@@ -2,6 +2,7 @@ package ctl
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -13,19 +14,21 @@ import (
 
 // Client calls notifyd's HTTP API.
 type Client struct {
-	Server    string // base URL, e.g. http://127.0.0.1:8080
-	Token     string // NOTIFY_INGEST_TOKEN, for ingest and admin routes
-	User      string // dev auth: the user inbox routes act as
-	AuthToken string // jwt auth: the bearer token inbox routes act with
-	HTTP      *http.Client
+	Server     string // base URL, e.g. http://127.0.0.1:8080
+	Token      string // NOTIFY_INGEST_TOKEN: publish and status
+	AdminToken string // NOTIFY_ADMIN_TOKEN: the admin routes (and publish and status)
+	User       string // dev auth: the user inbox routes act as
+	AuthToken  string // jwt auth: the bearer token inbox routes act with
+	HTTP       *http.Client
 }
 
 // access says which credentials a request carries.
 type access int
 
 const (
-	asAdmin access = iota // the ingest/admin token
-	asUser                // the user (dev) or the user's token (jwt)
+	asAdmin    access = iota // the admin token (else the ingest token, which dev auth may accept)
+	asUser                   // the user (dev) or the user's token (jwt)
+	asProducer               // the ingest token (else the admin token)
 )
 
 // request is one API call.
@@ -59,9 +62,13 @@ func (c *Client) newRequest(ctx context.Context, r request) (*http.Request, erro
 	}
 	req.Header.Set("User-Agent", "notifyctl")
 	switch r.access {
-	case asAdmin:
-		if c.Token != "" {
-			req.Header.Set("Authorization", "Bearer "+c.Token)
+	case asAdmin, asProducer:
+		tok := cmp.Or(c.AdminToken, c.Token)
+		if r.access == asProducer {
+			tok = cmp.Or(c.Token, c.AdminToken)
+		}
+		if tok != "" {
+			req.Header.Set("Authorization", "Bearer "+tok)
 		}
 	case asUser:
 		user := r.user

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/notifyd/notifyd/internal/cli"
+	"github.com/notifyd/notifyd/internal/version"
 )
 
 // IO is where a command reads and writes; tests give buffers.
@@ -53,6 +54,8 @@ func commands() []command {
 		{"webhooks", "list [--status S] [--all] | replay <id>...", "show or resend outbound webhook messages", runWebhooks},
 		{"vapid-keys", "", "print a new Web Push (VAPID) key pair for NOTIFY_VAPID_*", runVAPIDKeys},
 		{"user", "get <user> | set <user> [--phone P] [--email E] [--tz ZONE] [--locale ko|en] | delete <user>", "show, change or erase a user's profile (delete erases everything about them)", runUser},
+		{"purge", "[--dry-run]", "delete what is older than its retention now (--dry-run: count it)", runPurge},
+		{"backup", "FILE [--database-url sqlite:PATH]", "copy the SQLite database while notifyd runs, and check the copy", runBackup},
 		{"topic", topicUsage, "subscribe users to topics (restock alerts), unsubscribe them, list a user's topics or a topic's subscribers", runTopic},
 		{"prefs", "get <user> | set <user> [--sms on|off] [--email on|off] [--webpush on|off] [--type T.CHANNEL=on|off]... [--quiet HH:MM-HH:MM|off]", "show or change a user's notification preferences", runPrefs},
 	}
@@ -85,13 +88,19 @@ func (e *env) main(ctx context.Context, args []string) error {
 	fs.SetOutput(e.Stderr)
 	env := cli.Env{FS: fs}
 	env.String(&e.g.Server, "server", "NOTIFY_SERVER", "http://127.0.0.1:8080", "notifyd base URL")
-	env.String(&e.g.Token, "token", "NOTIFY_INGEST_TOKEN", "", "ingest/admin bearer token (publish, status, rejected)")
+	env.String(&e.g.Token, "token", "NOTIFY_INGEST_TOKEN", "", "producers' bearer token (publish, status)")
+	env.String(&e.g.AdminToken, "admin-token", "NOTIFY_ADMIN_TOKEN", "", "operators' bearer token (cancel, user, prefs, rejected, webhooks; publish and status too)")
 	env.String(&e.g.User, "user", "NOTIFY_USER", "", "dev auth: act as this user (default: the command's <user>)")
 	env.String(&e.g.AuthToken, "auth-token", "NOTIFY_AUTH_TOKEN", "", "jwt auth: the user's bearer token")
 	fs.BoolVar(&e.g.JSON, "json", false, "print machine-readable JSON")
+	showVersion := fs.Bool("version", false, "print the version and exit")
 	fs.Usage = func() { e.usage(fs) }
 	if err := fs.Parse(args); err != nil {
 		return flagErr(err)
+	}
+	if *showVersion {
+		fmt.Fprintln(e.Stdout, version.Get().String("notifyctl"))
+		return nil
 	}
 	if err := env.Err(); err != nil {
 		return err
@@ -132,7 +141,8 @@ func (e *env) flags(name, args string) *flag.FlagSet {
 	fs := flag.NewFlagSet("notifyctl "+name, flag.ContinueOnError)
 	fs.SetOutput(e.Stderr)
 	fs.StringVar(&e.g.Server, "server", e.g.Server, "notifyd base URL (env NOTIFY_SERVER)")
-	fs.StringVar(&e.g.Token, "token", e.g.Token, "ingest/admin bearer token (env NOTIFY_INGEST_TOKEN)")
+	fs.StringVar(&e.g.Token, "token", e.g.Token, "producers' bearer token: publish, status (env NOTIFY_INGEST_TOKEN)")
+	fs.StringVar(&e.g.AdminToken, "admin-token", e.g.AdminToken, "operators' bearer token: cancel, user, prefs, rejected, webhooks (env NOTIFY_ADMIN_TOKEN)")
 	fs.StringVar(&e.g.User, "user", e.g.User, "dev auth: act as this user")
 	fs.StringVar(&e.g.AuthToken, "auth-token", e.g.AuthToken, "jwt auth: the user's bearer token (env NOTIFY_AUTH_TOKEN)")
 	fs.BoolVar(&e.g.JSON, "json", e.g.JSON, "print machine-readable JSON")

@@ -94,10 +94,10 @@ func label(user string) string {
 	return "user " + user
 }
 
-// stamp shows a time in the local zone to the second.
+// stamp shows a time in the local zone (TZ) to the second, with the zone's name.
 func stamp(t time.Time) string {
 	if t.IsZero() {
 		return "-"
 	}
-	return t.Local().Format("2006-01-02 15:04:05")
+	return t.Local().Format("2006-01-02 15:04:05 MST")
 }

@@ -43,6 +43,7 @@ func runPublish(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&eventID, "event-id", "", "idempotency key (eventId)")
 	fs.StringVar(&data, "data", "", "template data, a JSON object")
 	fs.StringVar(&key, "idempotency-key", "", "Idempotency-Key header, for events without eventId")
+	sendIn := fs.Duration("send-in", 0, "schedule the event(s) this long from now (sets publishInformation.sendAt, e.g. 10m)")
 	pos, err := parse(fs, args, 0, 1)
 	if err != nil {
 		return err
@@ -68,13 +69,22 @@ func runPublish(ctx context.Context, e *env, args []string) error {
 		}
 	}
 
+	if *sendIn != 0 {
+		if *sendIn < 0 {
+			return fmt.Errorf("--send-in %s: give a time ahead, such as 10m", *sendIn)
+		}
+		if body, err = withSendAt(body, time.Now().Add(*sendIn)); err != nil {
+			return err
+		}
+	}
+
 	h := http.Header{}
 	if key != "" {
 		h.Set("Idempotency-Key", key)
 	}
 	var out publishAnswer
 	var raw json.RawMessage
-	_, err = e.g.do(ctx, request{method: http.MethodPost, path: "/v1/events", body: body, header: h, access: asAdmin}, &raw)
+	_, err = e.g.do(ctx, request{method: http.MethodPost, path: "/v1/events", body: body, header: h, access: asProducer}, &raw)
 	if err != nil {
 		return err
 	}
@@ -158,4 +168,28 @@ func joinIDs(ids []int64) string {
 		s[i] = strconv.FormatInt(id, 10)
 	}
 	return strings.Join(s, ", ")
+}
+
+// withSendAt sets publishInformation.sendAt of one event, or of each in an array, to at
+// (RFC 3339 in UTC), keeping every other field as it was (numbers exactly).
+func withSendAt(body []byte, at time.Time) ([]byte, error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, fmt.Errorf("the event is not JSON: %w", err)
+	}
+	events, isArray := v.([]any)
+	if !isArray {
+		events = []any{v}
+	}
+	for i, ev := range events {
+		obj, ok := ev.(map[string]any)
+		pub, ok2 := obj["publishInformation"].(map[string]any)
+		if !ok || !ok2 {
+			return nil, fmt.Errorf("event %d has no publishInformation object to set sendAt in", i)
+		}
+		pub["sendAt"] = at.UTC().Format(time.RFC3339)
+	}
+	return json.Marshal(v)
 }

@@ -57,7 +57,7 @@ func runStatus(ctx context.Context, e *env, args []string) error {
 	}
 	var raw json.RawMessage
 	path := "/v1/events/" + url.PathEscape(pos[0])
-	if _, err := e.g.do(ctx, request{method: http.MethodGet, path: path, access: asAdmin}, &raw); err != nil {
+	if _, err := e.g.do(ctx, request{method: http.MethodGet, path: path, access: asProducer}, &raw); err != nil {
 		return err
 	}
 	if e.g.JSON {

@@ -16,12 +16,13 @@ import (
 	"github.com/notifyd/notifyd/internal/app"
 	"github.com/notifyd/notifyd/internal/app/apptest"
 	"github.com/notifyd/notifyd/internal/ctl"
+	"github.com/notifyd/notifyd/internal/testenv"
 )
 
 // tailAsync starts notifyctl tail and returns its output and a wait for its exit code.
-func tailAsync(t *testing.T, c *ctlRun, args ...string) (stdout, stderr *syncBuffer, wait func() int) {
+func tailAsync(t *testing.T, c *ctlRun, args ...string) (stdout, stderr *testenv.SyncBuffer, wait func() int) {
 	t.Helper()
-	stdout, stderr = &syncBuffer{}, &syncBuffer{}
+	stdout, stderr = &testenv.SyncBuffer{}, &testenv.SyncBuffer{}
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	done := make(chan struct{})
 	code := -1

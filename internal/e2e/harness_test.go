@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/notifyd/notifyd/internal/testenv/apicheck"
 )
 
 // proc is one notifyd subprocess of a test.
@@ -135,6 +137,7 @@ func (p *proc) waitReady() {
 		}
 		p.pause(deadline, "its listen address")
 	}
+	apicheck.Watch(p.t, p.URL) // every exchange with it is checked against docs/openapi.yaml
 	for {
 		resp, err := http.Get(p.URL + "/readyz")
 		if err == nil {

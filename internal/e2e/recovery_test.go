@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Recovery in seconds (#11, DESIGN §8): 40 buyers, a gateway that takes 200 ms per SMS and
+// Recovery in seconds (#11; docs/faults.md): 40 buyers, a gateway that takes 200 ms per SMS and
 // honours Idempotency-Key, notifyd SIGKILLed twice with sends in flight and restarted each
 // time. Every SMS reaches a phone exactly once, any repeat carries the original key, and
 // the sends the kills cut off go out again once their (renewed, short) lease runs out, not

@@ -59,7 +59,7 @@ func userJWT(t *testing.T, sub string) string {
 // 401 or 403, and no route of theirs answers another origin (no CORS headers, even for an origin
 // the inbox allows).
 func TestConsoleRoutesNeedTheAdminToken(t *testing.T) {
-	base := apptest.Start(t, app.Config{Auth: "jwt", JWTSecret: consoleSecret, IngestToken: consoleAdmin, CORSOrigins: []string{"https://shop.example"}}).URL
+	base := apptest.Start(t, app.Config{Auth: "jwt", JWTSecret: consoleSecret, AdminToken: consoleAdmin, CORSOrigins: []string{"https://shop.example"}}).URL
 	user := map[string]string{"Authorization": "Bearer " + userJWT(t, "alice"), "Origin": "https://shop.example"}
 	routes := []struct{ method, path, body string }{
 		{"GET", "/v1/events", ""},
@@ -101,7 +101,7 @@ func TestConsoleRoutesNeedTheAdminToken(t *testing.T) {
 // parameter, an unknown event's timeline is 404, and a sample event that fails validation
 // in the preview is 400 naming the field inside "event".
 func TestConsoleRoutesRefuseBadInput(t *testing.T) {
-	base := apptest.Start(t, app.Config{IngestToken: consoleAdmin}).URL
+	base := apptest.Start(t, app.Config{AdminToken: consoleAdmin}).URL
 	admin := map[string]string{"Authorization": "Bearer " + consoleAdmin, "Content-Type": "application/json"}
 	for _, c := range []struct{ query, field string }{
 		{"status=SENT", "status"},        // not a status's shape

@@ -159,6 +159,33 @@ func (s *Server) cancelEvent(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	writeJSON(w, http.StatusOK, res)
+	writeJSON(w, http.StatusOK, cancelView(res))
 	return nil
+}
+
+// cancelResultView is store.CancelResult as the API shows it: the notifications already
+// out as their recipients see them (with read and the state times), and empty lists as
+// [] rather than null.
+type cancelResultView struct {
+	EventID   string `json:"eventId"`
+	Cancelled struct {
+		Notifications []store.Pending   `json:"notifications"`
+		Deliveries    []notify.Delivery `json:"deliveries"`
+	} `json:"cancelled"`
+	AlreadyOut struct {
+		Notifications []notify.View     `json:"notifications"`
+		Deliveries    []notify.Delivery `json:"deliveries"`
+	} `json:"alreadyOut"`
+}
+
+func cancelView(res *store.CancelResult) cancelResultView {
+	v := cancelResultView{EventID: res.EventID}
+	v.Cancelled.Notifications = append([]store.Pending{}, res.Cancelled.Notifications...)
+	v.Cancelled.Deliveries = append([]notify.Delivery{}, res.Cancelled.Deliveries...)
+	v.AlreadyOut.Notifications = make([]notify.View, 0, len(res.GoneOut.Notifications))
+	for i := range res.GoneOut.Notifications {
+		v.AlreadyOut.Notifications = append(v.AlreadyOut.Notifications, res.GoneOut.Notifications[i].View())
+	}
+	v.AlreadyOut.Deliveries = append([]notify.Delivery{}, res.GoneOut.Deliveries...)
+	return v
 }

@@ -25,13 +25,3 @@ func (s *Server) user(h handlerFunc) handlerFunc {
 
 // userOf returns the authenticated caller of a request that went through user.
 func userOf(r *http.Request) string { return r.Context().Value(userKey{}).(string) }
-
-// admin lets through only callers with the ingest/admin token (everyone when none is set).
-func (s *Server) admin(h handlerFunc) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		if !s.o.IngestToken.Allow(r) {
-			return notify.Errorf(notify.CodeUnauthorized, "this route needs the ingest token: Authorization: Bearer <NOTIFY_INGEST_TOKEN>")
-		}
-		return h(w, r)
-	}
-}

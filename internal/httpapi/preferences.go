@@ -86,6 +86,18 @@ func (s *Server) savePreferences(w http.ResponseWriter, r *http.Request, user st
 		return err
 	}
 	p := prefs.Preferences{Channels: body.Channels, Types: body.Types, QuietHours: body.QuietHours}
+	if err := s.checkPreferences(p); err != nil {
+		return err
+	}
+	p = withoutInbox(p)
+	if err := s.o.Store.PutPreferences(r.Context(), user, p, time.Now()); err != nil {
+		return err
+	}
+	return s.writePreferences(w, r, user)
+}
+
+// checkPreferences checks every channel and type p names.
+func (s *Server) checkPreferences(p prefs.Preferences) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
@@ -95,11 +107,7 @@ func (s *Server) savePreferences(w http.ResponseWriter, r *http.Request, user st
 			return notify.FieldErrorf(notify.CodeInvalidEvent, "types."+t, "is not a registered type")
 		}
 	}
-	p = withoutInbox(p)
-	if err := s.o.Store.PutPreferences(r.Context(), user, p, time.Now()); err != nil {
-		return err
-	}
-	return s.writePreferences(w, r, user)
+	return nil
 }
 
 func withoutInbox(p prefs.Preferences) prefs.Preferences {

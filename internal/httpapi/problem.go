@@ -26,6 +26,7 @@ var statusOf = map[notify.Code]int{
 	notify.CodeTooManyTopics:     http.StatusConflict,
 	notify.CodeUnavailable:       http.StatusServiceUnavailable,
 	notify.CodeInternal:          http.StatusInternalServerError,
+	notify.CodeMethodNotAllowed:  http.StatusMethodNotAllowed,
 }
 
 var titleOf = map[notify.Code]string{
@@ -45,6 +46,7 @@ var titleOf = map[notify.Code]string{
 	notify.CodeTooManyTopics:     "Too many topic subscriptions",
 	notify.CodeUnavailable:       "Service unavailable",
 	notify.CodeInternal:          "Internal error",
+	notify.CodeMethodNotAllowed:  "Method not allowed",
 }
 
 // ProblemTypeBase prefixes each code to make a problem's stable "type" URI.

@@ -41,7 +41,14 @@ type Options struct {
 	// (exact origins such as "https://shop.example"; none by default).
 	CORSOrigins []string
 	Auth        auth.Authenticator
-	IngestToken auth.Token
+	// IngestTokens may publish and read an event's status (the producer routes);
+	// AdminTokens may do that too and use every admin route. An Auth that is an
+	// auth.AdminChecker (a JWT with role ADMIN) counts as admin as well.
+	IngestTokens, AdminTokens auth.Tokens
+	// OpenWithoutTokens (dev auth) keeps the old rule for a route whose credential is not
+	// configured: admin routes take the ingest token when no admin token is set, and with
+	// no token at all every caller gets through. Off (jwt auth), such a route answers 401.
+	OpenWithoutTokens bool
 	// Streams closes an erased user's streams on every replica (nil: none to close).
 	Streams StreamCloser
 	MaxBody int64 // bytes of one POST /v1/events body (default 1 MiB)
@@ -65,9 +72,14 @@ type Options struct {
 	WebhookKick func()
 	// Replay accepts a kept rejected message again (POST /v1/admin/rejected/{id}/replay);
 	// the app wires the source that kept it. Nil: the route answers 404.
-	Replay   func(ctx context.Context, id int64) ([]ingest.Result, error)
-	Gatherer prometheus.Gatherer // for /metrics (default: the global registry)
-	Logger   *slog.Logger
+	Replay func(ctx context.Context, id int64) ([]ingest.Result, error)
+	// Retention shows and runs the retention purge (GET /v1/admin/retention, POST
+	// /v1/admin/retention/purge); PurgeBusy tells its "another replica holds the lease"
+	// error. Nil: no such routes.
+	Retention Purger
+	PurgeBusy func(error) bool
+	Gatherer  prometheus.Gatherer // for /metrics (default: the global registry)
+	Logger    *slog.Logger
 	// Preview renders a prepared event for every channel (POST /v1/admin/preview); the app
 	// wires internal/preview. Nil: the route answers 404.
 	Preview func(p *notify.Prepared) (any, error)
@@ -88,6 +100,7 @@ type Server struct {
 	log    *slog.Logger
 	mux    *http.ServeMux
 	routes []string
+	guards guardLog
 	limit  *limiter
 	cors   cors
 }
@@ -110,8 +123,8 @@ func New(o Options) *Server {
 		o.Gatherer = prometheus.DefaultGatherer
 	}
 	s := &Server{o: o, log: o.Logger, mux: http.NewServeMux(), limit: newLimiter(o.UserRate, o.UserBurst), cors: newCORS(o.CORSOrigins)}
-	s.Route("POST /v1/events", s.handle(s.admin(s.postEvents)))
-	s.Route("GET /v1/events/{eventId}", s.handle(s.admin(s.getEvent)))
+	s.Route("POST /v1/events", s.handle(s.producer(s.postEvents)))
+	s.Route("GET /v1/events/{eventId}", s.handle(s.producer(s.getEvent)))
 	s.Route("DELETE /v1/events/{eventId}", s.handle(s.admin(s.cancelEvent)))
 	s.Route("GET /v1/notifications", s.handle(s.user(s.listNotifications)))
 	s.Route("GET /v1/notifications/unread-count", s.handle(s.user(s.unreadCount)))
@@ -128,6 +141,7 @@ func New(o Options) *Server {
 	s.routeUsers()
 	s.routeConsents()
 	s.routeReports()
+	s.routeRetention()
 	s.routeConsole()
 	s.routeTopics()
 	s.Route("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -144,6 +158,7 @@ func New(o Options) *Server {
 // Route registers a handler for a "METHOD /path" pattern (http.ServeMux syntax).
 func (s *Server) Route(pattern string, h http.HandlerFunc) {
 	s.routes = append(s.routes, pattern)
+	s.guards.took(pattern)
 	s.mux.HandleFunc(pattern, h)
 }
 
@@ -156,7 +171,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.cors.handle(w, r) {
 		return
 	}
-	s.mux.ServeHTTP(w, r)
+	s.serveMux(w, r)
 }
 
 // Handle wraps a handler returning an error into the server's problem+json writer, for
@@ -165,7 +180,7 @@ func (s *Server) Handle(h func(w http.ResponseWriter, r *http.Request) error) ht
 	return s.handle(h)
 }
 
-// Admin guards h with the ingest/admin token, for routes mounted from other packages.
+// Admin guards h with the admin credential, for routes mounted from other packages.
 func (s *Server) Admin(h func(w http.ResponseWriter, r *http.Request) error) http.HandlerFunc {
 	return s.handle(s.admin(h))
 }

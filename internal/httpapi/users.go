@@ -30,6 +30,7 @@ func (s *Server) routeUsers() {
 	s.Route("PUT /v1/users/{userId}/preferences", s.handle(s.admin(s.adminPutPreferences)))
 	s.Route("GET /v1/preferences", s.handle(s.user(s.getPreferences)))
 	s.Route("PUT /v1/preferences", s.handle(s.user(s.putPreferences)))
+	s.routePreferencesPatch()
 }
 
 // profileView is a user's profile as the API shows it: every field, empty when unknown.

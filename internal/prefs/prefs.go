@@ -32,7 +32,7 @@ var OptionalChannels = []notify.Channel{ChannelSMS, ChannelEmail, ChannelWebPush
 // "sse" is its round-one name).
 func IsInbox(c notify.Channel) bool { return c == ChannelInbox || c == "sse" }
 
-// The reasons a delivery is skipped at decision time (CONTRACT: Channels).
+// The reasons a delivery is skipped at decision time (README: channels, statuses and reasons).
 const (
 	ReasonOptedOut    = notify.ReasonOptedOut
 	ReasonNoPhone     = notify.ReasonNoPhone
@@ -152,4 +152,42 @@ func (p *Preferences) Allows(typ string, c notify.Channel) bool {
 		return false
 	}
 	return true
+}
+
+// Patch is a partial Preferences (PATCH /v1/preferences): the channels and type×channel
+// switches it names are set and the others kept; the quiet hours change only when
+// SetQuietHours (nil then clears them).
+type Patch struct {
+	Preferences
+	SetQuietHours bool
+}
+
+// Apply returns old with the patch merged in; old is not modified.
+func (p Patch) Apply(old Preferences) Preferences {
+	out := Preferences{QuietHours: old.QuietHours}
+	if p.SetQuietHours {
+		out.QuietHours = p.QuietHours
+	}
+	for _, src := range []map[notify.Channel]bool{old.Channels, p.Channels} {
+		for c, on := range src {
+			if out.Channels == nil {
+				out.Channels = map[notify.Channel]bool{}
+			}
+			out.Channels[c] = on
+		}
+	}
+	for _, src := range []map[string]map[notify.Channel]bool{old.Types, p.Types} {
+		for t, cs := range src {
+			for c, on := range cs {
+				if out.Types == nil {
+					out.Types = map[string]map[notify.Channel]bool{}
+				}
+				if out.Types[t] == nil {
+					out.Types[t] = map[notify.Channel]bool{}
+				}
+				out.Types[t][c] = on
+			}
+		}
+	}
+	return out
 }

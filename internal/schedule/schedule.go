@@ -1,5 +1,5 @@
 // Package schedule is the releaser: it makes scheduled (sendAt) notifications and digest
-// windows visible when they are due (DESIGN §9–§10). Each round releases a batch in one
+// windows visible when they are due (docs/timing.md). Each round releases a batch in one
 // store transaction (the notification with the user's next seq, its deliveries, the
 // pending rows marked released), then, after the commit, publishes the new notifications
 // to the fan-out and wakes the delivery workers: the same publish-after-commit path

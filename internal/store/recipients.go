@@ -20,6 +20,9 @@ type Recipients interface {
 	GetPreferences(ctx context.Context, userID string) (p prefs.Preferences, found bool, err error)
 	// PutPreferences replaces userID's preferences.
 	PutPreferences(ctx context.Context, userID string, p prefs.Preferences, at time.Time) error
+	// MergePreferences merges patch into userID's preferences in one transaction (two
+	// merges at once both land) and returns the preferences as stored.
+	MergePreferences(ctx context.Context, userID string, patch prefs.Patch, at time.Time) (prefs.Preferences, error)
 	// EraseUser deletes, in one transaction, everything the store holds about userID:
 	// profile, preferences, push subscriptions, mobile devices, notifications, their deliveries (pending
 	// ones never go out) and the user's sequence. A user who comes back starts again at

@@ -112,6 +112,8 @@ type Store interface {
 	// Timing: scheduled notifications, digests, cancellation (timing.go).
 	Scheduler
 
+	// Retention: purging old rows, one replica at a time (retention.go).
+	Retention
 	// The operator's console: the activity feed, attempts, traffic (console.go).
 	Console
 	// Topic subscriptions and the fan-out of topic events (topics.go).

@@ -9,7 +9,7 @@ import (
 )
 
 // Scheduler is the part of the store behind scheduled sends, digests and cancellation
-// (DESIGN §9–§11). A notification that waits lives as a Pending row until due; releasing
+// (docs/timing.md). A notification that waits lives as a Pending row until due; releasing
 // it writes the notification with the user's next sequence number, so SSE ids stay
 // gap-free.
 type Scheduler interface {

@@ -65,12 +65,16 @@ func callWith(t *testing.T, method, url string, header []string, body any, out a
 
 // publish posts ev to the app at base (not through any proxy) and returns the id of the
 // one notification it makes.
+// ingestToken is the producers' token of the jwt-mode servers (dev-mode ones set none and
+// let any caller publish).
+const ingestToken = "web-test-ingest-token"
+
 func publish(t *testing.T, base string, ev map[string]any) int64 {
 	t.Helper()
 	var pub struct {
 		NotificationIDs []int64 `json:"notificationIds"`
 	}
-	if got := call(t, http.MethodPost, base+"/v1/events", "", ev, &pub); got != http.StatusAccepted || len(pub.NotificationIDs) != 1 {
+	if got := callWith(t, http.MethodPost, base+"/v1/events", []string{"Authorization", "Bearer " + ingestToken}, ev, &pub); got != http.StatusAccepted || len(pub.NotificationIDs) != 1 {
 		t.Fatalf("POST /v1/events: got %d %v, want 202 and one notification", got, pub.NotificationIDs)
 	}
 	return pub.NotificationIDs[0]

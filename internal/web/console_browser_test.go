@@ -64,7 +64,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte("webhooks:\n  - url: \""+recv.URL+"/hooks\"\n    secret: \"whsec_c2VjcmV0LWZvci10aGUtb3JkZXItc2VydmljZQ==\"\n    events: [delivery.sent]\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	srv := apptest.Start(t, app.Config{IngestToken: adminToken, ConfigFile: cfg})
+	srv := apptest.Start(t, app.Config{AdminToken: adminToken, ConfigFile: cfg})
 	base := srv.URL
 	adminPublish(t, base, buyerEvent("ORDER_CREATED", "buyer-1", "order-1001", "주문이 완료되었습니다. 김치찌개 외 2건 (32,000원)"))
 	adminPublish(t, base, buyerEvent("QUESTION_REGISTERED", "buyer-2", "question-555", "새 문의가 등록되었습니다: 배달 시간을 저녁 7시로 바꿀 수 있을까요?"))

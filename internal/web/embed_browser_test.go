@@ -137,7 +137,7 @@ func TestEmbedOnAnotherOrigin(t *testing.T) {
 	b := newBrowser(t, 90*time.Second)
 	var server string
 	host := shop(t, &server, "alice")
-	base := apptest.Start(t, app.Config{Auth: "jwt", JWTSecret: jwtSecret, CORSOrigins: []string{host.URL}}).URL
+	base := apptest.Start(t, app.Config{Auth: "jwt", JWTSecret: jwtSecret, IngestToken: ingestToken, CORSOrigins: []string{host.URL}}).URL
 	p := testenv.StartProxy(t, strings.TrimPrefix(base, "http://"))
 	server = p.URL()
 	bearer := []string{"Authorization", "Bearer " + jwtToken(t, "alice")}

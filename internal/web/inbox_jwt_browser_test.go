@@ -34,7 +34,7 @@ func jwtToken(t *testing.T, sub string) string {
 // notify_token cookie signs in too, stream included.
 func TestInboxJWTInBrowser(t *testing.T) {
 	b := newBrowser(t, 30*time.Second)
-	base := apptest.Start(t, app.Config{Auth: "jwt", JWTSecret: jwtSecret}).URL
+	base := apptest.Start(t, app.Config{Auth: "jwt", JWTSecret: jwtSecret, IngestToken: ingestToken}).URL
 	const user = "alice"
 	tok := jwtToken(t, user)
 	bearer := []string{"Authorization", "Bearer " + tok}

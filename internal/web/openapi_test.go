@@ -79,7 +79,7 @@ func TestOpenAPIListsEveryErrorCode(t *testing.T) {
 	codes := []notify.Code{notify.CodeInvalidJSON, notify.CodeInvalidEvent, notify.CodeUnknownType, notify.CodeNoRecipient,
 		notify.CodeTooManyRecipients, notify.CodeTooLarge, notify.CodeIdempotency, notify.CodeUnauthorized, notify.CodeForbidden,
 		notify.CodeNotFound, notify.CodeRateLimited, notify.CodeTooManyStreams, notify.CodeUnavailable, notify.CodeInternal,
-		notify.CodeInvalidQuery}
+		notify.CodeInvalidQuery, notify.CodeMethodNotAllowed}
 	enum := map[string]bool{}
 	for _, c := range doc.Comps.Schemas["ErrorCode"].Enum {
 		enum[c] = true

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/notifyd/notifyd/internal/app"
+	"github.com/notifyd/notifyd/internal/testenv/apicheck"
 )
 
 // Server is a running App.
@@ -51,6 +52,7 @@ func Start(t testing.TB, cfg app.Config) *Server {
 	go func() { done <- a.Run(ctx) }()
 	var once sync.Once
 	s := &Server{App: a, URL: "http://" + a.Addr(), DB: cfg.DatabaseURL}
+	apicheck.Watch(t, s.URL) // checked against docs/openapi.yaml where the package installed apicheck
 	s.stop = func() {
 		once.Do(func() {
 			cancel()

@@ -100,7 +100,7 @@ func (s *SMTP) Deliver(ctx context.Context, m Mail) (channel.Receipt, error) {
 	if err := msg.To(m.To); err != nil {
 		return channel.Receipt{}, channel.Skip("invalid_email", fmt.Errorf("the recipient's email address is refused"))
 	}
-	msg.Subject(m.Subject)
+	msg.SetGenHeaderPreformatted(gomail.HeaderSubject, subjectValue(m.Subject))
 	msg.SetMessageIDWithValue(m.MessageID)
 	msg.SetDate()
 	msg.SetBodyString(gomail.TypeTextPlain, m.Text)

@@ -109,6 +109,52 @@ func (s *Store) PutPreferences(ctx context.Context, userID string, p prefs.Prefe
 	})
 }
 
+// MergePreferences implements store.Store: the row is read locked, merged and written in
+// one transaction. Two first merges of a user can both find no row; the one whose insert
+// loses starts over and merges into the winner's.
+func (s *Store) MergePreferences(ctx context.Context, userID string, patch prefs.Patch, at time.Time) (prefs.Preferences, error) {
+	for {
+		var out prefs.Preferences
+		lost := false
+		err := s.inTx(ctx, func(tx *sql.Tx) error {
+			var doc string
+			err := tx.QueryRowContext(ctx, `SELECT prefs FROM user_preferences WHERE user_id = ?`+s.d.ForUpdate(), userID).Scan(&doc)
+			found := err == nil
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return dbErr("select preferences", err)
+			}
+			var old prefs.Preferences
+			if found {
+				if err := json.Unmarshal([]byte(doc), &old); err != nil {
+					return store.Unavailable(err)
+				}
+			}
+			out = patch.Apply(old)
+			b, err := json.Marshal(out)
+			if err != nil {
+				return err
+			}
+			if found {
+				_, err = tx.ExecContext(ctx, `UPDATE user_preferences SET prefs = ?, updated_at = ? WHERE user_id = ?`, string(b), ms(at), userID)
+				return dbErr("update preferences", err)
+			}
+			res, err := tx.ExecContext(ctx, s.d.InsertIgnore()+` user_preferences (user_id, prefs, updated_at) VALUES (?, ?, ?)`+s.d.IgnoreConflicts("user_id"), userID, string(b), ms(at))
+			if err != nil {
+				return dbErr("insert preferences", err)
+			}
+			n, _ := res.RowsAffected()
+			lost = n == 0
+			return nil
+		})
+		if err != nil || !lost {
+			return out, err
+		}
+		if err := ctx.Err(); err != nil {
+			return prefs.Preferences{}, err
+		}
+	}
+}
+
 // scrubEvents removes userID from the recipients of every stored event that named them,
 // so the payloads kept for the other recipients hold no contact of the erased user. The
 // payload hash stays: a producer's retry of the same event is still a duplicate.

@@ -22,6 +22,7 @@ var recipientTests = []struct {
 	{"QuietHoursScheduleUntilWindowEnd", testQuietHours},
 	{"ReadSkipsEscalation", testEscalation},
 	{"EraseUser", testErase},
+	{"MergePreferences", testMergePreferences},
 	{"AdConsent", testAdConsent},
 }
 

@@ -43,6 +43,7 @@ func Run(t *testing.T, open Opener) {
 	tests = append(tests, inboxStateTests...)
 	tests = append(tests, timingTests...)
 	tests = append(tests, reportTests...)
+	tests = append(tests, retentionTests...)
 	tests = append(tests, consoleTests...)
 	tests = append(tests, topicTests...)
 	tests = append(tests, deviceTests...)

@@ -1,6 +1,7 @@
 // notifyd web inbox: the settings view. The signed-in user switches channels and types
-// on and off and sets quiet hours (GET/PUT /v1/preferences), and gives or withdraws the
-// advertising consents (GET/PUT /v1/consents). inbox.js tells it who is
+// on and off and sets quiet hours (GET/PATCH /v1/preferences: a save merges what the form
+// shows, so switches the form does not show, set elsewhere, stay as they are), and gives or
+// withdraws the advertising consents (GET/PUT /v1/consents). inbox.js tells it who is
 // signed in with the notifyd:signin event. Server text is rendered with textContent only.
 (() => {
   'use strict';
@@ -82,8 +83,8 @@
     const out = { channels: {}, types: {}, quietHours: null };
     for (const box of ui.channels.querySelectorAll('input[data-channel]')) out.channels[box.dataset.channel] = box.checked;
     for (const box of ui.types.querySelectorAll('input[data-type]')) {
-      if (box.checked) continue; // absent = on
-      (out.types[box.dataset.type] = out.types[box.dataset.type] || {})[box.dataset.channel] = false;
+      // every switch shown, on ones too: a merge keeps what it is not told
+      (out.types[box.dataset.type] = out.types[box.dataset.type] || {})[box.dataset.channel] = box.checked;
     }
     if (ui.quietOn.checked) out.quietHours = { start: ui.start.value, end: ui.end.value };
     return out;
@@ -115,7 +116,7 @@
     ui.error.textContent = '';
     ui.status.textContent = 'Saving…';
     try {
-      render(await call('PUT', collect()));
+      render(await call('PATCH', collect()));
       renderConsents(await call('PUT', { adConsent: ui.ad.checked, nightAdConsent: ui.nightAd.checked }, '/v1/consents'));
       ui.status.textContent = 'Saved';
     } catch (err) {

@@ -1,4 +1,4 @@
-// The element's settings view (GET/PUT /v1/preferences, where the server has them):
+// The element's settings view (GET/PATCH /v1/preferences, where the server has them):
 // channels, each type's optional channels, quiet hours, and the two advertising consents
 // (GET/PUT /v1/consents). Every change is saved at once;
 // a change the server refuses is put back and the error shown.
@@ -137,23 +137,23 @@ const SETTINGS = {
     return fs;
   },
 
-  // _save queues a change behind the ones still being saved: each PUT carries the whole
-  // preferences, so two in flight at once could reach the server in the other order and
-  // the older one would win.
+  // _save queues a change behind the ones still being saved, so the answers (each the
+  // whole preferences after that save) come back in the order the changes were made.
   _save(apply, undo) {
     const run = () => this._put(apply, undo);
     this._saving = (this._saving || Promise.resolve()).then(run, run);
     return this._saving;
   },
 
-  // _put applies a change to the preferences and PUTs them; the server's answer becomes the
-  // element's, and when the server refuses, the preferences and the control are put back.
+  // _put applies a change to the preferences and PATCHes only what it changed (a merge:
+  // what another screen or an operator set meanwhile stays); the server's answer becomes
+  // the element's, and when the server refuses, the preferences and the control are put back.
   async _put(apply, undo) {
     const before = JSON.stringify(this._prefs);
     apply();
-    const body = { channels: this._prefs.channels, types: this._prefs.types, quietHours: this._prefs.quietHours };
+    const body = changes(JSON.parse(before), this._prefs);
     try {
-      const saved = await this._api('PUT', '/v1/preferences', body);
+      const saved = await this._api('PATCH', '/v1/preferences', body);
       if (saved && saved.channels) this._prefs = Object.assign({ available: this._prefs.available }, saved);
       this._say(this._t.saved);
     } catch (_) {
@@ -163,3 +163,28 @@ const SETTINGS = {
     }
   },
 };
+
+// changes is the PATCH body from one preferences object to the next: each channel and
+// type × channel switch whose state differs (absent counts as on), and the quiet hours
+// when they differ (null clears them).
+function changes(a, b) {
+  const out = {};
+  const on = (m, k) => !m || m[k] !== false;
+  const diff = (x, y) => {
+    const d = {};
+    for (const k of new Set([...Object.keys(x || {}), ...Object.keys(y || {})])) {
+      if (on(x, k) !== on(y, k)) d[k] = on(y, k);
+    }
+    return d;
+  };
+  const ch = diff(a.channels, b.channels);
+  if (Object.keys(ch).length) out.channels = ch;
+  const types = {};
+  for (const t of new Set([...Object.keys(a.types || {}), ...Object.keys(b.types || {})])) {
+    const d = diff((a.types || {})[t], (b.types || {})[t]);
+    if (Object.keys(d).length) types[t] = d;
+  }
+  if (Object.keys(types).length) out.types = types;
+  if (JSON.stringify(a.quietHours || null) !== JSON.stringify(b.quietHours || null)) out.quietHours = b.quietHours || null;
+  return out;
+}

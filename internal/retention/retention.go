@@ -1,0 +1,221 @@
+// Package retention deletes what notifyd no longer keeps: notifications older than their
+// type's retention (NOTIFY_RETENTION, or a type's retain), their deliveries, and
+// delivered webhook outbox rows. A pass runs every minute on one replica at a time (a
+// lease in the store), in small transactions paced so the writer is mostly free for the
+// accept path between them.
+package retention
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/notifyd/notifyd/internal/store"
+)
+
+// LeaseName is the store lease a purging replica holds.
+const LeaseName = "retention"
+
+// ErrBusy: another replica holds the purge lease.
+var ErrBusy = errors.New("a purge is running on another replica")
+
+// Options tune a Purger. Zero values take the defaults.
+type Options struct {
+	Default  time.Duration            // notifications of types without their own retention
+	Types    map[string]time.Duration // a type's own retention (retain in NOTIFY_CONFIG)
+	Interval time.Duration            // between passes (default one minute)
+	Batch    int                      // rows per transaction (default 2,000)
+	// Duty is the share of time a pass may hold the writer: after a batch that took d,
+	// the pass waits d*(1-Duty)/Duty (at least MinPause) before the next. Default 0.2.
+	Duty     float64
+	MinPause time.Duration // default 10ms
+	Logger   *slog.Logger
+	Metrics  prometheus.Registerer
+	Now      func() time.Time
+}
+
+// Purger runs the retention passes.
+type Purger struct {
+	st     store.Store
+	o      Options
+	holder string // this replica's lease holder id
+
+	purged *prometheus.CounterVec
+	oldest prometheus.Gauge
+	passes prometheus.Counter
+}
+
+// New returns a Purger over st.
+func New(st store.Store, o Options) *Purger {
+	if o.Interval <= 0 {
+		o.Interval = time.Minute
+	}
+	if o.Batch <= 0 {
+		o.Batch = 2000
+	}
+	if o.Duty <= 0 || o.Duty > 1 {
+		o.Duty = 0.2
+	}
+	if o.MinPause <= 0 {
+		o.MinPause = 10 * time.Millisecond
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	var id [8]byte
+	_, _ = rand.Read(id[:])
+	p := &Purger{st: st, o: o, holder: hex.EncodeToString(id[:]),
+		purged: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "notifyd_retention_purged_rows_total", Help: "Rows deleted by the retention purge, by table."}, []string{"table"}),
+		oldest: prometheus.NewGauge(prometheus.GaugeOpts{Name: "notifyd_retention_oldest_notification_age_seconds", Help: "Age of the oldest notification kept (0: none), as of the last pass."}),
+		passes: prometheus.NewCounter(prometheus.CounterOpts{Name: "notifyd_retention_passes_total", Help: "Retention passes this replica ran (it held the lease)."}),
+	}
+	for _, table := range []string{"notifications", "deliveries", "scheduled_notifications", "webhook_outbox"} {
+		p.purged.WithLabelValues(table)
+	}
+	if o.Metrics != nil {
+		o.Metrics.MustRegister(p.purged, p.oldest, p.passes)
+	}
+	return p
+}
+
+// Run purges every Interval, the first time one Interval after it starts (not while the
+// replica starts up), until ctx ends. A pass in flight stops between batches.
+func (p *Purger) Run(ctx context.Context) error {
+	t := time.NewTicker(p.o.Interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+		if _, err := p.Purge(ctx); err != nil && !errors.Is(err, ErrBusy) && ctx.Err() == nil {
+			p.o.Logger.Warn("retention purge", "err", err)
+		}
+	}
+}
+
+// Cutoffs are the creation times before which rows go, now: each stored type at its
+// retention, delivered outbox rows at the default one.
+func (p *Purger) Cutoffs(ctx context.Context) (store.PurgeCutoffs, error) {
+	types, err := p.st.StoredTypes(ctx)
+	if err != nil {
+		return store.PurgeCutoffs{}, err
+	}
+	now := p.o.Now()
+	c := store.PurgeCutoffs{Types: make(map[string]time.Time, len(types)), Outbox: now.Add(-p.o.Default)}
+	for _, typ := range types {
+		keep := p.o.Default
+		if d := p.o.Types[typ]; d > 0 {
+			keep = d
+		}
+		c.Types[typ] = now.Add(-keep)
+	}
+	return c, nil
+}
+
+// DryRun counts what a pass would delete now.
+func (p *Purger) DryRun(ctx context.Context) (store.PurgeCutoffs, store.Purged, error) {
+	c, err := p.Cutoffs(ctx)
+	if err != nil {
+		return c, store.Purged{}, err
+	}
+	n, err := p.st.CountPurgeable(ctx, c)
+	return c, n, err
+}
+
+// Purge runs one pass if this replica gets the lease (ErrBusy if another holds it): each
+// type's old notifications batch by batch, then delivered outbox rows. It renews the
+// lease before every batch and stops if it lost it.
+func (p *Purger) Purge(ctx context.Context) (store.Purged, error) {
+	var total store.Purged
+	if err := p.lease(ctx); err != nil {
+		return total, err
+	}
+	p.passes.Inc()
+	defer p.observeOldest(ctx)
+	c, err := p.Cutoffs(ctx)
+	if err != nil {
+		return total, err
+	}
+	for typ, before := range c.Types {
+		err := p.batches(ctx, func() (int64, error) {
+			n, err := p.st.PurgeNotifications(ctx, typ, before, p.o.Batch)
+			total = total.Add(n)
+			p.count(n)
+			return n.Notifications, err
+		})
+		if err != nil {
+			return total, err
+		}
+	}
+	err = p.batches(ctx, func() (int64, error) {
+		n, err := p.st.PurgeOutbox(ctx, c.Outbox, p.o.Batch)
+		total.Outbox += n
+		p.count(store.Purged{Outbox: n})
+		return n, err
+	})
+	if total != (store.Purged{}) {
+		p.o.Logger.Info("retention purge", "notifications", total.Notifications, "deliveries", total.Deliveries, "outbox", total.Outbox)
+	}
+	return total, err
+}
+
+// batches runs one until it deletes fewer than a batch, pacing between them.
+func (p *Purger) batches(ctx context.Context, one func() (int64, error)) error {
+	for {
+		start := time.Now()
+		n, err := one()
+		if err != nil || n < int64(p.o.Batch) {
+			return err
+		}
+		took := time.Since(start)
+		pause := max(p.o.MinPause, time.Duration(float64(took)*(1-p.o.Duty)/p.o.Duty))
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(pause):
+		}
+		if err := p.lease(ctx); err != nil {
+			return err
+		}
+	}
+}
+
+func (p *Purger) lease(ctx context.Context) error {
+	ok, err := p.st.TakeLease(ctx, LeaseName, p.holder, p.o.Now(), 2*p.o.Interval)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return ErrBusy
+	}
+	return nil
+}
+
+func (p *Purger) count(n store.Purged) {
+	p.purged.WithLabelValues("notifications").Add(float64(n.Notifications))
+	p.purged.WithLabelValues("deliveries").Add(float64(n.Deliveries))
+	p.purged.WithLabelValues("scheduled_notifications").Add(float64(n.Scheduled))
+	p.purged.WithLabelValues("webhook_outbox").Add(float64(n.Outbox))
+}
+
+func (p *Purger) observeOldest(ctx context.Context) {
+	at, ok, err := p.st.OldestNotification(ctx)
+	switch {
+	case err != nil:
+		p.o.Logger.Warn("retention: oldest notification", "err", err)
+	case !ok:
+		p.oldest.Set(0)
+	default:
+		p.oldest.Set(p.o.Now().Sub(at).Seconds())
+	}
+}
