@@ -47,7 +47,7 @@ func (c cors) handle(w http.ResponseWriter, r *http.Request) bool {
 	if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
 		h.Add("Vary", "Access-Control-Request-Method")
 		h.Add("Vary", "Access-Control-Request-Headers")
-		h.Set("Access-Control-Allow-Methods", "GET, POST, PUT")
+		h.Set("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH")
 		h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, Last-Event-ID, X-User-Id")
 		h.Set("Access-Control-Max-Age", "600")
 		w.WriteHeader(http.StatusNoContent)
