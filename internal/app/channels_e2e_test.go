@@ -7,9 +7,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/mail"
 	"os"
 	"path/filepath"
 	"strings"
@@ -129,8 +131,14 @@ webhooks:
 		defer rl.mu.Unlock()
 		return len(rl.msgs) == 1 && len(pushes) == 1 && len(hooks) == 2
 	})
-	if m := rl.msgs["buyer@example.com"]; !strings.Contains(m, "=?UTF-8?q?[=EC=A3=BC=EB=AC=B8_1001]") || !strings.Contains(m, "multipart/alternative") {
-		t.Errorf("email:\n%s", m)
+	m := rl.msgs["buyer@example.com"]
+	msg, err := mail.ReadMessage(strings.NewReader(m))
+	if err != nil {
+		t.Fatalf("email does not parse: %v\n%s", err, m)
+	}
+	subject, err := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
+	if err != nil || !strings.HasPrefix(subject, "[주문 1001]") || !strings.Contains(m, "multipart/alternative") {
+		t.Errorf("email subject %q (%v):\n%s", subject, err, m)
 	}
 	if a := pushes[0].Get("Authorization"); !strings.HasPrefix(a, "vapid t=") || pushes[0].Get("Content-Encoding") != "aes128gcm" {
 		t.Errorf("push headers: %v", pushes[0])

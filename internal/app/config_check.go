@@ -29,9 +29,17 @@ func checkConfig(cfg Config) error {
 			return suggest.OneOf(c.setting, c.got, c.valid...)
 		}
 	}
-	for _, p := range strings.Split(cfg.SMSProvider, ",") {
-		if p = strings.TrimSpace(p); !slices.Contains([]string{"log", "webhook", "sns"}, p) {
-			return suggest.OneOf("NOTIFY_SMS_PROVIDER (-sms-provider)", p, "log", "webhook", "sns")
+	for _, l := range []struct {
+		setting, got string
+		valid        []string
+	}{
+		{"NOTIFY_SMS_PROVIDER (-sms-provider)", cfg.SMSProvider, []string{"log", "webhook", "sns", "solapi", "nhn"}},
+		{"NOTIFY_KAKAO_PROVIDER (-kakao-provider)", cfg.KakaoProvider, []string{"log", "solapi", "nhn"}},
+	} {
+		for _, p := range strings.Split(l.got, ",") {
+			if p = strings.TrimSpace(p); !slices.Contains(l.valid, p) {
+				return suggest.OneOf(l.setting, p, l.valid...)
+			}
 		}
 	}
 	if cfg.Auth == "jwt" && cfg.JWTSecret == "" && cfg.JWKSURL == "" {
