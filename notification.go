@@ -103,7 +103,8 @@ const (
 	ReasonNoPhone              = "no_phone"
 	ReasonNoEmail              = "no_email"
 	ReasonNoSubscription       = "no_subscription"
-	ReasonNoDevice             = "no_device" // mobile: no device registered on a configured platform
+	ReasonNoDevice             = "no_device"     // mobile: no device registered on a configured platform
+	ReasonNoAdConsent          = "no_ad_consent" // an advertising type to a user without adConsent
 	ReasonCapped               = "capped"
 	ReasonThrottled            = "throttled"
 	ReasonReadBeforeEscalation = "read_before_escalation"
@@ -163,6 +164,31 @@ type Message struct {
 	// TraceParent is the W3C trace context the event came with (empty if none): the
 	// parent of the delivery's span and the trace id in its logs.
 	TraceParent string
+	// Advertising marks a message of an advertising type; AdFooter is the sender and free
+	// opt-out line it must end with (NOTIFY_AD_FOOTER). Channels decorate with AdMarks.
+	Advertising bool
+	AdFooter    string
+}
+
+// AdPrefix starts the text of every advertisement (Korean Network Act §50).
+const AdPrefix = "(광고)"
+
+// AdMarks are what an advertising message's text starts and ends with: "(광고) " and a
+// new line with the footer; both empty for any other message.
+func (m Message) AdMarks() (prefix, suffix string) {
+	if !m.Advertising {
+		return "", ""
+	}
+	if m.AdFooter != "" {
+		suffix = "\n" + m.AdFooter
+	}
+	return AdPrefix + " ", suffix
+}
+
+// AdText is body with the advertising marks, when m is an advertisement.
+func (m Message) AdText(body string) string {
+	prefix, suffix := m.AdMarks()
+	return prefix + body + suffix
 }
 
 // TemplateData is what a channel's templates render over: the event's data fields plus

@@ -62,6 +62,7 @@ func register(e *cli.Env) *settings {
 	e.String(&cfg.KakaoSenderKey, "kakao-sender-key", "NOTIFY_KAKAO_SENDER_KEY", "", "the Kakao channel's sender key (Solapi pfId, NHN senderKey)")
 	e.Int(&cfg.KakaoConcurrency, "kakao-concurrency", "NOTIFY_KAKAO_CONCURRENCY", cfg.KakaoConcurrency, "AlimTalk sends in flight")
 	e.String(&cfg.SMSFrom, "sms-from", "NOTIFY_SMS_FROM", "", "the registered sender number (발신번호) for the Korean providers (solapi, nhn)")
+	e.String(&cfg.AdFooter, "ad-footer", "NOTIFY_AD_FOOTER", "", "the sender and free opt-out line that ends every advertisement's SMS, email and push text (e.g. \"notifyd 샵 무료수신거부 080-000-0000\")")
 	e.String(&cfg.SolapiAPIKey, "solapi-api-key", "NOTIFY_SOLAPI_API_KEY", "", "Solapi API key")
 	e.String(&cfg.SolapiAPISecret, "solapi-api-secret", "NOTIFY_SOLAPI_API_SECRET", "", "Solapi API secret")
 	e.String(&cfg.SolapiURL, "solapi-url", "NOTIFY_SOLAPI_URL", cfg.SolapiURL, "Solapi API base URL")

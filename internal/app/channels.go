@@ -38,6 +38,7 @@ func (a *App) buildWorkers(ctx context.Context) error {
 		o.Channel, o.Poll, o.BaseBackoff, o.Lease = c, a.cfg.DeliveryPoll, a.cfg.DeliveryBackoff, a.cfg.DeliveryLease
 		o.MaxBackoff, o.MaxAttempts, o.SendTimeout = a.cfg.DeliveryMaxDelay, a.cfg.DeliveryAttempts, a.cfg.DeliveryTimeout
 		o.Logger, o.Metrics = a.log, a.reg
+		o.Advertising, o.AdFooter = a.isAdvertising, a.cfg.AdFooter
 		a.Workers[c] = delivery.New(a.Store, *o)
 	}
 	return nil
@@ -62,4 +63,11 @@ func (a *App) runWorkers(ctx context.Context) (wait func()) {
 	}
 	wg.Go(func() { a.runReports(ctx) })
 	return wg.Wait
+}
+
+// isAdvertising reports whether the event type named typ is advertising (its messages
+// carry the "(광고)" prefix and the NOTIFY_AD_FOOTER line).
+func (a *App) isAdvertising(typ string) bool {
+	t, ok := a.registry.Lookup(typ)
+	return ok && t.Advertising
 }

@@ -55,6 +55,7 @@ type Config struct {
 	KakaoSenderKey      string // Solapi pfId / NHN senderKey
 	KakaoConcurrency    int
 	SMSFrom             string // the registered sender number (+82 or national form)
+	AdFooter            string // the sender and free opt-out line that ends an advertisement (NOTIFY_AD_FOOTER)
 	SolapiAPIKey        string
 	SolapiAPISecret     string
 	SolapiURL           string

@@ -52,6 +52,9 @@ func (w *Worker) deliver(runCtx context.Context, m notify.Message) {
 			return
 		}
 	}
+	if w.o.Advertising != nil && w.o.Advertising(m.Type) {
+		m.Advertising, m.AdFooter = true, w.o.AdFooter
+	}
 	sendCtx, cancel := context.WithTimeout(ctx, w.o.SendTimeout)
 	start := time.Now()
 	fault.Hit("delivery.before-send")

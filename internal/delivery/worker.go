@@ -77,6 +77,10 @@ type Options struct {
 	Logger          *slog.Logger
 	Metrics         prometheus.Registerer
 	Now             func() time.Time // for tests
+	// Advertising reports whether an event type is advertising; its messages go to the
+	// sender marked, with AdFooter (NOTIFY_AD_FOOTER) as their opt-out line. nil: none is.
+	Advertising func(typ string) bool
+	AdFooter    string
 }
 
 // Worker sends the queued deliveries of one channel.

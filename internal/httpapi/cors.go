@@ -28,7 +28,7 @@ func newCORS(origins []string) cors {
 
 // corsPath reports whether a path is one a page of another origin may use.
 func corsPath(p string) bool {
-	return p == "/embed.js" || p == "/v1/preferences" || p == "/v1/notifications" || strings.HasPrefix(p, "/v1/notifications/")
+	return p == "/embed.js" || p == "/v1/preferences" || p == "/v1/consents" || p == "/v1/notifications" || strings.HasPrefix(p, "/v1/notifications/")
 }
 
 // handle sets the CORS headers for an allowed origin and answers a preflight; it reports
@@ -47,7 +47,7 @@ func (c cors) handle(w http.ResponseWriter, r *http.Request) bool {
 	if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
 		h.Add("Vary", "Access-Control-Request-Method")
 		h.Add("Vary", "Access-Control-Request-Headers")
-		h.Set("Access-Control-Allow-Methods", "GET, POST, PUT")
+		h.Set("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH")
 		h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, Last-Event-ID, X-User-Id")
 		h.Set("Access-Control-Max-Age", "600")
 		w.WriteHeader(http.StatusNoContent)

@@ -139,6 +139,7 @@ func New(o Options) *Server {
 	s.routeDevices()
 	s.routeWebhooks()
 	s.routeUsers()
+	s.routeConsents()
 	s.routeReports()
 	s.routeRetention()
 	s.routeConsole()

@@ -40,6 +40,11 @@ type profileView struct {
 	Email       string `json:"email"`
 	TimeZone    string `json:"timeZone"`
 	Locale      string `json:"locale"`
+	consentsView
+}
+
+func viewProfile(u string, p prefs.Profile) profileView {
+	return profileView{UserID: u, PhoneNumber: p.PhoneNumber, Email: p.Email, TimeZone: p.TimeZone, Locale: p.Locale, consentsView: viewConsents(p)}
 }
 
 // pathUser reads {userId}: at most 128 printable characters, as in events.
@@ -68,12 +73,13 @@ func (s *Server) getUser(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, profileView{u, p.PhoneNumber, p.Email, p.TimeZone, p.Locale})
+	writeJSON(w, http.StatusOK, viewProfile(u, p))
 	return nil
 }
 
 // putUser sets the profile fields the body names ({"phoneNumber","email","timeZone",
-// "locale"}, any subset); "" clears one, an absent field keeps its value.
+// "locale","adConsent","nightAdConsent"}, any subset); "" clears one, an absent field keeps
+// its value. A consent is stamped with the server's time when its value changes.
 func (s *Server) putUser(w http.ResponseWriter, r *http.Request) error {
 	u, err := pathUser(r)
 	if err != nil {
@@ -83,14 +89,14 @@ func (s *Server) putUser(w http.ResponseWriter, r *http.Request) error {
 	if err := s.decodeBody(w, r, &patch); err != nil {
 		return err
 	}
-	if err := patch.Apply(prefs.Profile{}).Validate(); err != nil {
+	if err := patch.Apply(prefs.Profile{}, time.Now()).Validate(); err != nil {
 		return err
 	}
 	p, err := s.o.Store.UpdateProfile(r.Context(), u, patch, time.Now())
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, profileView{u, p.PhoneNumber, p.Email, p.TimeZone, p.Locale})
+	writeJSON(w, http.StatusOK, viewProfile(u, p))
 	return nil
 }
 

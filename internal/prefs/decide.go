@@ -11,6 +11,9 @@ type Rules struct {
 	Required   bool                             // ignores opt-outs and quiet hours (payments, security)
 	QuietHours bool                             // follows the service's default quiet hours
 	Escalate   map[notify.Channel]time.Duration // send on the channel only if still unread after the delay
+	// Advertising: only with the user's adConsent, and between 21:00 and 08:00 in their zone
+	// only with nightAdConsent (Korean Network Act §50).
+	Advertising bool
 }
 
 // RulesOf reads the rules of an event type (nil: none).
@@ -18,7 +21,7 @@ func RulesOf(t *notify.EventType) Rules {
 	if t == nil {
 		return Rules{}
 	}
-	return Rules{Required: t.Required, QuietHours: t.QuietHours, Escalate: t.Escalate}
+	return Rules{Required: t.Required, QuietHours: t.QuietHours, Escalate: t.Escalate, Advertising: t.Advertising}
 }
 
 // Defaults are the service-wide settings the decision falls back on.
@@ -52,11 +55,14 @@ type Decision struct {
 // Decide takes the decision for one delivery:
 //
 //  1. an opted-out channel or type×channel is skipped/opted_out, unless the type is required;
-//  2. SMS without a phone number is skipped/no_phone, email without an address skipped/no_email;
-//  3. an escalated channel waits for Now + delay and is sent only if still unread;
-//  4. a due time inside quiet hours (the user's own window, else the default window for
+//  2. an advertising type to a user without adConsent is skipped/no_ad_consent;
+//  3. SMS without a phone number is skipped/no_phone, email without an address skipped/no_email;
+//  4. an escalated channel waits for Now + delay and is sent only if still unread;
+//  5. a due time inside quiet hours (the user's own window, else the default window for
 //     types with quietHours: true; never for required types), read in the user's zone
-//     (else the default zone), waits until the window ends.
+//     (else the default zone), waits until the window ends;
+//  6. an advertising type due between 21:00 and 08:00 in that zone, to a user without
+//     nightAdConsent, waits until 08:00.
 //
 // Due later than Now is scheduled, else pending.
 func Decide(in Input) Decision {
@@ -66,6 +72,9 @@ func Decide(in Input) Decision {
 	}
 	if !in.Rules.Required && !in.Prefs.Allows(in.Type, in.Channel) {
 		return skipped(d, ReasonOptedOut, "the user turned "+string(in.Channel)+" off for "+in.Type)
+	}
+	if in.Rules.Advertising && (in.Profile == nil || !in.Profile.AdConsent) {
+		return skipped(d, ReasonNoAdConsent, "the user has not consented to advertising")
 	}
 	switch {
 	case (in.Channel == ChannelSMS || in.Channel == ChannelKakao) && d.Address == "":
@@ -82,11 +91,19 @@ func Decide(in Input) Decision {
 			at = end
 		}
 	}
+	if in.Rules.Advertising && !in.Profile.NightAdConsent {
+		if end, ok := AdNight.Ends(at, zone(in)); ok {
+			at = end
+		}
+	}
 	if at.After(in.Now) {
 		d.Status, d.NextAttemptAt = notify.StatusScheduled, at
 	}
 	return d
 }
+
+// AdNight is when advertising needs the user's night consent: 21:00 to 08:00 in their zone.
+var AdNight = Window{Start: 21 * 3600, End: 8 * 3600}
 
 func skipped(d Decision, reason, detail string) Decision {
 	d.Status, d.Reason, d.Detail = notify.StatusSkipped, reason, detail

@@ -34,10 +34,11 @@ func IsInbox(c notify.Channel) bool { return c == ChannelInbox || c == "sse" }
 
 // The reasons a delivery is skipped at decision time (README: channels, statuses and reasons).
 const (
-	ReasonOptedOut   = notify.ReasonOptedOut
-	ReasonNoPhone    = notify.ReasonNoPhone
-	ReasonNoEmail    = notify.ReasonNoEmail
-	ReasonReadInTime = notify.ReasonReadBeforeEscalation
+	ReasonOptedOut    = notify.ReasonOptedOut
+	ReasonNoPhone     = notify.ReasonNoPhone
+	ReasonNoEmail     = notify.ReasonNoEmail
+	ReasonReadInTime  = notify.ReasonReadBeforeEscalation
+	ReasonNoAdConsent = notify.ReasonNoAdConsent
 )
 
 // Profile is what notifyd knows of a user beyond the events: contacts, zone and language.
@@ -47,6 +48,14 @@ type Profile struct {
 	Email       string `json:"email,omitempty"`
 	TimeZone    string `json:"timeZone,omitempty"`
 	Locale      string `json:"locale,omitempty"`
+
+	// Advertising consent (Korean Network Act §50): AdConsent lets advertising types reach
+	// the user, NightAdConsent lets them through between 21:00 and 08:00 in the user's zone.
+	// The times are when the server recorded the value (zero: never given).
+	AdConsent        bool      `json:"adConsent"`
+	AdConsentAt      time.Time `json:"adConsentAt,omitzero"`
+	NightAdConsent   bool      `json:"nightAdConsent"`
+	NightAdConsentAt time.Time `json:"nightAdConsentAt,omitzero"`
 }
 
 var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)

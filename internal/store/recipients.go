@@ -38,10 +38,22 @@ type ProfilePatch struct {
 	Email       *string `json:"email"`
 	TimeZone    *string `json:"timeZone"`
 	Locale      *string `json:"locale"`
+
+	AdConsent      *bool `json:"adConsent"`
+	NightAdConsent *bool `json:"nightAdConsent"`
 }
 
-// Apply returns p with the patch's fields set.
-func (pp ProfilePatch) Apply(p prefs.Profile) prefs.Profile {
+// Apply returns p with the patch's fields set. A consent whose value changes is stamped
+// with at (the server's time of the change); one set again to the same value keeps the
+// time it was first given.
+func (pp ProfilePatch) Apply(p prefs.Profile, at time.Time) prefs.Profile {
+	consent := func(dst *bool, when *time.Time, v *bool) {
+		if v != nil && (*v != *dst || when.IsZero()) {
+			*dst, *when = *v, at.UTC().Truncate(time.Millisecond)
+		}
+	}
+	consent(&p.AdConsent, &p.AdConsentAt, pp.AdConsent)
+	consent(&p.NightAdConsent, &p.NightAdConsentAt, pp.NightAdConsent)
 	set := func(dst *string, v *string) {
 		if v != nil {
 			*dst = *v

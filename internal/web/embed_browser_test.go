@@ -261,6 +261,14 @@ func TestEmbedOnAnotherOrigin(t *testing.T) {
 			p.Types[typ] != nil && p.Types[typ]["sms"] == false && len(p.Types[typ]) == 1 &&
 			p.QuietHours != nil && p.QuietHours.Start == "23:00" && p.QuietHours.End == "07:00"
 	})
+	b.run("settings: the advertising consents show, off; agree to advertising",
+		poll(`$r('form input[name=adConsent]') !== null && !$r('form input[name=adConsent]').checked && !$r('form input[name=nightAdConsent]').checked`),
+		chromedp.Evaluate[chromedp.Void](`$r('form input[name=adConsent]').click()`),
+	)
+	b.eventually("the server to have the advertising consent", func() bool {
+		var c struct{ AdConsent, NightAdConsent bool }
+		return callWith(t, http.MethodGet, base+"/v1/consents", bearer, nil, &c) == http.StatusOK && c.AdConsent && !c.NightAdConsent
+	})
 	if vs := axeViolations(b); len(vs) > 0 {
 		b.fail("axe-core found serious or critical violations in the settings:\n  %s", strings.Join(vs, "\n  "))
 	}

@@ -82,10 +82,16 @@ func TestSettingsInBrowser(t *testing.T) {
 		`(() => { const box = document.querySelector('#settings-channels input[data-channel="mobile"]'); return box ? box.closest('label').textContent.trim() + (box.checked ? ' on' : ' off') : ''; })()`)); mob != "Mobile push on" {
 		b.fail("the mobile push switch reads %q, want \"Mobile push on\"", mob)
 	}
-	b.run("turn SMS off for answers and save",
+	if ads := get(b, "read the advertising consents", chromedp.Evaluate[string](
+		`['ad-consent','night-ad-consent'].map((id) => document.getElementById(id).checked ? 'on' : 'off').join(' ')`)); ads != "off off" {
+		b.fail("the advertising consents read %q, want both shown and off", ads)
+	}
+	b.run("turn SMS off for answers, agree to advertising and save",
+		chromedp.Click(chromedp.ID("ad-consent")),
 		chromedp.Click(chromedp.CSS(smsBox)),
 		chromedp.Click(chromedp.ID("settings-save")),
 		chromedp.WaitVisible(chromedp.CSS(smsBox+":not(:checked)")),
+		chromedp.WaitVisible(chromedp.CSS("#ad-consent-at:not(:empty)")), // the consents saved: the time they were given shows
 	)
 	b.eventually("the server to have the setting", func() bool {
 		var p struct{ Types map[string]map[string]bool }
@@ -93,6 +99,11 @@ func TestSettingsInBrowser(t *testing.T) {
 		on, set := p.Types["ANSWER_REGISTERED"]["sms"]
 		return set && !on
 	})
+	var consents struct{ AdConsent, NightAdConsent bool }
+	call(t, http.MethodGet, base+"/v1/consents", user, nil, &consents)
+	if !consents.AdConsent || consents.NightAdConsent {
+		b.fail("consents on the server after saving: %+v, want advertising on, night off", consents)
+	}
 	status := get(b, "read the save status", chromedp.Text(chromedp.ID("settings-status")))
 	if status != "Saved" {
 		b.fail("save status %q, want Saved", status)
@@ -120,6 +131,7 @@ func TestSettingsInBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#conn[data-state="live"]`)),
 		chromedp.Click(chromedp.ID("settings-open")),
 		chromedp.WaitVisible(chromedp.CSS(smsBox+":not(:checked)")),
+		chromedp.WaitVisible(chromedp.CSS("#ad-consent:checked")),
 	)
 	if errs := b.pageErrors(); len(errs) > 0 {
 		b.fail("the page logged errors: %v", errs)

@@ -2,6 +2,7 @@ package email
 
 import (
 	"fmt"
+	"html"
 	htmltemplate "html/template"
 	"strings"
 	"text/template"
@@ -112,5 +113,35 @@ func (r *Renderer) Render(m notify.Message) (Content, error) {
 		return c, channel.Permanent("template", err)
 	}
 	c.HTML = b.String()
-	return c, nil
+	return adMark(m, c), nil
+}
+
+// adMark puts the advertising marks on an advertisement's email: "(광고)" before the
+// subject and the text, the footer line after the text, and both as paragraphs at the
+// start and end of the HTML body.
+func adMark(m notify.Message, c Content) Content {
+	prefix, suffix := m.AdMarks()
+	if prefix == "" {
+		return c
+	}
+	c.Subject = prefix + c.Subject
+	c.Text = m.AdText(strings.TrimSuffix(c.Text, "\n")) + "\n"
+	head := "<p>" + html.EscapeString(notify.AdPrefix) + "</p>\n"
+	foot := "\n<p>" + html.EscapeString(strings.TrimPrefix(suffix, "\n")) + "</p>\n"
+	if i := strings.Index(strings.ToLower(c.HTML), "<body"); i >= 0 {
+		if j := strings.Index(c.HTML[i:], ">"); j >= 0 {
+			c.HTML = c.HTML[:i+j+1] + head + c.HTML[i+j+1:]
+		}
+	} else {
+		c.HTML = head + c.HTML
+	}
+	if suffix == "" {
+		return c
+	}
+	if i := strings.LastIndex(strings.ToLower(c.HTML), "</body>"); i >= 0 {
+		c.HTML = c.HTML[:i] + foot + c.HTML[i:]
+	} else {
+		c.HTML += foot
+	}
+	return c
 }

@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/korean"
+
+	notify "github.com/notifyd/notifyd"
 )
 
 // The carriers' limits, in EUC-KR bytes.
@@ -77,23 +79,28 @@ func Join(text, url string) string {
 
 // Fit chooses SMS for a body of at most SMSMax bytes and LMS for a longer one; a body
 // over LMSMax has its text cut (with "…") so that the link still fits whole.
-func Fit(text, url string) Fitted {
-	body := Join(text, url)
+func Fit(text, url string) Fitted { return FitMarked("", text, url, "") }
+
+// FitMarked is Fit for a body that must start with prefix and end with suffix (an
+// advertisement's "(광고)" and opt-out line): the length is measured on the whole marked
+// body, and a cut takes from the text only, so the marks and the link stay whole.
+func FitMarked(prefix, text, url, suffix string) Fitted {
+	body := prefix + Join(text, url) + suffix
 	n := Bytes(body)
 	if n <= SMSMax {
 		return Fitted{Kind: SMS, Text: body}
 	}
-	f := Fitted{Kind: LMS, Text: body, Subject: Cut(firstLine(text), SubjectMax)}
+	f := Fitted{Kind: LMS, Text: body, Subject: Cut(firstLine(prefix+text), SubjectMax)}
 	if n <= LMSMax {
 		return f
 	}
-	room := LMSMax - Bytes(Join("…", url)) // what the text may take besides "…" and the link
+	room := LMSMax - Bytes(prefix+Join("…", url)+suffix) // what the text may take besides the rest
 	if room < 0 {
 		// A link longer than an LMS: nothing of it would work cut, so the whole body is cut.
 		f.Text, f.Truncated = Cut(body, LMSMax), true
 		return f
 	}
-	f.Text, f.Truncated = Join(strings.TrimRightFunc(Cut(text, room), isSpace)+"…", url), true
+	f.Text, f.Truncated = prefix+Join(strings.TrimRightFunc(Cut(text, room), isSpace)+"…", url)+suffix, true
 	return f
 }
 
@@ -127,4 +134,11 @@ func Domestic(e164 string) (string, bool) {
 		return "", false
 	}
 	return "0" + strings.TrimPrefix(rest, "0"), true
+}
+
+// FitMessage fits a message's text and link for a Korean carrier, with its advertising
+// marks when it is an advertisement.
+func FitMessage(m notify.Message) Fitted {
+	prefix, suffix := m.AdMarks()
+	return FitMarked(prefix, m.Text, m.URL, suffix)
 }

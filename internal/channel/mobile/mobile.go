@@ -187,7 +187,7 @@ func (s *Sender) compose(ctx context.Context, m notify.Message) (Push, error) {
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return Push{}, err
 	}
-	return Push{Title: s.title(m.Type, lang, ""), Body: m.Text, URL: m.URL, Type: m.Type,
+	return Push{Title: s.title(m.Type, lang, ""), Body: m.AdText(m.Text), URL: m.URL, Type: m.Type,
 		NotificationID: m.NotificationID, Badge: unread, CollapseKey: m.CollapseKey}, nil
 }
 

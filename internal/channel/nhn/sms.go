@@ -47,7 +47,7 @@ func (s SMS) Send(ctx context.Context, m notify.Message) (channel.Receipt, error
 		return channel.Receipt{}, channel.Skip(notify.ReasonNotKoreanNumber, fmt.Errorf("nhn sends to +82 numbers only, not %s", notify.MaskPhone(m.To)))
 	}
 	key := fmt.Sprintf("notifyd-%d", m.DeliveryID)
-	f := krtext.Fit(m.Text, m.URL)
+	f := krtext.FitMessage(m)
 	r := channel.Receipt{Provider: "nhn", ProviderID: key, Truncated: f.Truncated}
 	req := smsRequest{Body: f.Text, SendNo: s.From, RecipientList: []smsRecipient{{RecipientNo: to, RecipientGroupingKey: key}}}
 	path := "/sender/sms"

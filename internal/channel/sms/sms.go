@@ -17,10 +17,11 @@ type Provider interface {
 	Send(ctx context.Context, m notify.Message) (channel.Receipt, error)
 }
 
-// Text is the SMS body for a message: its text and, when there is one, its link.
+// Text is the SMS body for a message: its text and, when there is one, its link, with the
+// advertising marks when it is an advertisement.
 func Text(m notify.Message) string {
 	if m.URL == "" {
-		return m.Text
+		return m.AdText(m.Text)
 	}
-	return m.Text + " " + m.URL
+	return m.AdText(m.Text + " " + m.URL)
 }

@@ -127,7 +127,7 @@ func (s SMS) Send(ctx context.Context, m notify.Message) (channel.Receipt, error
 	if !ok {
 		return channel.Receipt{}, channel.Skip(notify.ReasonNotKoreanNumber, fmt.Errorf("solapi sends to +82 numbers only, not %s", notify.MaskPhone(m.To)))
 	}
-	f := krtext.Fit(m.Text, m.URL)
+	f := krtext.FitMessage(m)
 	msg := message{To: to, From: s.From, Text: f.Text, Type: strings.ToUpper(string(f.Kind))}
 	if f.Kind == krtext.LMS {
 		msg.Subject = f.Subject

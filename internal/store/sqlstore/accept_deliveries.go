@@ -65,15 +65,23 @@ func (s *Store) insertDeliveries(ctx context.Context, tx *sql.Tx, notes []newNot
 	})
 }
 
+// rowWithKey scans a leading key column, then the rest as the wrapped scanner's caller asks.
+type rowWithKey struct {
+	r   *sql.Rows
+	key *string
+}
+
+func (k rowWithKey) Scan(dest ...any) error { return k.r.Scan(append([]any{k.key}, dest...)...) }
+
 // recipientSettings reads the profiles and preferences of users (those who have them).
 func (s *Store) recipientSettings(ctx context.Context, q queryer, users []string) (map[string]*prefs.Profile, map[string]*prefs.Preferences, error) {
 	profiles := map[string]*prefs.Profile{}
 	settings := map[string]*prefs.Preferences{}
 	err := chunks(len(users), maxRowsPerInsert, func(lo, hi int) error {
-		if err := queryEach(ctx, q, `SELECT user_id, phone, email, time_zone, locale FROM user_profiles WHERE user_id IN (`+placeholders(hi-lo)+`)`, anys(users[lo:hi]), func(r *sql.Rows) error {
+		if err := queryEach(ctx, q, `SELECT user_id, `+profileColumns+` FROM user_profiles WHERE user_id IN (`+placeholders(hi-lo)+`)`, anys(users[lo:hi]), func(r *sql.Rows) error {
 			var u string
-			var p prefs.Profile
-			if err := r.Scan(&u, &p.PhoneNumber, &p.Email, &p.TimeZone, &p.Locale); err != nil {
+			p, err := scanProfile(rowWithKey{r, &u})
+			if err != nil {
 				return err
 			}
 			profiles[u] = &p

@@ -15,30 +15,57 @@ import (
 
 // GetProfile implements store.Store.
 func (s *Store) GetProfile(ctx context.Context, userID string) (prefs.Profile, error) {
-	var p prefs.Profile
-	err := s.db.R.QueryRowContext(ctx, `SELECT phone, email, time_zone, locale FROM user_profiles WHERE user_id = ?`, userID).
-		Scan(&p.PhoneNumber, &p.Email, &p.TimeZone, &p.Locale)
+	p, err := scanProfile(s.db.R.QueryRowContext(ctx, `SELECT `+profileColumns+` FROM user_profiles WHERE user_id = ?`, userID))
 	return p, dbErr("select profile", err)
+}
+
+// profileColumns are the columns of user_profiles scanProfile reads, in its order.
+const profileColumns = `phone, email, time_zone, locale, ad_consent, ad_consent_at, night_ad_consent, night_ad_consent_at`
+
+// scanProfile reads one row of profileColumns.
+func scanProfile(r interface{ Scan(...any) error }) (prefs.Profile, error) {
+	var p prefs.Profile
+	var ad, night int
+	var adAt, nightAt int64
+	if err := r.Scan(&p.PhoneNumber, &p.Email, &p.TimeZone, &p.Locale, &ad, &adAt, &night, &nightAt); err != nil {
+		return prefs.Profile{}, err
+	}
+	p.AdConsent, p.NightAdConsent = ad != 0, night != 0
+	if adAt != 0 {
+		p.AdConsentAt = fromMS(adAt)
+	}
+	if nightAt != 0 {
+		p.NightAdConsentAt = fromMS(nightAt)
+	}
+	return p, nil
+}
+
+// msOrZero is t in Unix ms, 0 for the zero time (a consent never given).
+func msOrZero(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return ms(t)
 }
 
 // UpdateProfile implements store.Store.
 func (s *Store) UpdateProfile(ctx context.Context, userID string, patch store.ProfilePatch, at time.Time) (prefs.Profile, error) {
 	var out prefs.Profile
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var p prefs.Profile
-		err := tx.QueryRowContext(ctx, `SELECT phone, email, time_zone, locale FROM user_profiles WHERE user_id = ?`+s.d.ForUpdate(), userID).
-			Scan(&p.PhoneNumber, &p.Email, &p.TimeZone, &p.Locale)
+		p, err := scanProfile(tx.QueryRowContext(ctx, `SELECT `+profileColumns+` FROM user_profiles WHERE user_id = ?`+s.d.ForUpdate(), userID))
 		exists := err == nil
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return dbErr("select profile", err)
 		}
-		out = patch.Apply(p)
+		out = patch.Apply(p, at)
+		vals := []any{out.PhoneNumber, out.Email, out.TimeZone, out.Locale, flag(out.AdConsent), msOrZero(out.AdConsentAt),
+			flag(out.NightAdConsent), msOrZero(out.NightAdConsentAt), ms(at), userID}
 		if exists {
-			_, err = tx.ExecContext(ctx, `UPDATE user_profiles SET phone = ?, email = ?, time_zone = ?, locale = ?, updated_at = ? WHERE user_id = ?`,
-				out.PhoneNumber, out.Email, out.TimeZone, out.Locale, ms(at), userID)
+			_, err = tx.ExecContext(ctx, `UPDATE user_profiles SET phone = ?, email = ?, time_zone = ?, locale = ?, ad_consent = ?, ad_consent_at = ?,
+				night_ad_consent = ?, night_ad_consent_at = ?, updated_at = ? WHERE user_id = ?`, vals...)
 		} else {
-			_, err = tx.ExecContext(ctx, `INSERT INTO user_profiles (user_id, phone, email, time_zone, locale, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
-				userID, out.PhoneNumber, out.Email, out.TimeZone, out.Locale, ms(at))
+			_, err = tx.ExecContext(ctx, `INSERT INTO user_profiles (phone, email, time_zone, locale, ad_consent, ad_consent_at,
+				night_ad_consent, night_ad_consent_at, updated_at, user_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, vals...)
 		}
 		return dbErr("write profile", err)
 	})

@@ -23,6 +23,7 @@ var recipientTests = []struct {
 	{"ReadSkipsEscalation", testEscalation},
 	{"EraseUser", testErase},
 	{"MergePreferences", testMergePreferences},
+	{"AdConsent", testAdConsent},
 }
 
 // Recipient is a target of type typ with the given phone and email on channels.

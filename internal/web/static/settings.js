@@ -1,6 +1,7 @@
 // notifyd web inbox: the settings view. The signed-in user switches channels and types
 // on and off and sets quiet hours (GET/PATCH /v1/preferences: a save merges what the form
-// shows, so switches the form does not show, set elsewhere, stay as they are). inbox.js tells it who is
+// shows, so switches the form does not show, set elsewhere, stay as they are), and gives or
+// withdraws the advertising consents (GET/PUT /v1/consents). inbox.js tells it who is
 // signed in with the notifyd:signin event. Server text is rendered with textContent only.
 (() => {
   'use strict';
@@ -10,16 +11,16 @@
     open: $('settings-open'), close: $('settings-close'), card: $('settings'), form: $('settings-form'),
     channels: $('settings-channels'), types: $('settings-types'), quietOn: $('quiet-on'),
     start: $('quiet-start'), end: $('quiet-end'), status: $('settings-status'), error: $('settings-error'),
-    panel: $('panel'),
+    panel: $('panel'), ad: $('ad-consent'), nightAd: $('night-ad-consent'), adAt: $('ad-consent-at'),
   };
   const NAMES = { inbox: 'Inbox', sms: 'SMS', email: 'Email', webpush: 'Web push', mobile: 'Mobile push', kakao: 'KakaoTalk' };
   const OPTIONAL = ['sms', 'email', 'webpush', 'mobile', 'kakao'];
   let headers = null;
 
-  async function call(method, body) {
+  async function call(method, body, path = '/v1/preferences') {
     const h = Object.assign({ Accept: 'application/json' }, headers);
     if (body) h['Content-Type'] = 'application/json';
-    const res = await fetch('/v1/preferences', {
+    const res = await fetch(path, {
       method, credentials: 'same-origin', cache: 'no-store', headers: h, body: body ? JSON.stringify(body) : undefined,
     });
     let out = null;
@@ -71,6 +72,13 @@
     if (p.quietHours) { ui.start.value = p.quietHours.start; ui.end.value = p.quietHours.end; }
   }
 
+  // renderConsents shows the two advertising consents and when they were given.
+  function renderConsents(c) {
+    ui.ad.checked = c.adConsent;
+    ui.nightAd.checked = c.nightAdConsent;
+    ui.adAt.textContent = c.adConsentAt ? 'Advertising consent recorded ' + new Date(c.adConsentAt).toLocaleString() : '';
+  }
+
   function collect() {
     const out = { channels: {}, types: {}, quietHours: null };
     for (const box of ui.channels.querySelectorAll('input[data-channel]')) out.channels[box.dataset.channel] = box.checked;
@@ -87,6 +95,7 @@
     ui.status.textContent = '';
     try {
       render(await call('GET'));
+      renderConsents(await call('GET', null, '/v1/consents'));
       ui.card.hidden = false;
       ui.panel.hidden = true;
       ui.open.setAttribute('aria-expanded', 'true');
@@ -108,6 +117,7 @@
     ui.status.textContent = 'Saving…';
     try {
       render(await call('PATCH', collect()));
+      renderConsents(await call('PUT', { adConsent: ui.ad.checked, nightAdConsent: ui.nightAd.checked }, '/v1/consents'));
       ui.status.textContent = 'Saved';
     } catch (err) {
       ui.status.textContent = '';

@@ -10,6 +10,7 @@ const TEXT = {
     saveFailed: 'Could not save the settings.', channelsLegend: 'Send me', typesLegend: 'By notification type',
     required: 'always sent', quiet: 'Quiet hours', quietOn: 'Hold texts and pushes at night',
     quietFrom: 'From', quietUntil: 'Until',
+    ads: 'Advertising', adConsent: 'Send me offers and promotions', nightAdConsent: 'Also between 21:00 and 08:00',
     live: 'Live', offline: 'Reconnecting…', close: 'Close',
   },
   ko: {
@@ -22,6 +23,7 @@ const TEXT = {
     saveFailed: '설정을 저장하지 못했습니다.', channelsLegend: '받을 채널', typesLegend: '알림 종류별',
     required: '항상 발송', quiet: '방해 금지 시간', quietOn: '밤에는 문자와 푸시 보류',
     quietFrom: '시작', quietUntil: '종료',
+    ads: '광고', adConsent: '광고성 정보 수신 동의', nightAdConsent: '야간(21:00~08:00) 광고 수신 동의',
     live: '실시간', offline: '다시 연결하는 중…', close: '닫기',
   },
 };

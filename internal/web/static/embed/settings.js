@@ -1,5 +1,6 @@
 // The element's settings view (GET/PATCH /v1/preferences, where the server has them):
-// channels, each type's optional channels, and quiet hours. Every change is saved at once;
+// channels, each type's optional channels, quiet hours, and the two advertising consents
+// (GET/PUT /v1/consents). Every change is saved at once;
 // a change the server refuses is put back and the error shown.
 // typeLabel is a type's name for people in lang ('ko', 'en'), from its labels in the
 // server's config; the code when it has none.
@@ -14,6 +15,9 @@ const SETTINGS = {
       this._prefs = await this._api('GET', '/v1/preferences');
       this._ui.gear.hidden = !this._prefs || !this._prefs.channels;
     } catch (_) { this._ui.gear.hidden = true; }
+    try {
+      this._consents = await this._api('GET', '/v1/consents');
+    } catch (_) { this._consents = null; } // a server without them: no advertising group
   },
 
   _showSettings(on) {
@@ -46,6 +50,7 @@ const SETTINGS = {
       forms.push(byType);
     }
     forms.push(this._quietGroup());
+    if (this._consents) forms.push(this._consentGroup());
     ui.settings.replaceChildren(...forms);
     const first = ui.settings.querySelector('input:not([disabled])');
     if (first) first.focus();
@@ -102,6 +107,33 @@ const SETTINGS = {
     const label = el('label');
     label.append(box, document.createTextNode(t.quietOn));
     fs.append(label, times);
+    return fs;
+  },
+
+  // _consentGroup is the two advertising consents; each change is PUT at once (the server
+  // records when it was given) and put back if the server refuses it.
+  _consentGroup() {
+    const t = this._t;
+    const fs = this._group(t.ads);
+    for (const [key, text] of [['adConsent', t.adConsent], ['nightAdConsent', t.nightAdConsent]]) {
+      const box = el('input', { type: 'checkbox', name: key });
+      box.checked = !!this._consents[key];
+      box.addEventListener('change', () => {
+        const run = async () => {
+          try {
+            this._consents = await this._api('PUT', '/v1/consents', { [key]: box.checked });
+            this._say(t.saved);
+          } catch (_) {
+            box.checked = !box.checked;
+            this._say(t.saveFailed);
+          }
+        };
+        this._saving = (this._saving || Promise.resolve()).then(run, run);
+      });
+      const label = el('label');
+      label.append(box, document.createTextNode(text));
+      fs.append(label);
+    }
     return fs;
   },
 
