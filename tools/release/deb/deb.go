@@ -59,7 +59,7 @@ func Write(path string, o Options) error {
 	contents := files.Contents{
 		{Source: filepath.Join(o.Root, "deploy/debian/notifyd.service"), Destination: UnitPath, FileInfo: &files.ContentFileInfo{Mode: 0o644}},
 		{Source: filepath.Join(o.Root, "deploy/debian/notifyd.default"), Destination: "/etc/default/notifyd", Type: files.TypeConfigNoReplace, FileInfo: &files.ContentFileInfo{Mode: 0o640}},
-		{Source: filepath.Join(o.Root, "docs/deploy.md"), Destination: "/usr/share/doc/notifyd/deploy.md", Type: files.TypeDoc, FileInfo: &files.ContentFileInfo{Mode: 0o644}},
+		{Source: filepath.Join(o.Root, "docs/deploy.md"), Destination: "/usr/share/doc/notifyd/deploy.md", FileInfo: &files.ContentFileInfo{Mode: 0o644}},
 	}
 	for _, n := range []string{"notifyd", "notifyctl"} {
 		src, ok := o.Binaries[n]
