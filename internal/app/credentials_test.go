@@ -83,6 +83,8 @@ var routeAccess = map[string]string{
 	"PUT /v1/subscriptions/{topic}":                  signedIn,
 	"DELETE /v1/subscriptions/{topic}":               signedIn,
 	"GET /v1/subscriptions":                          signedIn,
+	"GET /v1/consents":                               signedIn,
+	"PUT /v1/consents":                               signedIn,
 	"GET /v1/admin/retention":                        operators,
 	"POST /v1/admin/retention/purge":                 operators,
 	// A provider's delivery report carries no notifyd credential: the provider's own
