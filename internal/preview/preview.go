@@ -4,6 +4,7 @@ package preview
 
 import (
 	"encoding/json"
+	"github.com/notifyd/notifyd/internal/channel/krtext"
 	"slices"
 	"unicode/utf8"
 
@@ -108,23 +109,9 @@ func smsOf(text string) SMS {
 	return s
 }
 
-// EUCKRBytes counts text as Korean carriers do: each character's length in CP949 (ASCII
-// 1 byte, a Hangul syllable 2); a character CP949 cannot carry counts 2, as the '?' or
-// the two-byte substitute a carrier puts in its place.
-func EUCKRBytes(text string) int {
-	n := 0
-	for _, c := range text {
-		switch {
-		case c < utf8.RuneSelf:
-			n++
-		case encodedLen(c) > 0:
-			n += encodedLen(c)
-		default:
-			n += 2
-		}
-	}
-	return n
-}
+// EUCKRBytes counts text as Korean carriers do, as the Korean SMS providers measure it
+// before they send (internal/channel/krtext).
+func EUCKRBytes(text string) int { return krtext.Bytes(text) }
 
 // encodedLen is c's length in CP949, 0 when it has none. x/text's EUC-KR is CP949
 // (Unified Hangul Code), so the 8,822 syllables outside KS X 1001 count 2 as well.
