@@ -4,7 +4,6 @@ package preview
 
 import (
 	"encoding/json"
-	"github.com/notifyd/notifyd/internal/channel/krtext"
 	"slices"
 	"unicode/utf8"
 
@@ -12,6 +11,7 @@ import (
 
 	notify "github.com/notifyd/notifyd"
 	"github.com/notifyd/notifyd/internal/channel/email"
+	"github.com/notifyd/notifyd/internal/channel/krtext"
 	"github.com/notifyd/notifyd/internal/channel/sms"
 	"github.com/notifyd/notifyd/internal/channel/webpush"
 )
