@@ -14,14 +14,15 @@ import (
 type drainFlags struct {
 	profile        string // file for notifyd's CPU profile during its drain
 	profileSeconds int
-	rawProcess     bool // the raw loop in a child process of this binary
+	trace          string // file for notifyd's execution trace during its drain
+	rawProcess     bool   // the raw loop in a child process of this binary
 }
 
 // sqsDrain starts goaws and notifyd on queue 1, then measures the raw loop draining
 // cfg.Events preloaded messages from queue 2 and notifyd draining as many from queue 1.
 func sqsDrain(ctx context.Context, cfg bench.Config, spawn, dbURL, sqliteSync string, serverArgs []string, q *bench.SQS, df drainFlags, asJSON bool, stdout, stderr io.Writer) error {
 	dc := bench.DrainConfig{Messages: cfg.Events, Senders: cfg.Publishers, Conns: cfg.Conns, Timeout: cfg.Timeout,
-		ProfileSeconds: df.profileSeconds, ProfileOut: df.profile}
+		ProfileSeconds: df.profileSeconds, ProfileOut: df.profile, TraceOut: df.trace}
 	if df.rawProcess {
 		bin, err := os.Executable()
 		if err != nil {
@@ -29,7 +30,7 @@ func sqsDrain(ctx context.Context, cfg bench.Config, spawn, dbURL, sqliteSync st
 		}
 		dc.RawProcess = bin
 	}
-	if df.profile != "" {
+	if df.profile != "" || df.trace != "" {
 		addr, err := freeLoopback()
 		if err != nil {
 			return err

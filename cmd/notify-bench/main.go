@@ -91,7 +91,8 @@ func run(args []string) error {
 	fs.StringVar(&rawEndpoint, "sqs-raw-endpoint", "", "internal: the child's goaws")
 	fs.StringVar(&rawQueue, "sqs-raw-queue", "", "internal: the child's queue URL")
 	fs.StringVar(&df.profile, "sqs-profile", "", "with --source sqs-drain: write notifyd's CPU profile, taken from the start of its drain, to this file")
-	fs.IntVar(&df.profileSeconds, "sqs-profile-seconds", 5, "with --sqs-profile: the profile's length")
+	fs.IntVar(&df.profileSeconds, "sqs-profile-seconds", 5, "with --sqs-profile or --sqs-trace: the profile's length")
+	fs.StringVar(&df.trace, "sqs-trace", "", "with --source sqs-drain: write notifyd's runtime execution trace, taken from the start of its drain, to this file (go tool trace -pprof=sync|sched|syscall FILE)")
 	fs.BoolVar(&asJSON, "json", false, "print JSON instead of a table")
 	var pf peerFlags
 	fs.StringVar(&pf.kind, "peer", "", "also run the same load against another SSE server in this run and print both side by side: centrifugo (installs and spawns Centrifugo "+bench.CentrifugoVersion+"), or url (a running server given by --peer-subscribe/--peer-publish/--peer-body); needs --spawn")

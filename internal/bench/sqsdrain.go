@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -28,10 +29,12 @@ type DrainConfig struct {
 	// process of it, reaching goaws across processes as notifyd does.
 	RawProcess string
 	// Profile, when set, is notifyd's pprof address; a CPU profile of ProfileSeconds
-	// (default 5 s) taken from the start of notifyd's drain is written to ProfileOut.
+	// (default 5 s) taken from the start of notifyd's drain is written to ProfileOut, and
+	// an execution trace of as long to TraceOut (each when set).
 	Profile        string
 	ProfileSeconds int
 	ProfileOut     string
+	TraceOut       string
 }
 
 // DrainSide is one consumer's drain of N preloaded messages.
@@ -240,13 +243,32 @@ func (s *SQS) drainNotifyd(ctx context.Context, cfg DrainConfig, run string) (Dr
 	return side, counters, nil
 }
 
-// profile saves a CPU profile of notifyd from cfg.Profile into cfg.ProfileOut.
+// profile saves a CPU profile of notifyd from cfg.Profile into cfg.ProfileOut and an
+// execution trace into cfg.TraceOut (each when set), both taken at the same time.
 func profile(ctx context.Context, cfg DrainConfig) error {
 	secs := cfg.ProfileSeconds
 	if secs <= 0 {
 		secs = 5
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", cfg.Profile, secs), nil)
+	errs := make(chan error, 2)
+	n := 0
+	for kind, out := range map[string]string{"profile": cfg.ProfileOut, "trace": cfg.TraceOut} {
+		if out == "" {
+			continue
+		}
+		n++
+		go func() { errs <- fetchProfile(ctx, cfg.Profile, kind, secs, out) }()
+	}
+	var err error
+	for range n {
+		err = errors.Join(err, <-errs)
+	}
+	return err
+}
+
+// fetchProfile saves /debug/pprof/<kind>?seconds=secs from addr into out.
+func fetchProfile(ctx context.Context, addr, kind string, secs int, out string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("http://%s/debug/pprof/%s?seconds=%d", addr, kind, secs), nil)
 	if err != nil {
 		return err
 	}
@@ -258,7 +280,7 @@ func profile(ctx context.Context, cfg DrainConfig) error {
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("GET %s: %s", req.URL, resp.Status)
 	}
-	f, err := os.Create(cfg.ProfileOut)
+	f, err := os.Create(out)
 	if err != nil {
 		return err
 	}

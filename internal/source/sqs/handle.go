@@ -39,8 +39,10 @@ type item struct {
 }
 
 // handle takes one received batch to a final outcome where it can: decode each message,
-// accept all their events in one ingest call (one transaction), keep poison messages as
-// rejected, then delete the messages whose outcome is committed.
+// accept all their events in one ingest call (the committer groups it with the other
+// batches waiting into one transaction), keep poison messages as rejected, then delete
+// the messages whose outcome is committed. It gives back the batch's concurrency slot
+// (taken by poll) once the outcomes are committed, before the delete.
 func (s *Source) handle(ctx context.Context, q *queue, msgs []types.Message) {
 	fault.Hit("sqs.after-receive")
 	received := time.Now()
@@ -95,7 +97,10 @@ func (s *Source) handle(ctx context.Context, q *queue, msgs []types.Message) {
 		}
 	}
 	stop()
+	s.deletes <- struct{}{} // a free delete slot first, then the work slot back
+	<-s.slots
 	s.deleteFinal(ctx, q, items)
+	<-s.deletes
 	q.m.batch.Observe(time.Since(received).Seconds())
 	if s.onBatch != nil {
 		outcomes := make([]outcome, len(items))

@@ -38,7 +38,12 @@ type Source struct {
 	ingest Ingester
 	log    *slog.Logger
 	m      *metrics
-	slots  chan struct{}
+	// slots bounds the batches received and not yet committed (Concurrency); deletes
+	// bounds the batches committed whose delete has not been answered (Concurrency too).
+	// A batch takes its delete slot before it gives back its work slot, so slow deletes
+	// hold the receives back instead of piling up.
+	slots   chan struct{}
+	deletes chan struct{}
 
 	// onBatch, when set (by tests), is called after each batch with its outcomes.
 	onBatch func(queue string, outcomes []outcome)
@@ -65,7 +70,7 @@ func New(cfg aws.Config, in Ingester, o Options) (*Source, error) {
 	}
 	return &Source{
 		o: o, api: api, ingest: in, log: o.Logger.With("source", SourceName),
-		m: newMetrics(o.Metrics), slots: make(chan struct{}, o.Concurrency),
+		m: newMetrics(o.Metrics), slots: make(chan struct{}, o.Concurrency), deletes: make(chan struct{}, o.Concurrency),
 	}, nil
 }
 
@@ -102,7 +107,9 @@ func (s *Source) Run(ctx context.Context) error {
 }
 
 // poll receives batches from q until ctx ends, handing each to a goroutine tracked by
-// batches. It holds a concurrency slot from before each receive until the batch is done.
+// batches. It holds a concurrency slot from before each receive until the batch's
+// outcome is committed; the delete that follows runs on a delete slot, so the next
+// receive does not wait for it.
 func (s *Source) poll(ctx context.Context, q *queue, batches *sync.WaitGroup) {
 	backoff := newBackoff(100*time.Millisecond, 10*time.Second)
 	for {
@@ -132,7 +139,6 @@ func (s *Source) poll(ctx context.Context, q *queue, batches *sync.WaitGroup) {
 		// The batch outlives ctx: shutdown finishes it instead of abandoning it.
 		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.o.HandleTimeout)
 		batches.Go(func() {
-			defer func() { <-s.slots }()
 			defer cancel()
 			s.handle(hctx, q, msgs)
 		})

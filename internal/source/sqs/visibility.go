@@ -13,31 +13,40 @@ import (
 
 // keepInvisible extends the visibility timeout of msgs while they are handled: first
 // q.extendAfter after they were received, then every q.extendBy/2, each time to
-// q.extendBy. The returned stop ends it and waits; it is safe to call more than once.
+// q.extendBy. The returned stop ends it and waits for an extension under way; it is
+// safe to call more than once. It runs on a timer, not a goroutine of its own: almost
+// every batch is done long before its first extension is due.
 func (s *Source) keepInvisible(ctx context.Context, q *queue, msgs []types.Message, received time.Time) (stop func()) {
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		t := time.NewTimer(max(q.extendAfter-time.Since(received), 0))
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-			s.extend(ctx, q, msgs)
+	var (
+		mu      sync.Mutex
+		stopped bool
+		running sync.WaitGroup
+		t       *time.Timer
+	)
+	mu.Lock()
+	defer mu.Unlock()
+	t = time.AfterFunc(max(q.extendAfter-time.Since(received), 0), func() {
+		mu.Lock()
+		if stopped || ctx.Err() != nil {
+			mu.Unlock()
+			return
+		}
+		running.Add(1)
+		mu.Unlock()
+		s.extend(ctx, q, msgs)
+		mu.Lock()
+		if !stopped {
 			t.Reset(max(q.extendBy/2, 500*time.Millisecond))
 		}
+		mu.Unlock()
+		running.Done()
 	})
-	var once sync.Once
 	return func() {
-		once.Do(func() {
-			close(done)
-			wg.Wait()
-		})
+		mu.Lock()
+		stopped = true
+		t.Stop()
+		mu.Unlock()
+		running.Wait() // no extension starts once stopped is set
 	}
 }
 
