@@ -57,6 +57,7 @@ func run(args []string) error {
 	var asJSON bool
 	var source string
 	var sqsPollers int
+	var sqsEndpoint, sqsProtocol string
 	var sqsVisibility time.Duration
 	var sqsSNS bool
 	var limit time.Duration
@@ -88,7 +89,9 @@ func run(args []string) error {
 	fs.BoolVar(&sqsSNS, "sqs-sns", false, "with --source sqs or sqs-drain: send each event wrapped in an SNS envelope, as a topic without raw delivery does")
 	fs.BoolVar(&df.rawProcess, "sqs-raw-process", false, "with --source sqs-drain: run the raw loop in a child process of this binary, so it reaches goaws across processes as notifyd does")
 	fs.BoolVar(&rawChild, "sqs-raw-child", false, "internal: be that child (with --sqs-raw-endpoint, --sqs-raw-queue, --events, --sqs-pollers)")
-	fs.StringVar(&rawEndpoint, "sqs-raw-endpoint", "", "internal: the child's goaws")
+	fs.StringVar(&rawEndpoint, "sqs-raw-endpoint", "", "internal: the child's SQS server")
+	fs.StringVar(&sqsEndpoint, "sqs-endpoint", "", "with --source sqs-drain: an SQS-compatible server already running at this URL (e.g. an emulator) instead of goaws in this process")
+	fs.StringVar(&sqsProtocol, "sqs-protocol", bench.ProtocolQuery, "with --sqs-endpoint: the protocol it speaks, query or json")
 	fs.StringVar(&rawQueue, "sqs-raw-queue", "", "internal: the child's queue URL")
 	fs.StringVar(&df.profile, "sqs-profile", "", "with --source sqs-drain: write notifyd's CPU profile, taken from the start of its drain, to this file")
 	fs.IntVar(&df.profileSeconds, "sqs-profile-seconds", 5, "with --sqs-profile or --sqs-trace: the profile's length")
@@ -112,7 +115,7 @@ func run(args []string) error {
 	ctx, cancel := runContext(limit)
 	defer cancel()
 	if rawChild {
-		return bench.RunRawChild(ctx, rawEndpoint, rawQueue, cfg.Events, sqsPollers, os.Stdin, os.Stdout)
+		return bench.RunRawChild(ctx, rawEndpoint, sqsProtocol, rawQueue, cfg.Events, sqsPollers, os.Stdin, os.Stdout)
 	}
 
 	if pf.kind != "" {
@@ -140,13 +143,18 @@ func run(args []string) error {
 		if spawn == "" {
 			return errors.New("--source sqs-drain needs --spawn: the bench starts goaws and gives notifyd its queue")
 		}
-		q, err := bench.StartSQS(ctx, sqsPollers, sqsVisibility)
+		var q *bench.SQS
+		var err error
+		if sqsEndpoint != "" {
+			q, err = bench.ConnectSQS(ctx, sqsEndpoint, sqsProtocol, sqsPollers, sqsVisibility)
+		} else if q, err = bench.StartSQS(ctx, sqsPollers, sqsVisibility); err == nil {
+			defer bench.StopSQS()
+		}
 		if err != nil {
 			return err
 		}
-		defer bench.StopSQS()
 		q.SNSWrapped = sqsSNS
-		fmt.Fprintf(os.Stderr, "notify-bench: goaws on %s, notifyd drains %s, the raw loop %s\n", q.Endpoint, q.NotifyURL, q.RawURL)
+		fmt.Fprintf(os.Stderr, "notify-bench: SQS (%s) on %s, notifyd drains %s, the raw loop %s\n", q.Protocol, q.Endpoint, q.NotifyURL, q.RawURL)
 		return sqsDrain(ctx, cfg, spawn, dbURL, sqliteSync, serverArgs, q, df, asJSON, os.Stdout, os.Stderr)
 	case "http":
 	case "sqs":

@@ -21,11 +21,16 @@ import (
 // queues. Queue 1 is the one notifyd consumes; queue 2 gets the same events for the raw
 // receive+delete loop that notifyd is compared with, in the same run and the same goaws.
 type SQS struct {
-	Endpoint   string
-	NotifyURL  string // queue 1: notifyd's NOTIFY_SQS_QUEUES
-	RawURL     string // queue 2: the raw loop's
-	client     *sqs.Client
-	rawPollers int
+	Endpoint  string
+	NotifyURL string // queue 1: notifyd's NOTIFY_SQS_QUEUES
+	RawURL    string // queue 2: the raw loop's
+	Protocol  string // ProtocolQuery (goaws) or ProtocolJSON
+	// notVisibleApart: the server counts received, undeleted messages in
+	// ApproximateNumberOfMessagesNotVisible only (as AWS does), not in
+	// ApproximateNumberOfMessages (as goaws does); a drain's queue is empty when both are 0.
+	notVisibleApart bool
+	client          *sqs.Client
+	rawPollers      int
 	// SNSWrapped, when set, sends every event wrapped in the envelope SNS writes to a
 	// subscribed queue without raw delivery (to both queues, so both sides move the same
 	// bytes).
@@ -41,16 +46,10 @@ func StartSQS(ctx context.Context, pollers int, visibility time.Duration) (*SQS,
 	if err != nil {
 		return nil, err
 	}
-	s := &SQS{Endpoint: g.URL, client: g.SQS(), rawPollers: max(pollers, 1)}
-	run := strconv.FormatInt(time.Now().UnixNano(), 36)
-	for i, u := range []*string{&s.NotifyURL, &s.RawURL} {
-		out, err := s.client.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(fmt.Sprintf("notify-bench-%s-%d", run, i+1)),
-			Attributes: map[string]string{"VisibilityTimeout": strconv.Itoa(max(int(visibility/time.Second), 1))}})
-		if err != nil {
-			goaws.Stop()
-			return nil, fmt.Errorf("goaws: create queue: %w", err)
-		}
-		*u = aws.ToString(out.QueueUrl)
+	s := &SQS{Endpoint: g.URL, Protocol: ProtocolQuery, client: g.SQS(), rawPollers: max(pollers, 1)}
+	if err := s.createQueues(ctx, visibility); err != nil {
+		goaws.Stop()
+		return nil, fmt.Errorf("goaws: %w", err)
 	}
 	return s, nil
 }
@@ -66,7 +65,7 @@ func (s *SQS) Env() []string {
 		"AWS_ACCESS_KEY_ID=goaws",
 		"AWS_SECRET_ACCESS_KEY=goaws",
 		"NOTIFY_SQS_QUEUES=" + s.NotifyURL,
-		"NOTIFY_SQS_PROTOCOL=query",
+		"NOTIFY_SQS_PROTOCOL=" + s.Protocol,
 		"NOTIFY_SQS_WAIT=1s",
 		"NOTIFY_SQS_POLLERS=" + strconv.Itoa(s.rawPollers),
 	}

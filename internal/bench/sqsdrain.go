@@ -324,15 +324,27 @@ func WriteDrain(w io.Writer, r *DrainResult) error {
 	return nil
 }
 
-// messages is the queue's ApproximateNumberOfMessages: in goaws, every message not yet
-// deleted, in flight or not.
+// messages is how many messages of queueURL are not deleted yet, in flight or not: in
+// goaws, its ApproximateNumberOfMessages; elsewhere, that plus
+// ApproximateNumberOfMessagesNotVisible.
 func (s *SQS) messages(ctx context.Context, queueURL string) (int, error) {
-	out, err := s.client.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(queueURL),
-		AttributeNames: []types.QueueAttributeName{types.QueueAttributeNameApproximateNumberOfMessages}})
+	names := []types.QueueAttributeName{types.QueueAttributeNameApproximateNumberOfMessages}
+	if s.notVisibleApart {
+		names = append(names, types.QueueAttributeNameApproximateNumberOfMessagesNotVisible)
+	}
+	out, err := s.client.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(queueURL), AttributeNames: names})
 	if err != nil {
 		return 0, fmt.Errorf("GetQueueAttributes: %w", err)
 	}
-	return strconv.Atoi(out.Attributes[string(types.QueueAttributeNameApproximateNumberOfMessages)])
+	n := 0
+	for _, name := range names {
+		v, err := strconv.Atoi(out.Attributes[string(name)])
+		if err != nil {
+			return 0, fmt.Errorf("GetQueueAttributes: %s: %w", name, err)
+		}
+		n += v
+	}
+	return n, nil
 }
 
 // watched is when a queue being drained was 99 % and 100 % empty, in seconds from the

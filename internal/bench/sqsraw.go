@@ -11,11 +11,6 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-
-	"github.com/notifyd/notifyd/internal/goaws"
 )
 
 // The raw loop can run in a child process (notify-bench --sqs-raw-child), so that it
@@ -30,10 +25,12 @@ type rawChildResult struct {
 }
 
 // RunRawChild is the child's side: pollers loops drain n messages from queueURL on the
-// goaws at endpoint.
-func RunRawChild(ctx context.Context, endpoint, queueURL string, n, pollers int, in io.Reader, out io.Writer) error {
-	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("goaws", "goaws", ""), BaseEndpoint: aws.String(endpoint)}
-	s := &SQS{rawPollers: max(pollers, 1), client: goaws.QueryClient(cfg)}
+// SQS-compatible server at endpoint (goaws unless told), speaking protocol.
+func RunRawChild(ctx context.Context, endpoint, protocol, queueURL string, n, pollers int, in io.Reader, out io.Writer) error {
+	if protocol == "" {
+		protocol = ProtocolQuery
+	}
+	s := &SQS{rawPollers: max(pollers, 1), Protocol: protocol, client: sqsClient(localConfig(endpoint), protocol)}
 	if _, err := s.messages(ctx, queueURL); err != nil { // and the connection is open
 		return err
 	}
@@ -59,7 +56,7 @@ type rawChild struct {
 }
 
 func (s *SQS) startRawChild(ctx context.Context, bin string, n int) (*rawChild, error) {
-	cmd := exec.CommandContext(ctx, bin, "--sqs-raw-child", "--sqs-raw-endpoint", s.Endpoint, "--sqs-raw-queue", s.RawURL,
+	cmd := exec.CommandContext(ctx, bin, "--sqs-raw-child", "--sqs-raw-endpoint", s.Endpoint, "--sqs-raw-queue", s.RawURL, "--sqs-protocol", s.Protocol,
 		"--events", strconv.Itoa(n), "--sqs-pollers", strconv.Itoa(s.rawPollers))
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
