@@ -46,7 +46,7 @@ func register(e *cli.Env) *settings {
 	e.String(&s.queues, "sqs-queues", "NOTIFY_SQS_QUEUES", "", "comma-separated SQS queue names or URLs to consume; empty = no SQS consumer")
 	e.String(&cfg.SQSProtocol, "sqs-protocol", "NOTIFY_SQS_PROTOCOL", cfg.SQSProtocol, "SQS wire protocol: json (AWS) or query (goaws and other older SQS-compatible servers)")
 	e.Int(&cfg.SQSPollers, "sqs-pollers", "NOTIFY_SQS_POLLERS", cfg.SQSPollers, "long-polling receivers per queue")
-	e.Int(&cfg.SQSConcurrency, "sqs-concurrency", "NOTIFY_SQS_CONCURRENCY", cfg.SQSConcurrency, "received SQS batches (of up to 10 messages) in hand at once, across all queues")
+	e.Int(&cfg.SQSConcurrency, "sqs-concurrency", "NOTIFY_SQS_CONCURRENCY", cfg.SQSConcurrency, "received SQS batches (of up to 10 messages) not yet committed, across all queues")
 	e.Duration(&cfg.SQSWait, "sqs-wait", "NOTIFY_SQS_WAIT", cfg.SQSWait, "SQS long-polling wait (20s is the maximum)")
 	e.String(&cfg.RedisURL, "redis-url", "NOTIFY_REDIS_URL", "", "redis://host:port/db for live fan-out across replicas through Redis")
 	e.String(&cfg.Fanout, "fanout", "NOTIFY_FANOUT", cfg.Fanout, "live fan-out across replicas: auto (redis with a Redis URL, else postgres with a PostgreSQL store, else local), local (one replica), redis or postgres (LISTEN/NOTIFY on the store's database)")

@@ -31,7 +31,7 @@ type Config struct {
 	SQSProtocol string   // json (AWS) or query (goaws and older local servers)
 	SQSPollers  int      // pollers per queue
 	SQSWait     time.Duration
-	// SQSConcurrency bounds the received batches in hand at once (0: the source's
+	// SQSConcurrency bounds the received batches not yet committed (0: the source's
 	// default).
 	SQSConcurrency int
 

@@ -35,7 +35,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		}, []string{"queue"}),
 		batch: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "notifyd_sqs_batch_seconds",
-			Help:    "Time from receiving a batch until its delete answered: how long a concurrency slot is held.",
+			Help:    "Time from receiving a batch until its delete answered (its concurrency slot is given back at its commit, before the delete).",
 			Buckets: prometheus.ExponentialBuckets(0.001, 2, 15),
 		}, []string{"queue"}),
 	}

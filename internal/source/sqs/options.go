@@ -23,12 +23,14 @@ type Options struct {
 	Protocol string
 	// Pollers is how many ReceiveMessage loops run per queue (default 2).
 	Pollers int
-	// Concurrency bounds the received batches (of up to 10 messages) being handled at
-	// once across all queues (default 8). A poller waits for a free slot before it
-	// receives, so messages are never held without being worked on. The batches in
-	// hand while one commit runs share the next; 16 and 32 made those transactions
-	// bigger in SQLite drains but no faster on a loaded machine (BENCHMARKS.md, "SQS
-	// consumption against a raw loop"), so the default stays 8.
+	// Concurrency bounds the received batches (of up to 10 messages) not yet committed,
+	// across all queues (default 8), and, separately, the committed batches whose delete
+	// is under way. A poller waits for a free slot before it receives, so messages are
+	// never held without being worked on. The batches waiting while one commit runs
+	// share the next; 32 made those transactions twice as big and CPU per message
+	// 12–16 % lower in SQLite drains, but no faster on a loaded machine, where the
+	// writer set the pace (BENCHMARKS.md, "SQS: where the drain's time goes"), so the
+	// default stays 8.
 	Concurrency int
 	// WaitTime is the long-polling wait (default 20s, the SQS maximum). Whole seconds.
 	WaitTime time.Duration
