@@ -79,10 +79,10 @@ type DeliveryAttempt struct {
 
 // Traffic is what the charts draw: counts per bucket (Start is each bucket's start).
 type Traffic struct {
-	Events    []Count        `json:"events"`
-	Outcomes  []OutcomeCount `json:"outcomes"`
+	Events    []Count         `json:"events"`
+	Outcomes  []OutcomeCount  `json:"outcomes"`
 	Fallbacks []FallbackCount `json:"fallbacks"`
-	Latency   []Latency      `json:"latency"`
+	Latency   []Latency       `json:"latency"`
 }
 
 // Count is a number of things in one bucket.
