@@ -68,7 +68,7 @@ const tone = {
 // AlimTalk that fell back "kakao · failed · fell back to lms", in amber.
 export function chip(channel, st, opts = {}) {
   const label = [channel, status(st)].filter(Boolean).join(' · ') + (opts.reason ? ' (' + opts.reason + ')' : '') +
-    (opts.fallback ? ' · ' + t('fallback', opts.fallback) : '') + (opts.count > 1 ? ' ×' + opts.count : '');
+    (opts.fallback ? ' · ' + t('fallback', opts.fallback.toUpperCase()) : '') + (opts.count > 1 ? ' ×' + opts.count : '');
   return h('span', { class: 'chip ' + (opts.fallback ? 'warn' : tone[st] || 'neutral'), 'data-status': st, 'data-channel': channel || null,
     'data-fallback': opts.fallback || null }, label);
 }

@@ -25,7 +25,7 @@ function entry(e) {
   return h('li', { class: 'tl tl-' + e.kind, 'data-kind': e.kind },
     h('time', { datetime: e.at }, time(e.at)),
     h('div', {}, h('span', {}, describe(e)), e.status && e.kind !== 'scheduled' ? chip('', e.status) : '',
-      e.fallback ? h('span', { class: 'chip warn', 'data-fallback': e.fallback }, t('fallback', e.fallback)) : '',
+      e.fallback ? h('span', { class: 'chip warn', 'data-fallback': e.fallback }, t('fallback', e.fallback.toUpperCase())) : '',
       details.length ? h('div', { class: 'sub' }, details.join(' · ')) : ''));
 }
 
