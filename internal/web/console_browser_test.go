@@ -182,6 +182,7 @@ func TestConsoleInBrowser(t *testing.T) {
 		poll(`document.querySelector('.pv-check') && document.querySelector('.pv-check').dataset.ok === 'true' && document.querySelector('.pv-template').textContent === 'TPL_SHIPPED'`),
 		poll(`document.querySelector('.pv-kakao').textContent === '김민수님, 주문하신 상품이 출발했습니다.\n송장번호: 1234-5678' && document.querySelector('.pv-buttons').textContent.includes('https://shop.example/orders/1001')`),
 		poll(`document.querySelector('.pv-fb-bytes').dataset.bytes === '92' && document.querySelector('.pv-fb-kind').textContent === 'goes as LMS'`),
+		poll(`document.querySelector('.unrouted[data-channel="sms"]') !== null && document.querySelector('.unrouted[data-channel="email"]') !== null`),
 	)
 	consoleShot(b, "console-templates-en.png", 1280, 1250)
 	b.run("without buyerName the template check fails, naming #{고객명}",

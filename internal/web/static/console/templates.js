@@ -36,11 +36,15 @@ function kakaoPart(k) {
 }
 
 function results(r) {
+  // A channel none of the event's roles is routed to is still shown (a type's routing may
+  // change), marked so: the type does not send it.
+  const routed = new Set(Object.values(r.channels).flat());
+  const unrouted = (ch) => routed.has(ch) ? '' : h('p', { class: 'help unrouted', 'data-channel': ch }, t('notRouted'));
   const ad = r.advertising ? h('p', { class: r.adFooter ? 'help pv-ad' : 'error pv-ad' }, r.adFooter ? t('adNote') : t('adNoFooter')) : '';
   const parts = [
     section(t('channelsByRole'), h('dl', { class: 'facts' }, Object.entries(r.channels).map(([role, cs]) => [h('dt', {}, role), h('dd', {}, cs.join(', '))])), ad),
     section(t('inboxText'), h('p', { class: 'pv-inbox' }, r.inbox.message), r.inbox.url ? h('p', { class: 'sub' }, r.inbox.url) : ''),
-    section(t('smsText'), h('pre', { class: 'pv-sms', tabindex: '0' }, r.sms.text),
+    section(t('smsText'), unrouted('sms'), h('pre', { class: 'pv-sms', tabindex: '0' }, r.sms.text),
       h('p', { class: 'bytes' }, h('strong', { class: 'pv-bytes', 'data-bytes': r.sms.bytes }, t('bytes', r.sms.bytes)), ' · ', h('span', { class: 'pv-kind' }, t('willBe', r.sms.kind))),
       r.sms.unencodable ? h('p', { class: 'error' }, t('unencodable', r.sms.unencodable.join(' '))) : ''),
   ];
@@ -48,12 +52,12 @@ function results(r) {
   if (r.email) {
     const frame = h('iframe', { class: 'pv-email', sandbox: '', title: t('emailTitle') + ': ' + r.email.subject, referrerpolicy: 'no-referrer' });
     frame.srcdoc = r.email.html;
-    parts.push(section(t('emailTitle'), h('p', {}, h('strong', {}, t('subject') + ': '), r.email.subject), frame));
+    parts.push(section(t('emailTitle'), unrouted('email'), h('p', {}, h('strong', {}, t('subject') + ': '), r.email.subject), frame));
   }
   if (r.mobilePush) {
-    parts.push(section(t('mobilePush'), h('p', {}, h('strong', {}, r.mobilePush.title)), h('pre', { class: 'pv-sms pv-mobile', tabindex: '0' }, r.mobilePush.body)));
+    parts.push(section(t('mobilePush'), unrouted('mobile'), h('p', {}, h('strong', {}, r.mobilePush.title)), h('pre', { class: 'pv-sms pv-mobile', tabindex: '0' }, r.mobilePush.body)));
   }
-  parts.push(section(t('push'), h('pre', { class: 'json', tabindex: '0' }, JSON.stringify(r.push, null, 2))));
+  parts.push(section(t('push'), unrouted('webpush'), h('pre', { class: 'json', tabindex: '0' }, JSON.stringify(r.push, null, 2))));
   return parts;
 }
 
