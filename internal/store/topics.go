@@ -83,8 +83,12 @@ type FanOutResult struct {
 	Notifications []notify.Notification // to publish once committed
 	Scheduled     int                   // pending rows written (sendAt, digest)
 	Throttled     int
+	Page          int   // subscribers this page took
 	Done          int64 // subscribers the job has worked so far
 	Finished      bool  // the job has no subscriber left
+	// Held is how long the page's transaction ran, from its begin (the writer taken) to
+	// its commit: the fan-out worker sizes the next page by it.
+	Held time.Duration
 }
 
 // TopicProgress is a topic event's fan-out as its status shows it.

@@ -83,8 +83,14 @@ func (s *Store) FanOutPage(ctx context.Context, job *store.TopicJob, in store.Fa
 	if in.Prepared == nil || in.Prepared.Topic == nil {
 		return nil, fmt.Errorf("fan-out of %s: the event is not prepared for a topic", job.EventKey)
 	}
+	// Accepts waiting for the writer go first: the page waits for their turn.
+	if err := s.turns.background(ctx); err != nil {
+		return nil, err
+	}
 	var res *store.FanOutResult
+	var began time.Time
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		began = time.Now()
 		res = &store.FanOutResult{}
 		var after, status string
 		var attempts int
@@ -106,6 +112,7 @@ func (s *Store) FanOutPage(ctx context.Context, job *store.TopicJob, in store.Fa
 			}
 			after = targets[len(targets)-1].UserID
 		}
+		res.Page = len(targets)
 		res.Done += int64(len(targets))
 		res.Finished = len(targets) < in.Size
 		status = jobRunning
@@ -120,6 +127,7 @@ func (s *Store) FanOutPage(ctx context.Context, job *store.TopicJob, in store.Fa
 	if err != nil {
 		return nil, err
 	}
+	res.Held = time.Since(began)
 	return res, nil
 }
 
