@@ -27,6 +27,9 @@ type Topics interface {
 	// TopicSubscribers pages through topic's subscribers by user id (those after after,
 	// at most limit) and counts them all.
 	TopicSubscribers(ctx context.Context, topic, after string, limit int) (subs []Subscription, total int64, err error)
+	// CountSubscribers counts topic's subscribers who subscribed at or before at, outside
+	// any write transaction (an event to the topic's accept answer says how many).
+	CountSubscribers(ctx context.Context, topic string, at time.Time) (int64, error)
 
 	// ClaimTopicJob leases one fan-out job that is running and not leased (or whose lease
 	// ran out) until now+lease, one attempt more; nil when there is none.

@@ -19,12 +19,16 @@ const (
 )
 
 // openTopicJob writes the fan-out job of a topic event, in the accepting transaction,
-// with the subscribers it will reach counted now. A topic nobody subscribes to gets a
-// finished job: the status says 0, and no worker ever claims it.
-func (s *Store) openTopicJob(ctx context.Context, tx *sql.Tx, eventID int64, topic string, now time.Time) (*store.TopicProgress, error) {
-	var n int64
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM topic_subscriptions WHERE topic = ? AND subscribed_at <= ?`, topic, ms(now)).Scan(&n); err != nil {
-		return nil, dbErr("count subscribers", err)
+// with the subscribers it will reach: counted by the caller just before (counted, when
+// above 0), or counted now. A topic nobody subscribes to gets a finished job: the status
+// says 0, and no worker ever claims it. The count is what the answer shows; the pages
+// reach whoever is subscribed when their turn comes, as of the accept.
+func (s *Store) openTopicJob(ctx context.Context, tx *sql.Tx, eventID int64, topic string, counted int64, now time.Time) (*store.TopicProgress, error) {
+	n := counted
+	if n <= 0 { // also when the caller counted none: one may have subscribed since
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM topic_subscriptions WHERE topic = ? AND subscribed_at <= ?`, topic, ms(now)).Scan(&n); err != nil {
+			return nil, dbErr("count subscribers", err)
+		}
 	}
 	status := jobRunning
 	if n == 0 {
