@@ -4,11 +4,13 @@ import "time"
 
 // DefaultPageTime is how long one page's transaction should hold the store's writer
 // (Options.PageTime).
-const DefaultPageTime = 10 * time.Millisecond
+const DefaultPageTime = 25 * time.Millisecond
 
 // minPage is the smallest page the sizing shrinks to: below it the per-transaction cost
-// (begin, the job's row, the commit's fsync) outweighs the rows.
-const minPage = 16
+// (begin, the job's row, the commit's fsync) outweighs the rows, and since accepts go
+// first between pages, a busy store would give the fan-out one tiny page per commit (16
+// rows took 257 s for 100,000 on SQLite at load 50, BENCHMARKS.md).
+const minPage = 100
 
 // pageSizer sizes each page by the time the last one held the writer, so that a page
 // costs about target whatever the machine's load, the table sizes or the event's

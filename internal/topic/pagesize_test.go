@@ -17,12 +17,12 @@ func TestPageSizerFollowsTheTarget(t *testing.T) {
 	if p.next() != 500 {
 		t.Fatalf("after fast pages the size is %d, want the cap 500", p.next())
 	}
-	// Slow pages (200 µs a row: 50 rows make 10 ms): shrinks towards 50.
+	// Slow pages (50 µs a row: 200 rows make 10 ms): shrinks towards 200.
 	for range 20 {
-		p.took(p.next(), time.Duration(p.next())*200*time.Microsecond)
+		p.took(p.next(), time.Duration(p.next())*50*time.Microsecond)
 	}
-	if n := p.next(); n < 45 || n > 55 {
-		t.Fatalf("after slow pages the size is %d, want about 50", n)
+	if n := p.next(); n < 190 || n > 210 {
+		t.Fatalf("after slow pages the size is %d, want about 200", n)
 	}
 	// Very slow pages never go below the floor.
 	for range 20 {

@@ -254,8 +254,14 @@ func testTopicEmptyAndCancel(t *testing.T, s store.Store) {
 	if _, err := s.FanOutPage(ctx, job, fanOutInput(2, time.Now())); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.CancelEvent(ctx, "e", time.Now()); err != nil {
+	cr, err := s.CancelEvent(ctx, "e", time.Now())
+	if err != nil {
 		t.Fatal(err)
+	}
+	// Two notifications out (the page), their two SMS cancelled: listed and counted.
+	if cr.GoneOut.NotificationCount != 2 || len(cr.GoneOut.Notifications) != 2 || cr.Cancelled.DeliveryCount != 2 || len(cr.Cancelled.Deliveries) != 2 || cr.GoneOut.DeliveryCount != 0 {
+		t.Fatalf("cancel answer: out %d (%d listed), deliveries cancelled %d (%d listed), out %d; want 2, 2, 2, 2, 0",
+			cr.GoneOut.NotificationCount, len(cr.GoneOut.Notifications), cr.Cancelled.DeliveryCount, len(cr.Cancelled.Deliveries), cr.GoneOut.DeliveryCount)
 	}
 	if _, err := s.FanOutPage(ctx, job, fanOutInput(2, time.Now())); !errors.Is(err, store.ErrLeaseLost) {
 		t.Fatalf("a page after the cancel: err = %v, want ErrLeaseLost", err)
