@@ -118,7 +118,7 @@ func register(e *cli.Env) *settings {
 	e.String(&s.corsOrigins, "cors-origins", "NOTIFY_CORS_ORIGINS", "", "comma-separated origins (https://shop.example) whose pages may embed the inbox: /embed.js, the inbox API and the stream")
 	e.Retention(&cfg.Retention, "retention", "NOTIFY_RETENTION", cfg.Retention, "how long notifications (of types without their own retain in NOTIFY_CONFIG) and delivered webhook messages are kept: whole days such as 30d, or a duration; a purge every minute deletes what is older")
 	e.Int(&cfg.TopicPage, "topic-page", "NOTIFY_TOPIC_PAGE", cfg.TopicPage, "subscribers one topic fan-out transaction takes at most")
-	e.Duration(&cfg.TopicPageTime, "topic-page-time", "NOTIFY_TOPIC_PAGE_TIME", cfg.TopicPageTime, "how long one topic fan-out transaction should hold the store's writer; pages are sized by it (negative: every page takes --topic-page)")
+	e.Duration(&cfg.TopicPageTime, "topic-page-time", "NOTIFY_TOPIC_PAGE_TIME", cfg.TopicPageTime, "how long one topic fan-out transaction should hold SQLite's writer; pages are sized by it there (negative: every page takes --topic-page)")
 	e.Duration(&cfg.TopicLease, "topic-lease", "NOTIFY_TOPIC_LEASE", cfg.TopicLease, "lease of a topic fan-out job; after a crash another replica resumes it this much later")
 	e.Int(&cfg.TopicsPerUser, "topics-per-user", "NOTIFY_TOPICS_PER_USER", cfg.TopicsPerUser, "topics one user may subscribe to; one more is a 409")
 	e.Int(&cfg.MaxStreams, "max-streams", "NOTIFY_MAX_STREAMS", cfg.MaxStreams, "SSE streams per user; a new one closes the user's oldest")

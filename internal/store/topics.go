@@ -89,8 +89,10 @@ type FanOutResult struct {
 	Page          int   // subscribers this page took
 	Done          int64 // subscribers the job has worked so far
 	Finished      bool  // the job has no subscriber left
-	// Held is how long the page's transaction ran, from its begin (the writer taken) to
-	// its commit: the fan-out worker sizes the next page by it.
+	// Held is how long the page's transaction held the store's one writer (SQLite), from
+	// its begin to its commit: the fan-out worker sizes the next page by it. 0 where
+	// writers do not wait for each other (MariaDB, PostgreSQL): there a page's length
+	// keeps no accept waiting, and smaller pages would only add commits.
 	Held time.Duration
 }
 

@@ -22,9 +22,10 @@ type pageSizer struct {
 	target            time.Duration
 }
 
+// newPageSizer starts at most: a store that reports no writer time (pageSizer.took is
+// never called) keeps full pages.
 func newPageSizer(most int, target time.Duration) *pageSizer {
-	least := min(minPage, most)
-	return &pageSizer{size: least, least: least, most: most, target: target}
+	return &pageSizer{size: most, least: min(minPage, most), most: most, target: target}
 }
 
 // next is the size of the next page.

@@ -7,8 +7,15 @@ import (
 
 func TestPageSizerFollowsTheTarget(t *testing.T) {
 	p := newPageSizer(500, 10*time.Millisecond)
+	if p.next() != 500 {
+		t.Fatalf("first page %d, want the cap 500", p.next())
+	}
+	// Very slow pages never go below the floor.
+	for range 20 {
+		p.took(p.next(), time.Second)
+	}
 	if p.next() != minPage {
-		t.Fatalf("first page %d, want %d", p.next(), minPage)
+		t.Fatalf("after very slow pages the size is %d, want the floor %d", p.next(), minPage)
 	}
 	// Fast pages (10 µs a row): grows, at most doubling, up to the cap.
 	for range 20 {

@@ -49,10 +49,12 @@ type Options struct {
 	Delivered func()
 	// Page is the most subscribers one transaction takes (default DefaultPage).
 	Page int
-	// PageTime is how long a page's transaction should hold the store's writer (default
-	// DefaultPageTime; negative: every page takes Page). Each page is sized by how long
-	// the last one took (pagesize.go), so single events accepted meanwhile, which the
-	// store lets in before the next page, wait at most about this long.
+	// PageTime is how long a page's transaction should hold the store's one writer
+	// (SQLite; default DefaultPageTime; negative: every page takes Page). Each page is
+	// sized by how long the last one took (pagesize.go), so single events accepted
+	// meanwhile, which the store lets in before the next page, wait at most about this
+	// long. Where writers do not wait for each other (MariaDB, PostgreSQL) every page
+	// takes Page.
 	PageTime time.Duration
 	// Lease is how long a claimed job is the worker's without a page (default
 	// DefaultLease); each page renews it. After a crash another worker waits this long.
@@ -106,7 +108,7 @@ func New(st Store, o Options) *Worker {
 	w := &Worker{st: st, o: o, kick: make(chan struct{}, 1), txCtx: txCtx, abort: abort,
 		pages: prometheus.NewCounter(prometheus.CounterOpts{Name: "notifyd_topic_pages_total", Help: "Topic fan-out pages committed."}),
 		notes: prometheus.NewCounter(prometheus.CounterOpts{Name: "notifyd_topic_notifications_total", Help: "Notifications written by topic fan-out pages."}),
-		held: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "notifyd_topic_page_seconds", Help: "How long one fan-out page's transaction held the store's writer.",
+		held: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "notifyd_topic_page_seconds", Help: "How long one fan-out page's transaction held the store's one writer (SQLite only).",
 			Buckets: prometheus.ExponentialBuckets(250e-6, 2, 14)}),
 	}
 	if o.Metrics != nil {
@@ -169,9 +171,6 @@ func (w *Worker) work(ctx context.Context, job *store.TopicJob) error {
 		return nil
 	}
 	sizer := newPageSizer(w.o.Page, w.o.PageTime)
-	if w.o.PageTime < 0 {
-		sizer.size, sizer.least = w.o.Page, w.o.Page
-	}
 	for ctx.Err() == nil {
 		size := sizer.next()
 		res, err := w.st.FanOutPage(w.txCtx, job, store.FanOutInput{Prepared: p, Defaults: w.o.Defaults, Size: size, Now: w.o.Now(), Lease: w.o.Lease})
@@ -182,9 +181,11 @@ func (w *Worker) work(ctx context.Context, job *store.TopicJob) error {
 			return err
 		}
 		fault.Hit("topic.after-page")
-		w.held.Observe(res.Held.Seconds())
-		if w.o.PageTime > 0 {
-			sizer.took(res.Page, res.Held)
+		if res.Held > 0 {
+			w.held.Observe(res.Held.Seconds())
+			if w.o.PageTime > 0 {
+				sizer.took(res.Page, res.Held)
+			}
 		}
 		if len(res.Notifications) > 0 {
 			if w.o.Publisher != nil {
