@@ -98,7 +98,10 @@ func testTopicKill(t *testing.T, backend string, storeEnv []string, point string
 	if survivor == nil {
 		survivor = p.restart("NOTIFY_FAULT=")
 	}
-	deadline := time.Now().Add(3*waitLong + time.Duration(n/50)*time.Second) // generous: a loaded machine sends slowly
+	// Generous: a loaded machine sends slowly. At 50,000 on two replicas at load 65–75 the
+	// SMS went out at 17–28 a second (31,816 and 24,257 after 19 minutes), past the n/50 s
+	// this allowed before.
+	deadline := time.Now().Add(3*waitLong + time.Duration(n/10)*time.Second)
 	for {
 		var st struct {
 			Topic struct {
