@@ -116,7 +116,7 @@ func (r *Renderer) Render(p *notify.Prepared) (*Result, error) {
 		return nil, err
 	}
 	res.Email = &Email{Subject: content.Subject, Text: content.Text, HTML: content.HTML}
-	res.Push, err = json.Marshal(webpush.Payload{Message: m.Text, URL: m.URL, Type: m.Type, EventID: m.EventID})
+	res.Push, err = json.Marshal(webpush.PayloadOf(m))
 	if err != nil {
 		return nil, err
 	}
