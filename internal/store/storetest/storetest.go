@@ -47,6 +47,7 @@ func Run(t *testing.T, open Opener) {
 	tests = append(tests, consoleTests...)
 	tests = append(tests, topicTests...)
 	tests = append(tests, deviceTests...)
+	tests = append(tests, sequenceTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)
