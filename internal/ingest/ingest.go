@@ -197,6 +197,8 @@ func (s *Service) Accept(ctx context.Context, ins []Input) ([]Result, error) {
 }
 
 func (s *Service) accept(ctx context.Context, ins []Input) ([]Result, error) {
+	withdraw := s.gc.announce() // a lingering commit waits for this batch while it is prepared
+	defer withdraw()
 	results := make([]Result, len(ins))
 	batch := make([]store.AcceptInput, 0, len(ins))
 	index := make([]int, 0, len(ins))
@@ -214,7 +216,7 @@ func (s *Service) accept(ctx context.Context, ins []Input) ([]Result, error) {
 	if len(batch) == 0 {
 		return results, nil
 	}
-	stored, err := s.acceptPrepared(ctx, batch)
+	stored, err := s.submit(ctx, batch, withdraw)
 	if err != nil {
 		return nil, err
 	}
@@ -238,7 +240,13 @@ func (s *Service) AcceptPrepared(ctx context.Context, batch []store.AcceptInput)
 }
 
 func (s *Service) acceptPrepared(ctx context.Context, batch []store.AcceptInput) ([]Result, error) {
-	stored, err := s.gc.submit(ctx, batch)
+	return s.submit(ctx, batch, nil)
+}
+
+// submit hands batch to the group committer (withdrawing the caller's announcement, if
+// any, as it is queued) and counts the outcomes.
+func (s *Service) submit(ctx context.Context, batch []store.AcceptInput, withdraw func()) ([]Result, error) {
+	stored, err := s.gc.submit(ctx, batch, withdraw)
 	if err != nil {
 		return nil, err
 	}
