@@ -94,6 +94,10 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 		}
 	}
 
+	if err := checkAdFooter(registry, cfg.AdFooter); err != nil {
+		return nil, err
+	}
+
 	recipients, err := recipientDefaults(cfg)
 	if err != nil {
 		return nil, err
