@@ -109,7 +109,7 @@ func register(e *cli.Env) *settings {
 	e.Int(&cfg.Limits.MaxRecipients, "max-recipients", "NOTIFY_MAX_RECIPIENTS", cfg.Limits.MaxRecipients, "recipients per event")
 	e.Int(&cfg.Limits.MaxMessage, "max-message", "NOTIFY_MAX_MESSAGE", cfg.Limits.MaxMessage, "characters in a message")
 	e.Int(&cfg.Limits.MaxURL, "max-url", "NOTIFY_MAX_URL", cfg.Limits.MaxURL, "bytes in a url")
-	e.Duration(&cfg.CommitLinger, "commit-linger", "NOTIFY_COMMIT_LINGER", cfg.CommitLinger, "while commits follow each other closely, wait this long for more events before committing (0 = never)")
+	e.Duration(&cfg.CommitLinger, "commit-linger", "NOTIFY_COMMIT_LINGER", cfg.CommitLinger, "while commits follow each other closely, wait up to this long for events already on their way (requests being read and prepared) before committing (0 = never)")
 	e.Duration(&cfg.ScheduleHorizon, "schedule-horizon", "NOTIFY_SCHEDULE_HORIZON", cfg.ScheduleHorizon, "how far ahead publishInformation.sendAt may be; further is a 400")
 	e.Int64(&cfg.MaxBody, "max-body", "NOTIFY_MAX_BODY", cfg.MaxBody, "largest POST /v1/events body in bytes")
 	e.Duration(&cfg.Heartbeat, "heartbeat", "NOTIFY_HEARTBEAT", cfg.Heartbeat, "SSE heartbeat interval")

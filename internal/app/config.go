@@ -100,7 +100,7 @@ type Config struct {
 	IngestToken    string // comma list: producers (publish, read an event's status)
 	AdminToken     string // comma list: operators (every admin route; may publish too)
 
-	CommitLinger time.Duration // how long a busy group commit waits for more events
+	CommitLinger time.Duration // how long a busy group commit waits for events on their way
 	// ScheduleHorizon bounds how far ahead a sendAt may be (0: ingest.DefaultHorizon, 30 days).
 	ScheduleHorizon time.Duration
 	ConfigFile      string // NOTIFY_CONFIG: event types YAML

@@ -38,6 +38,8 @@ type acceptedEvent struct {
 // is stored: one bad event refuses the whole request and stores nothing. The answer is 202
 // when something new was stored, 200 when every event was a replay of a known key.
 func (s *Server) postEvents(w http.ResponseWriter, r *http.Request) error {
+	withdraw := s.o.Ingest.Announce() // a busy group commit may wait for this request
+	defer withdraw()
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.o.MaxBody))
 	if err != nil {
 		var tooBig *http.MaxBytesError
@@ -79,7 +81,7 @@ func (s *Server) postEvents(w http.ResponseWriter, r *http.Request) error {
 		writeProblem(w, p)
 		return nil
 	}
-	results, err := s.o.Ingest.AcceptPrepared(r.Context(), batch)
+	results, err := s.o.Ingest.AcceptAnnounced(r.Context(), batch, withdraw)
 	if err != nil {
 		return unavailable(err)
 	}

@@ -48,6 +48,7 @@ func Run(t *testing.T, open Opener) {
 	tests = append(tests, topicTests...)
 	tests = append(tests, statusPageTests...)
 	tests = append(tests, deviceTests...)
+	tests = append(tests, sequenceTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)
