@@ -118,6 +118,9 @@ type Config struct {
 	// Retention is how long notifications (of types without their own retain) and
 	// delivered webhook outbox rows are kept (default 180 days).
 	Retention time.Duration
+	// DedupeWindow is how long an event's idempotency key is kept at least (default 14
+	// days): an event goes at the later of it and its type's retention.
+	DedupeWindow time.Duration
 
 	// Topics: subscribers per fan-out transaction, the lease of a fan-out job, and how
 	// many topics one user may subscribe to.
@@ -172,6 +175,7 @@ func Defaults() Config {
 		UserBurst:          40,
 		ShutdownWait:       30 * time.Second,
 		Retention:          180 * 24 * time.Hour,
+		DedupeWindow:       14 * 24 * time.Hour,
 		TopicPage:          topic.DefaultPage,
 		TopicLease:         topic.DefaultLease,
 		TopicsPerUser:      store.MaxTopicsPerUser,
@@ -214,6 +218,7 @@ func (c *Config) defaults() {
 	fill(&c.MaxBody, d.MaxBody)
 	fill(&c.Heartbeat, d.Heartbeat)
 	fill(&c.Retention, d.Retention)
+	fill(&c.DedupeWindow, d.DedupeWindow)
 	fill(&c.MaxStreams, d.MaxStreams)
 	fill(&c.UserBurst, d.UserBurst)
 	fill(&c.ShutdownWait, d.ShutdownWait)
