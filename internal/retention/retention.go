@@ -33,15 +33,15 @@ var ErrBusy = errors.New("a purge is running on another replica")
 
 // Options tune a Purger. Zero values take the defaults.
 type Options struct {
-	Default  time.Duration            // notifications of types without their own retention
-	Types    map[string]time.Duration // a type's own retention (retain in NOTIFY_CONFIG)
+	Default time.Duration            // notifications of types without their own retention
+	Types   map[string]time.Duration // a type's own retention (retain in NOTIFY_CONFIG)
 	// DedupeWindow is how long an event's idempotency key is kept at least, so that a
 	// producer's redelivery within it is still recognized (default 14 days, the longest
 	// an SQS queue keeps a message). An event goes at the later of it and its type's
 	// retention, once none of its notifications is left.
 	DedupeWindow time.Duration
-	Interval time.Duration            // between passes (default one minute)
-	Batch    int                      // rows per transaction (default 2,000)
+	Interval     time.Duration // between passes (default one minute)
+	Batch        int           // rows per transaction (default 2,000)
 	// Duty is the share of time a pass may hold the writer: after a batch that took d,
 	// the pass waits d*(1-Duty)/Duty (at least MinPause) before the next. Default 0.2.
 	Duty     float64
