@@ -119,6 +119,9 @@ func Rows(ctx context.Context, cfg RowsConfig) (*RowsResult, error) {
 
 // loadDatabase migrates dbURL through the store's own Open, then bulk-loads the shape.
 func loadDatabase(ctx context.Context, cfg RowsConfig, dbURL string, start int64, logf func(string, ...any)) error {
+	if cfg.Store == kindMySQL { // an index build on millions of rows outlasts the store's 30s read timeout
+		dbURL += sep(dbURL) + "readTimeout=3h&writeTimeout=3h"
+	}
 	s, err := openStore(ctx, cfg.Store, dbURL)
 	if err != nil {
 		return err
@@ -220,4 +223,12 @@ func queryEach(ctx context.Context, q interface {
 		}
 	}
 	return rows.Err()
+}
+
+// sep is what joins one more query parameter to u.
+func sep(u string) string {
+	if strings.Contains(u, "?") {
+		return "&"
+	}
+	return "?"
 }
