@@ -122,9 +122,11 @@ type Config struct {
 	// days): an event goes at the later of it and its type's retention.
 	DedupeWindow time.Duration
 
-	// Topics: subscribers per fan-out transaction, the lease of a fan-out job, and how
-	// many topics one user may subscribe to.
+	// Topics: subscribers per fan-out transaction at most, how long one should hold the
+	// store's writer (negative: every page takes TopicPage), the lease of a fan-out job,
+	// and how many topics one user may subscribe to.
 	TopicPage     int
+	TopicPageTime time.Duration
 	TopicLease    time.Duration
 	TopicsPerUser int
 }
@@ -177,6 +179,7 @@ func Defaults() Config {
 		Retention:          180 * 24 * time.Hour,
 		DedupeWindow:       14 * 24 * time.Hour,
 		TopicPage:          topic.DefaultPage,
+		TopicPageTime:      topic.DefaultPageTime,
 		TopicLease:         topic.DefaultLease,
 		TopicsPerUser:      store.MaxTopicsPerUser,
 	}
@@ -223,6 +226,7 @@ func (c *Config) defaults() {
 	fill(&c.UserBurst, d.UserBurst)
 	fill(&c.ShutdownWait, d.ShutdownWait)
 	fill(&c.TopicPage, d.TopicPage)
+	fill(&c.TopicPageTime, d.TopicPageTime)
 	fill(&c.TopicLease, d.TopicLease)
 	fill(&c.TopicsPerUser, d.TopicsPerUser)
 	if c.Logger == nil {
