@@ -117,6 +117,7 @@ func register(e *cli.Env) *settings {
 	e.Int(&cfg.UserBurst, "user-burst", "NOTIFY_USER_BURST", cfg.UserBurst, "burst above the per-user rate")
 	e.String(&s.corsOrigins, "cors-origins", "NOTIFY_CORS_ORIGINS", "", "comma-separated origins (https://shop.example) whose pages may embed the inbox: /embed.js, the inbox API and the stream")
 	e.Retention(&cfg.Retention, "retention", "NOTIFY_RETENTION", cfg.Retention, "how long notifications (of types without their own retain in NOTIFY_CONFIG) and delivered webhook messages are kept: whole days such as 30d, or a duration; a purge every minute deletes what is older")
+	e.Retention(&cfg.DedupeWindow, "dedupe-window", "NOTIFY_DEDUPE_WINDOW", cfg.DedupeWindow, "how long an event's idempotency key (and payload) is kept at least, so a redelivered event is still recognized: whole days such as 14d, or a duration; an event goes once none of its notifications is left and it is older than this and its type's retention")
 	e.Int(&cfg.TopicPage, "topic-page", "NOTIFY_TOPIC_PAGE", cfg.TopicPage, "subscribers one topic fan-out transaction takes at most")
 	e.Duration(&cfg.TopicPageTime, "topic-page-time", "NOTIFY_TOPIC_PAGE_TIME", cfg.TopicPageTime, "how long one topic fan-out transaction should hold SQLite's writer; pages are sized by it there (negative: every page takes --topic-page)")
 	e.Duration(&cfg.TopicLease, "topic-lease", "NOTIFY_TOPIC_LEASE", cfg.TopicLease, "lease of a topic fan-out job; after a crash another replica resumes it this much later")

@@ -159,7 +159,7 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 			return prefs.RulesOf(t)
 		}}})
 
-	a.Purger = retention.New(a.Store, retention.Options{Default: cfg.Retention, Types: retainByType(registry), Logger: a.log, Metrics: a.reg})
+	a.Purger = retention.New(a.Store, retention.Options{Default: cfg.Retention, DedupeWindow: cfg.DedupeWindow, Types: retainByType(registry), Logger: a.log, Metrics: a.reg})
 
 	if len(cfg.SQSQueues) > 0 {
 		awsCfg, err := config.LoadDefaultConfig(ctx)

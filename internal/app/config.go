@@ -118,6 +118,9 @@ type Config struct {
 	// Retention is how long notifications (of types without their own retain) and
 	// delivered webhook outbox rows are kept (default 180 days).
 	Retention time.Duration
+	// DedupeWindow is how long an event's idempotency key is kept at least (default 14
+	// days): an event goes at the later of it and its type's retention.
+	DedupeWindow time.Duration
 
 	// Topics: subscribers per fan-out transaction at most, how long one should hold the
 	// store's writer (negative: every page takes TopicPage), the lease of a fan-out job,
@@ -174,6 +177,7 @@ func Defaults() Config {
 		UserBurst:          40,
 		ShutdownWait:       30 * time.Second,
 		Retention:          180 * 24 * time.Hour,
+		DedupeWindow:       14 * 24 * time.Hour,
 		TopicPage:          topic.DefaultPage,
 		TopicPageTime:      topic.DefaultPageTime,
 		TopicLease:         topic.DefaultLease,
@@ -217,6 +221,7 @@ func (c *Config) defaults() {
 	fill(&c.MaxBody, d.MaxBody)
 	fill(&c.Heartbeat, d.Heartbeat)
 	fill(&c.Retention, d.Retention)
+	fill(&c.DedupeWindow, d.DedupeWindow)
 	fill(&c.MaxStreams, d.MaxStreams)
 	fill(&c.UserBurst, d.UserBurst)
 	fill(&c.ShutdownWait, d.ShutdownWait)

@@ -130,10 +130,14 @@ func (dialect) IgnoreConflicts(string) string { return "" }
 func (dialect) UpsertSeq() string {
 	return " ON CONFLICT (user_id) DO UPDATE SET last_seq = excluded.last_seq"
 }
-func (dialect) ForUpdate() string         { return "" } // one writer: the transaction holds the lock
-func (dialect) SkipLocked() string        { return "" }
-func (dialect) UseIndex(string) string    { return "" } // the planner picks the page's index
-func (dialect) TxOptions() *sql.TxOptions { return nil }
+func (dialect) ForUpdate() string      { return "" } // one writer: the transaction holds the lock
+func (dialect) SkipLocked() string     { return "" }
+func (dialect) UseIndex(string) string { return "" } // the planner picks the page's index
+
+// Unindexed: a unary + keeps SQLite from answering the condition from an index (it does
+// not run ANALYZE, so it cannot know that most deliveries are sent).
+func (dialect) Unindexed(col string) string { return "+" + col }
+func (dialect) TxOptions() *sql.TxOptions   { return nil }
 
 // Returning: SQLite (3.35+) answers INSERT … RETURNING, so Accept skips reading rows back.
 func (dialect) Returning() bool { return true }
