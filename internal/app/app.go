@@ -169,7 +169,7 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 		ready = append(ready, httpapi.Checker{Name: "sqs", Check: a.sqs.Ready})
 	}
 
-	previews, err := preview.New(registry)
+	previews, err := preview.New(registry, cfg.AdFooter)
 	if err != nil {
 		return nil, err
 	}
