@@ -94,6 +94,10 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 		}
 	}
 
+	if err := checkAdFooter(registry, cfg.AdFooter); err != nil {
+		return nil, err
+	}
+
 	recipients, err := recipientDefaults(cfg)
 	if err != nil {
 		return nil, err
@@ -148,7 +152,7 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	a.Ingest = ingest.New(a.Store, ingest.Options{Registry: registry, Limits: cfg.Limits, Publisher: publisher, Committers: committers, Linger: cfg.CommitLinger, Recipients: recipients,
 		Delivered: a.kickWorkers, Horizon: cfg.ScheduleHorizon, Logger: a.log, Metrics: a.reg, TopicAccepted: a.kickTopics})
 	a.Topics = topic.New(a.Store, topic.Options{Registry: registry, Limits: cfg.Limits, Defaults: recipients, Publisher: publisher, Delivered: a.kickWorkers,
-		Page: cfg.TopicPage, Lease: cfg.TopicLease, Logger: a.log, Metrics: a.reg})
+		Page: cfg.TopicPage, PageTime: cfg.TopicPageTime, Lease: cfg.TopicLease, Logger: a.log, Metrics: a.reg})
 	a.Releaser = schedule.New(a.Store, schedule.Options{Publisher: publisher, Delivered: a.kickWorkers, Logger: a.log, Metrics: a.reg,
 		Decide: store.Decide{Defaults: recipients, Rules: func(typ string) prefs.Rules {
 			t, _ := registry.Lookup(typ)

@@ -119,9 +119,11 @@ type Config struct {
 	// delivered webhook outbox rows are kept (default 180 days).
 	Retention time.Duration
 
-	// Topics: subscribers per fan-out transaction, the lease of a fan-out job, and how
-	// many topics one user may subscribe to.
+	// Topics: subscribers per fan-out transaction at most, how long one should hold the
+	// store's writer (negative: every page takes TopicPage), the lease of a fan-out job,
+	// and how many topics one user may subscribe to.
 	TopicPage     int
+	TopicPageTime time.Duration
 	TopicLease    time.Duration
 	TopicsPerUser int
 }
@@ -173,6 +175,7 @@ func Defaults() Config {
 		ShutdownWait:       30 * time.Second,
 		Retention:          180 * 24 * time.Hour,
 		TopicPage:          topic.DefaultPage,
+		TopicPageTime:      topic.DefaultPageTime,
 		TopicLease:         topic.DefaultLease,
 		TopicsPerUser:      store.MaxTopicsPerUser,
 	}
@@ -218,6 +221,7 @@ func (c *Config) defaults() {
 	fill(&c.UserBurst, d.UserBurst)
 	fill(&c.ShutdownWait, d.ShutdownWait)
 	fill(&c.TopicPage, d.TopicPage)
+	fill(&c.TopicPageTime, d.TopicPageTime)
 	fill(&c.TopicLease, d.TopicLease)
 	fill(&c.TopicsPerUser, d.TopicsPerUser)
 	if c.Logger == nil {

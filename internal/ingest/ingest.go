@@ -238,6 +238,17 @@ func (s *Service) AcceptPrepared(ctx context.Context, batch []store.AcceptInput)
 }
 
 func (s *Service) acceptPrepared(ctx context.Context, batch []store.AcceptInput) ([]Result, error) {
+	// A topic's subscribers are counted here, before the group commit, on the store's
+	// read side: a million would hold the one transaction every caller shares.
+	for i := range batch {
+		if p := batch[i].Prepared; p != nil && p.Topic != nil && batch[i].Subscribers == 0 {
+			n, err := s.st.CountSubscribers(ctx, p.Event.Topic, time.Now())
+			if err != nil {
+				return nil, err
+			}
+			batch[i].Subscribers = n
+		}
+	}
 	stored, err := s.gc.submit(ctx, batch)
 	if err != nil {
 		return nil, err

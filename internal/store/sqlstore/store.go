@@ -17,12 +17,15 @@ type Store struct {
 	d     Dialect
 	hooks webhookTargets // outbound webhooks: which state changes write outbox rows
 	stmts *stmtCache     // Accept's statements, prepared once per shape (SQLite)
+	turns *turns         // accepts take the writer before fan-out pages (turns.go)
 }
 
 var _ store.Store = (*Store)(nil)
 
 // New returns a Store over migrated databases.
-func New(db DBs, d Dialect) *Store { return &Store{db: db, d: d, stmts: newStmtCache(d)} }
+func New(db DBs, d Dialect) *Store {
+	return &Store{db: db, d: d, stmts: newStmtCache(d), turns: newTurns()}
+}
 
 // Close closes the databases.
 func (s *Store) Close() error {

@@ -46,6 +46,7 @@ func Run(t *testing.T, open Opener) {
 	tests = append(tests, retentionTests...)
 	tests = append(tests, consoleTests...)
 	tests = append(tests, topicTests...)
+	tests = append(tests, statusPageTests...)
 	tests = append(tests, deviceTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
