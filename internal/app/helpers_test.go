@@ -140,8 +140,8 @@ func (s *stream) next(t *testing.T) sseEvent {
 			t.Fatal("stream closed")
 		}
 		return ev
-	case <-time.After(10 * time.Second):
-		t.Fatal("no SSE event within 10s")
+	case <-time.After(60 * time.Second): // a bound for failures only (apptest.Eventually)
+		t.Fatal("no SSE event within 60s")
 	}
 	return sseEvent{}
 }

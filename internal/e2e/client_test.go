@@ -181,6 +181,7 @@ type notification struct {
 	Seq     int64  `json:"seq"`
 	EventID string `json:"eventId"`
 	Message string `json:"message"`
+	Read    bool   `json:"read"`
 }
 
 // inbox returns a user's notifications, newest first (up to 100).

@@ -208,6 +208,9 @@ class NotifydInbox extends HTMLElement {
     this._refreshCount();
   }
   _applyState(s) {
+    // {"refresh":true}: changes may have been missed (the server's link to its other
+    // replicas was down): list again.
+    if (s.refresh) { this._load().catch(() => {}); this._refreshCount(); return; }
     const rows = [...this._ui.list.children].filter((li) =>
       s.ids ? s.ids.includes(+li.dataset.id) : +li.dataset.seq <= s.upToSeq && (!s.type || li.dataset.type === s.type));
     for (const li of rows) {
