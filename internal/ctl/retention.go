@@ -59,9 +59,9 @@ func runPurge(ctx context.Context, e *env, args []string) error {
 		}
 		slices.Sort(types)
 		for _, t := range types {
-			fmt.Fprintf(e.Stdout, "  %-24s created before %s\n", t, a.Cutoffs.Types[t].Local().Format(time.DateTime))
+			fmt.Fprintf(e.Stdout, "  %-24s created before %s\n", t, stamp(a.Cutoffs.Types[t]))
 		}
-		fmt.Fprintf(e.Stdout, "  %-24s created before %s (delivered ones)\n", "webhook messages", a.Cutoffs.Outbox.Local().Format(time.DateTime))
+		fmt.Fprintf(e.Stdout, "  %-24s created before %s (delivered ones)\n", "webhook messages", stamp(a.Cutoffs.Outbox))
 	}
 	return nil
 }
