@@ -15,7 +15,7 @@ func TestTimesInTheLocalZone(t *testing.T) {
 	_, server := startApp(t, app.Config{IngestToken: "s3cret", Retention: 30 * 24 * time.Hour})
 	c := newCtl(t, server)
 	before := time.Now().Add(-time.Second)
-	c.ok("topic", "subscribe", "restock:product-123", "7")
+	c.ok("--token", "s3cret", "topic", "subscribe", "restock:product-123", "7")
 	after := time.Now().Add(time.Second)
 	zone := regexp.QuoteMeta(time.Now().Format("MST"))
 	local := func(what, out, pattern string, lo, hi time.Time) {
@@ -30,10 +30,10 @@ func TestTimesInTheLocalZone(t *testing.T) {
 			t.Errorf("%s: %s is %v (%v), want between %v and %v", what, pattern, at, err, lo, hi)
 		}
 	}
-	local("topic list", c.ok("topic", "list", "7").stdout, "since", before, after)
-	local("topic subscribers", c.ok("topic", "subscribers", "restock:product-123").stdout, "since", before, after)
+	local("topic list", c.ok("--token", "s3cret", "topic", "list", "7").stdout, "since", before, after)
+	local("topic subscribers", c.ok("--token", "s3cret", "topic", "subscribers", "restock:product-123").stdout, "since", before, after)
 
 	before = time.Now().Add(-30*24*time.Hour - time.Second)
 	r := c.ok("--token", "s3cret", "purge", "--dry-run")
-	local("purge --dry-run", r.stdout, "DELIVERY_STARTED +created before", before, time.Now().Add(-30*24*time.Hour+time.Second))
+	local("purge --dry-run", r.stdout, "webhook messages +created before", before, time.Now().Add(-30*24*time.Hour+time.Second))
 }
