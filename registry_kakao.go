@@ -112,6 +112,15 @@ func (k *Kakao) compile(typ string, tpls map[string]AlimTalkTemplate) error {
 	return nil
 }
 
+// Approved is the registered template the block was checked against at start-up (its
+// text with the #{…} placeholders, as Kakao approved it); zero before the check.
+func (k *Kakao) Approved() AlimTalkTemplate {
+	if k == nil || k.tpl == nil {
+		return AlimTalkTemplate{}
+	}
+	return *k.tpl
+}
+
 // AlimTalk is an AlimTalk ready to send: the template code, the filled variables, the
 // text as the template reads with them and the buttons with their links.
 type AlimTalk struct {

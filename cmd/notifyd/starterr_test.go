@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -12,9 +13,14 @@ import (
 // Each start-up error names the variable (and flag) at fault and what would be valid.
 // Tried, one at a time, on a fresh environment: a bare port as the listen address, a log
 // level that does not exist, jwt auth with neither a secret nor a key set, a misspelled
-// auth mode and fan-out, and a SQLite path that is a folder.
+// auth mode and fan-out, a SQLite path that is a folder, and an advertising type with no
+// NOTIFY_AD_FOOTER (its texts would go out without the opt-out line the law asks for).
 func TestStartupErrorsNameTheSetting(t *testing.T) {
 	dir := t.TempDir()
+	adConfig := filepath.Join(dir, "ad.yaml")
+	if err := os.WriteFile(adConfig, []byte("types:\n  SALE:\n    advertising: true\n    channels: {CUSTOMER: [inbox, sms]}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct {
 		env  map[string]string
 		want []string
@@ -27,6 +33,7 @@ func TestStartupErrorsNameTheSetting(t *testing.T) {
 		{map[string]string{"NOTIFY_FANOUT": "redsi"}, []string{"NOTIFY_FANOUT", "auto, local, redis, postgres", `did you mean "redis"`}},
 		{map[string]string{"NOTIFY_SMS_CAP": "ten"}, []string{"NOTIFY_SMS_CAP (-sms-cap)", `"ten" is not an integer`}},
 		{map[string]string{"NOTIFY_DATABASE_URL": "sqlite:" + dir, "NOTIFY_HTTP_ADDR": "127.0.0.1:0"}, []string{"NOTIFY_DATABASE_URL", dir}},
+		{map[string]string{"NOTIFY_CONFIG": adConfig, "NOTIFY_DATABASE_URL": "sqlite:" + filepath.Join(dir, "ad.db"), "NOTIFY_HTTP_ADDR": "127.0.0.1:0"}, []string{"NOTIFY_AD_FOOTER", "type SALE is advertising"}},
 	} {
 		notifydFlags(t) // clears NOTIFY_* for this case
 		for k, v := range c.env {

@@ -94,6 +94,10 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 		}
 	}
 
+	if err := checkAdFooter(registry, cfg.AdFooter); err != nil {
+		return nil, err
+	}
+
 	recipients, err := recipientDefaults(cfg)
 	if err != nil {
 		return nil, err
@@ -169,7 +173,7 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 		ready = append(ready, httpapi.Checker{Name: "sqs", Check: a.sqs.Ready})
 	}
 
-	previews, err := preview.New(registry)
+	previews, err := preview.New(registry, cfg.AdFooter)
 	if err != nil {
 		return nil, err
 	}

@@ -73,7 +73,7 @@ func printable(v string, max int) bool {
 // timelineEntry is one thing that happened to an event, in time order.
 type timelineEntry struct {
 	At   time.Time `json:"at"`
-	Kind string    `json:"kind"` // accepted, notification, scheduled, attempt, delivery, read
+	Kind string    `json:"kind"` // accepted, notification, scheduled, attempt, report, delivery, read
 	// What the entry is about; each kind fills its own.
 	UserID            string `json:"userId,omitempty"`
 	NotificationID    int64  `json:"notificationId,omitempty"`
@@ -117,7 +117,11 @@ func (s *Server) eventTimeline(w http.ResponseWriter, r *http.Request) error {
 	tried := map[int64]bool{}
 	for _, a := range attempts {
 		tried[a.DeliveryID] = true
-		v.Timeline = append(v.Timeline, timelineEntry{At: a.At, Kind: "attempt", DeliveryID: a.DeliveryID, Channel: a.Channel, Attempt: a.Attempt, Status: a.Status,
+		kind := "attempt"
+		if a.Status == string(notify.StatusDelivered) || a.Status == string(notify.StatusUndelivered) {
+			kind = "report" // the provider's word on the attempt before it
+		}
+		v.Timeline = append(v.Timeline, timelineEntry{At: a.At, Kind: kind, DeliveryID: a.DeliveryID, Channel: a.Channel, Attempt: a.Attempt, Status: a.Status,
 			Provider: a.Provider, ProviderMessageID: a.ProviderID, Error: a.Error, Reason: a.Reason, Fallback: a.Fallback})
 	}
 	for _, p := range st.Scheduled {

@@ -12,6 +12,7 @@ import (
 	notify "github.com/notifyd/notifyd"
 	"github.com/notifyd/notifyd/internal/channel/email"
 	"github.com/notifyd/notifyd/internal/channel/krtext"
+	"github.com/notifyd/notifyd/internal/channel/mobile"
 	"github.com/notifyd/notifyd/internal/channel/sms"
 	"github.com/notifyd/notifyd/internal/channel/webpush"
 )
@@ -31,6 +32,21 @@ type Result struct {
 	SMS      SMS                 `json:"sms"`
 	Email    *Email              `json:"email,omitempty"`
 	Push     json.RawMessage     `json:"push"`
+	// MobilePush is the push an app gets (FCM, APNs), titled with the type's label.
+	MobilePush MobilePush `json:"mobilePush"`
+	// Kakao is the AlimTalk, for a type with a kakao block.
+	Kakao *Kakao `json:"kakao,omitempty"`
+	// Advertising: the type is an advertisement, and the SMS, email and mobile push above
+	// carry its marks ("(광고) " and AdFooter, NOTIFY_AD_FOOTER, "" when it is not set).
+	Advertising bool   `json:"advertising"`
+	AdFooter    string `json:"adFooter,omitempty"`
+}
+
+// MobilePush is what a device shows.
+type MobilePush struct {
+	Title string `json:"title"`
+	Body  string `json:"body"`
+	URL   string `json:"url,omitempty"`
 }
 
 // Inbox is the notification as the inbox lists it.
@@ -56,15 +72,20 @@ type Email struct {
 }
 
 // Renderer renders previews with the service's email templates.
-type Renderer struct{ emails *email.Renderer }
+type Renderer struct {
+	emails   *email.Renderer
+	reg      *notify.Registry
+	adFooter string
+}
 
-// New compiles reg's email templates (as the email channel does).
-func New(reg *notify.Registry) (*Renderer, error) {
+// New compiles reg's email templates (as the email channel does); adFooter is
+// NOTIFY_AD_FOOTER, the line every advertisement ends with.
+func New(reg *notify.Registry, adFooter string) (*Renderer, error) {
 	e, err := email.NewRenderer(reg)
 	if err != nil {
 		return nil, err
 	}
-	return &Renderer{emails: e}, nil
+	return &Renderer{emails: e, reg: reg, adFooter: adFooter}, nil
 }
 
 // Render renders p, a prepared (validated, routed) event.
@@ -83,14 +104,36 @@ func (r *Renderer) Render(p *notify.Prepared) (*Result, error) {
 			}
 		}
 	}
+	// As the delivery worker marks an advertisement's messages before any channel sends.
+	t, _ := r.reg.Lookup(ev.Type)
+	if t != nil && t.Advertising {
+		m.Advertising, m.AdFooter = true, r.adFooter
+		res.Advertising, res.AdFooter = true, r.adFooter
+	}
 	res.SMS = smsOf(sms.Text(m))
 	content, err := r.emails.Render(m)
 	if err != nil {
 		return nil, err
 	}
 	res.Email = &Email{Subject: content.Subject, Text: content.Text, HTML: content.HTML}
-	res.Push, err = json.Marshal(webpush.Payload{Message: m.Text, URL: m.URL, Type: m.Type, EventID: m.EventID})
-	return res, err
+	res.Push, err = json.Marshal(webpush.PayloadOf(m))
+	if err != nil {
+		return nil, err
+	}
+	var labels map[string]string
+	if t != nil {
+		labels = t.Labels
+	}
+	mp := mobile.Compose(m, mobile.Title(labels, m.Type, "", ""), 0)
+	res.MobilePush = MobilePush{Title: mp.Title, Body: mp.Body, URL: mp.URL}
+	if t != nil && t.Kakao != nil {
+		m.Channel = notify.ChannelKakao
+		if len(ev.Recipients) > 0 {
+			m.To = ev.Recipients[0].Phone
+		}
+		res.Kakao = kakaoOf(t, m)
+	}
+	return res, nil
 }
 
 func smsOf(text string) SMS {

@@ -79,10 +79,10 @@ type DeliveryAttempt struct {
 
 // Traffic is what the charts draw: counts per bucket (Start is each bucket's start).
 type Traffic struct {
-	Events    []Count        `json:"events"`
-	Outcomes  []OutcomeCount `json:"outcomes"`
-	Fallbacks []Count        `json:"fallbacks"`
-	Latency   []Latency      `json:"latency"`
+	Events    []Count         `json:"events"`
+	Outcomes  []OutcomeCount  `json:"outcomes"`
+	Fallbacks []FallbackCount `json:"fallbacks"`
+	Latency   []Latency       `json:"latency"`
 }
 
 // Count is a number of things in one bucket.
@@ -91,7 +91,17 @@ type Count struct {
 	N     int       `json:"n"`
 }
 
-// OutcomeCount is a number of attempts that ended in one status on one channel.
+// FallbackCount is a number of deliveries that fell back (an AlimTalk Kakao could not
+// deliver, sent again as To: sms or lms) in one bucket, counted when the fallback was
+// decided (the refusal, or the provider's report).
+type FallbackCount struct {
+	Start time.Time `json:"t"`
+	To    string    `json:"to"`
+	N     int       `json:"n"`
+}
+
+// OutcomeCount is a number of attempts that ended in one status on one channel; a
+// provider's report (delivered, undelivered) counts as one more, at the time it came.
 type OutcomeCount struct {
 	Start   time.Time `json:"t"`
 	Channel string    `json:"channel"`

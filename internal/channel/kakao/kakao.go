@@ -61,23 +61,15 @@ func (s Sender) Send(ctx context.Context, m notify.Message) (channel.Receipt, er
 	if !ok || t.Kakao == nil {
 		return channel.Receipt{}, channel.Permanent("no_template", fmt.Errorf("type %s has no kakao template", m.Type))
 	}
-	a, err := t.AlimTalk(m)
-	var empty *notify.EmptyVariableError
-	if errors.As(err, &empty) {
-		return channel.Receipt{}, &channel.Error{Kind: channel.KindPermanent, Reason: notify.ReasonTemplateVariableEmpty, Err: err}
-	}
+	a, fallback, err := Render(t, m)
 	if err != nil {
-		return channel.Receipt{}, channel.Permanent("template", err)
+		return channel.Receipt{}, err
 	}
 	dom, ok := krtext.Domestic(m.To)
 	if !ok {
 		return channel.Receipt{}, channel.Skip(notify.ReasonNotKoreanNumber, fmt.Errorf("%s is not a Korean number: AlimTalk goes to +82 numbers only", notify.MaskPhone(m.To)))
 	}
-	msg := Message{DeliveryID: m.DeliveryID, Attempt: m.Attempt, To: m.To, Domestic: dom, AlimTalk: a}
-	if a.Fallback == notify.KakaoFallbackSMS {
-		f := krtext.Fit(a.Text, m.URL)
-		msg.Fallback = &f
-	}
+	msg := Message{DeliveryID: m.DeliveryID, Attempt: m.Attempt, To: m.To, Domestic: dom, AlimTalk: a, Fallback: fallback}
 	r, err := s.Provider.Send(ctx, msg)
 	if e := channel.AsError(err); e != nil && (e.Kind == channel.KindRefused || e.Kind == channel.KindUnknown) {
 		plan(&e.Receipt, msg, a.Text)
@@ -88,6 +80,27 @@ func (s Sender) Send(ctx context.Context, m notify.Message) (channel.Receipt, er
 	}
 	plan(&r, msg, a.Text)
 	return r, nil
+}
+
+// Render is m's AlimTalk as type t sends it, and the SMS or LMS it falls back to (nil
+// when the type's fallback is none): what Send hands its provider, and what the console's
+// preview shows. A variable that renders empty is the send-time template check failing:
+// a permanent error with reason template_variable_empty, wrapping the
+// *notify.EmptyVariableError that names the variable.
+func Render(t *notify.EventType, m notify.Message) (notify.AlimTalk, *krtext.Fitted, error) {
+	a, err := t.AlimTalk(m)
+	var empty *notify.EmptyVariableError
+	if errors.As(err, &empty) {
+		return notify.AlimTalk{}, nil, &channel.Error{Kind: channel.KindPermanent, Reason: notify.ReasonTemplateVariableEmpty, Err: err}
+	}
+	if err != nil {
+		return notify.AlimTalk{}, nil, channel.Permanent("template", err)
+	}
+	if a.Fallback != notify.KakaoFallbackSMS {
+		return a, nil, nil
+	}
+	f := krtext.Fit(a.Text, m.URL)
+	return a, &f, nil
 }
 
 // plan records on r what notifyd falls back to, unless the provider does it itself.

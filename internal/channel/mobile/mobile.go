@@ -188,8 +188,14 @@ func (s *Sender) compose(ctx context.Context, m notify.Message) (Push, error) {
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return Push{}, err
 	}
-	return Push{Title: s.title(m.Type, lang, ""), Body: m.AdText(m.Text), URL: m.URL, Type: m.Type,
-		NotificationID: m.NotificationID, Badge: unread, CollapseKey: m.CollapseKey}, nil
+	return Compose(m, s.title(m.Type, lang, ""), unread), nil
+}
+
+// Compose is the push of m titled title with badge: its body is the message, with the
+// advertising marks when it is an advertisement (the console's preview shows it too).
+func Compose(m notify.Message, title string, badge int) Push {
+	return Push{Title: title, Body: m.AdText(m.Text), URL: m.URL, Type: m.Type,
+		NotificationID: m.NotificationID, Badge: badge, CollapseKey: m.CollapseKey}
 }
 
 // title is the type's label in lang ("en-US" falls back to "en"), else fallback, else
@@ -199,6 +205,12 @@ func (s *Sender) title(typ, lang, fallback string) string {
 	if s.o.Labels != nil {
 		labels = s.o.Labels(typ)
 	}
+	return Title(labels, typ, lang, fallback)
+}
+
+// Title is a push's title from a type's labels: the one in lang ("en-US" falls back to
+// "en"), else fallback, else the label in Korean, then English, then the type itself.
+func Title(labels map[string]string, typ, lang, fallback string) string {
 	base, _, _ := strings.Cut(lang, "-")
 	for _, l := range []string{lang, base} {
 		if v := labels[l]; l != "" && v != "" {

@@ -94,7 +94,7 @@ func (s *Sender) Send(ctx context.Context, m notify.Message) (channel.Receipt, e
 	if len(subs) == 0 {
 		return channel.Receipt{}, channel.Skip(notify.ReasonNoSubscription, errors.New("the user has no push subscription"))
 	}
-	body, err := json.Marshal(Payload{Message: m.Text, URL: m.URL, Type: m.Type, EventID: m.EventID, DeliveryID: m.DeliveryID})
+	body, err := json.Marshal(PayloadOf(m))
 	if err != nil {
 		return channel.Receipt{}, channel.Permanent("payload", err)
 	}
@@ -133,6 +133,12 @@ func (s *Sender) Send(ctx context.Context, m notify.Message) (channel.Receipt, e
 		return channel.Receipt{}, channel.Transient("", firstErr)
 	}
 	return channel.Receipt{}, firstErr
+}
+
+// PayloadOf is what the service worker receives for m: an advertisement's text carries its
+// marks ("(광고) " and the NOTIFY_AD_FOOTER line) as SMS, email and mobile push do.
+func PayloadOf(m notify.Message) Payload {
+	return Payload{Message: m.AdText(m.Text), URL: m.URL, Type: m.Type, EventID: m.EventID, DeliveryID: m.DeliveryID}
 }
 
 var errGone = errors.New("webpush: subscription gone")

@@ -248,6 +248,17 @@ func TestSendEncryptsSignsAndHandlesPushServiceAnswers(t *testing.T) {
 		t.Fatalf("after a 410: %+v", left)
 	}
 
+	// An advertisement carries the marks the law asks of every advertising text.
+	ad := msg
+	ad.DeliveryID, ad.Advertising, ad.AdFooter = 8, true, "notifyd 샵 무료수신거부 080-000-0000"
+	if _, err := s.Send(context.Background(), ad); err != nil {
+		t.Fatalf("advertisement: %v", err)
+	}
+	wantAd := Payload{Message: "(광고) " + msg.Text + "\nnotifyd 샵 무료수신거부 080-000-0000", URL: msg.URL, Type: msg.Type, EventID: "ev-1", DeliveryID: 8}
+	if got := ps.got["/sub/laptop"]; len(got) != 2 || got[1] != wantAd {
+		t.Fatalf("the laptop decrypted %+v, want the advertisement %+v", got, wantAd)
+	}
+
 	for _, tc := range []struct {
 		user   string
 		kind   channel.Kind

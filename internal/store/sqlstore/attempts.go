@@ -10,11 +10,12 @@ import (
 
 // recordAttempt keeps one attempt's outcome in delivery_attempts, with its channel and the
 // time from the event's acceptance to it (the charts' latency; a scheduled or escalated
-// delivery's wait counts in), read from the rows it belongs to.
-func (s *Store) recordAttempt(ctx context.Context, tx *sql.Tx, id int64, attempt int, o store.Outcome, at time.Time) error {
+// delivery's wait counts in), read from the rows it belongs to. fallback is the channel
+// kind (sms, lms) the delivery fell back to with this outcome, "" when it did not.
+func (s *Store) recordAttempt(ctx context.Context, tx *sql.Tx, id int64, attempt int, o store.Outcome, fallback string, at time.Time) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO delivery_attempts (delivery_id, attempt, channel, status, provider, provider_id, error, reason, fallback, latency_ms, at)
-		SELECT d.id, ?, d.channel, ?, ?, ?, ?, ?, '', ? - e.created_at, ? FROM deliveries d JOIN notifications n ON n.id = d.notification_id JOIN events e ON e.id = n.event_id WHERE d.id = ?`,
-		attempt, string(o.Status), o.Provider, o.ProviderID, o.Error, o.Reason, ms(at), ms(at), id)
+		SELECT d.id, ?, d.channel, ?, ?, ?, ?, ?, ?, ? - e.created_at, ? FROM deliveries d JOIN notifications n ON n.id = d.notification_id JOIN events e ON e.id = n.event_id WHERE d.id = ?`,
+		attempt, string(o.Status), o.Provider, o.ProviderID, o.Error, o.Reason, fallback, ms(at), ms(at), id)
 	return dbErr("record attempt", err)
 }
 

@@ -124,13 +124,15 @@ func (s *Store) CompleteDelivery(ctx context.Context, id int64, attempt int, o s
 		if err := update(tx); err != nil {
 			return err
 		}
-		if err := s.recordAttempt(ctx, tx, id, attempt, o, at); err != nil {
-			return err
-		}
+		fallback := ""
 		if o.Refused && o.FallbackPlan != "" {
-			if err := s.fallbackNow(ctx, tx, id, o, at); err != nil {
+			var err error
+			if fallback, err = s.fallbackNow(ctx, tx, id, o, at); err != nil {
 				return err
 			}
+		}
+		if err := s.recordAttempt(ctx, tx, id, attempt, o, fallback, at); err != nil {
+			return err
 		}
 		if len(hooks) > 0 {
 			return s.outboxDelivery(ctx, tx, hooks, id, o, at)
@@ -140,19 +142,20 @@ func (s *Store) CompleteDelivery(ctx context.Context, id int64, attempt int, o s
 }
 
 // fallbackNow creates the fallback SMS of delivery id, refused at the call, and records
-// on it that it fell back.
-func (s *Store) fallbackNow(ctx context.Context, tx *sql.Tx, id int64, o store.Outcome, at time.Time) error {
+// on it that it fell back; it returns the plan (sms, lms) when it did, "" when the
+// fallback existed already.
+func (s *Store) fallbackNow(ctx context.Context, tx *sql.Tx, id int64, o store.Outcome, at time.Time) (string, error) {
 	var note int64
 	var address string
 	if err := tx.QueryRowContext(ctx, `SELECT notification_id, address FROM deliveries WHERE id = ?`, id).Scan(&note, &address); err != nil {
-		return dbErr("select refused delivery", err)
+		return "", dbErr("select refused delivery", err)
 	}
 	fb, err := s.createFallback(ctx, tx, note, address, o.FallbackText, at)
 	if err != nil || fb == 0 {
-		return err
+		return "", err
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE deliveries SET fallback = ? WHERE id = ?`, o.FallbackPlan, id)
-	return dbErr("record fallback", err)
+	return o.FallbackPlan, dbErr("record fallback", err)
 }
 
 // CountSent implements store.Store.

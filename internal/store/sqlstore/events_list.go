@@ -124,8 +124,8 @@ func (s *Store) summarize(ctx context.Context, events []store.EventSummary) erro
 	if err := r.Err(); err != nil {
 		return dbErr("count recipients", err)
 	}
-	r, err = s.db.R.QueryContext(ctx, `SELECT n.event_id, d.channel, d.status, d.reason, COUNT(*) FROM deliveries d JOIN notifications n ON n.id = d.notification_id
-		WHERE n.event_id IN (`+in+`) GROUP BY n.event_id, d.channel, d.status, d.reason ORDER BY n.event_id, d.channel, d.status, d.reason`, ids...)
+	r, err = s.db.R.QueryContext(ctx, `SELECT n.event_id, d.channel, d.status, d.reason, d.fallback, COUNT(*) FROM deliveries d JOIN notifications n ON n.id = d.notification_id
+		WHERE n.event_id IN (`+in+`) GROUP BY n.event_id, d.channel, d.status, d.reason, d.fallback ORDER BY n.event_id, d.channel, d.status, d.reason, d.fallback`, ids...)
 	if err != nil {
 		return dbErr("count outcomes", err)
 	}
@@ -133,7 +133,7 @@ func (s *Store) summarize(ctx context.Context, events []store.EventSummary) erro
 	for r.Next() {
 		var id int64
 		var o store.ChannelOutcome
-		if err := r.Scan(&id, &o.Channel, &o.Status, &o.Reason, &o.Count); err != nil {
+		if err := r.Scan(&id, &o.Channel, &o.Status, &o.Reason, &o.Fallback, &o.Count); err != nil {
 			return dbErr("scan outcomes", err)
 		}
 		index[id].Outcomes = append(index[id].Outcomes, o)

@@ -96,12 +96,13 @@ func (s *Store) ApplyPendingReports(ctx context.Context, now, dropBefore time.Ti
 func (s *Store) applyReport(ctx context.Context, tx *sql.Tx, id int64, r store.Report) (deliveryID, fallbackID int64, err error) {
 	var d struct {
 		id, note        int64
+		attempts        int
 		status, address string
 		plan, text      string
 	}
-	err = tx.QueryRowContext(ctx, `SELECT id, notification_id, status, address, fallback_plan, fallback_text FROM deliveries
+	err = tx.QueryRowContext(ctx, `SELECT id, notification_id, attempts, status, address, fallback_plan, fallback_text FROM deliveries
 		WHERE provider = ? AND provider_id = ? ORDER BY id LIMIT 1`+s.d.ForUpdate(), r.Provider, r.MessageID).
-		Scan(&d.id, &d.note, &d.status, &d.address, &d.plan, &d.text)
+		Scan(&d.id, &d.note, &d.attempts, &d.status, &d.address, &d.plan, &d.text)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, 0, nil
 	}
@@ -127,6 +128,12 @@ func (s *Store) applyReport(ctx context.Context, tx *sql.Tx, id int64, r store.R
 		fallback = ?, fallback_id = ?, updated_at = ? WHERE id = ?`,
 		string(r.Status), r.Code, reportError(r), fallback, fbID, ms(r.At), d.id); err != nil {
 		return 0, 0, dbErr("apply report", err)
+	}
+	// The report is kept beside the attempts (the timeline's report, the charts'
+	// delivered/undelivered and fallbacks), under the attempt it reports on.
+	report := store.Outcome{Status: r.Status, Provider: r.Provider, ProviderID: r.MessageID, Error: reportError(r), ProviderCode: r.Code}
+	if err := s.recordAttempt(ctx, tx, d.id, d.attempts, report, fallback, r.At); err != nil {
+		return 0, 0, err
 	}
 	if hooks := s.hooks.wanting(deliveryEvent(r.Status)); len(hooks) > 0 {
 		o := store.Outcome{Status: r.Status, ProviderCode: r.Code, Error: reportError(r), ProviderID: r.MessageID}

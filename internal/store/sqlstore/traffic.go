@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"maps"
 	"slices"
 	"time"
@@ -22,7 +23,7 @@ func bucketOf(col string) string {
 func (s *Store) TrafficStats(ctx context.Context, since, until time.Time, bucket time.Duration) (*store.Traffic, error) {
 	from, to, width := ms(since), ms(until), bucket.Milliseconds()
 	start := func(offset int64) time.Time { return fromMS(from + offset) }
-	t := &store.Traffic{Events: []store.Count{}, Outcomes: []store.OutcomeCount{}, Fallbacks: []store.Count{}, Latency: []store.Latency{}}
+	t := &store.Traffic{Events: []store.Count{}, Outcomes: []store.OutcomeCount{}, Fallbacks: []store.FallbackCount{}, Latency: []store.Latency{}}
 
 	counts := func(what, query string, add func(offset int64, n int)) error {
 		r, err := s.db.R.QueryContext(ctx, query, from, from, width, from, to)
@@ -45,10 +46,19 @@ func (s *Store) TrafficStats(ctx context.Context, since, until time.Time, bucket
 	if err != nil {
 		return nil, err
 	}
-	err = counts("count fallbacks", `SELECT `+bucketOf("at")+`, COUNT(*) FROM delivery_attempts WHERE at >= ? AND at < ? AND fallback <> '' GROUP BY 1 ORDER BY 1`,
-		func(offset int64, n int) { t.Fallbacks = append(t.Fallbacks, store.Count{Start: start(offset), N: n}) })
+	err = queryEach(ctx, s.db.R, `SELECT `+bucketOf("at")+`, fallback, COUNT(*) FROM delivery_attempts WHERE at >= ? AND at < ? AND fallback <> '' GROUP BY 1, fallback ORDER BY 1, fallback`,
+		[]any{from, from, width, from, to}, func(r *sql.Rows) error {
+			var offset int64
+			var c store.FallbackCount
+			if err := r.Scan(&offset, &c.To, &c.N); err != nil {
+				return err
+			}
+			c.Start = start(offset)
+			t.Fallbacks = append(t.Fallbacks, c)
+			return nil
+		})
 	if err != nil {
-		return nil, err
+		return nil, dbErr("count fallbacks", err)
 	}
 
 	r, err := s.db.R.QueryContext(ctx, `SELECT `+bucketOf("at")+`, channel, status, COUNT(*) FROM delivery_attempts WHERE at >= ? AND at < ? GROUP BY 1, channel, status ORDER BY 1, channel, status`,

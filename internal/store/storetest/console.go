@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"maps"
 	"slices"
 	"testing"
 	"time"
@@ -18,6 +19,7 @@ var consoleTests = []struct {
 	{"ConsoleListEvents", testListEvents},
 	{"ConsoleAttempts", testEventAttempts},
 	{"ConsoleTraffic", testTrafficStats},
+	{"ConsoleReportsAndFallbacks", testTrafficReports},
 }
 
 // consoleEvent accepts an event of typ for users at received, customers with SMS.
@@ -171,5 +173,98 @@ func testTrafficStats(t *testing.T, s store.Store) {
 	}
 	if len(tr.Fallbacks) != 0 {
 		t.Fatalf("fallbacks: %+v, want none", tr.Fallbacks)
+	}
+}
+
+// A provider's report is kept beside the attempts and a fallback on the attempt or report
+// that decided it: the charts count kakao's delivered and undelivered and each fallback by
+// kind once, the timeline lists the reports, and the feed's outcome says it fell back.
+func testTrafficReports(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	since := time.Now().Truncate(time.Minute).Add(-10 * time.Minute)
+	in := kakaoInput("kr", "a", "b", "c")
+	in.ReceivedAt = since
+	accept(t, s, in)
+	msgs := claimKakao(t, s, time.Now())
+	if len(msgs) != 3 {
+		t.Fatalf("claimed %d kakao deliveries, want 3", len(msgs))
+	}
+	at := since.Add(time.Minute)
+	// a: refused at the call, LMS at once; b and c: sent, then reported.
+	refused := store.Outcome{Status: notify.StatusFailed, Provider: "nhn", ProviderCode: "3018", Error: "refused", Refused: true, FallbackPlan: "lms", FallbackText: "긴 안내", At: at}
+	if err := s.CompleteDelivery(ctx, msgs[0].DeliveryID, msgs[0].Attempt, refused); err != nil {
+		t.Fatal(err)
+	}
+	for i, m := range msgs[1:] {
+		o := store.Outcome{Status: notify.StatusSent, Provider: "solapi", ProviderID: []string{"R1", "R2"}[i], FallbackPlan: "sms", FallbackText: "짧은 안내", At: at}
+		if err := s.CompleteDelivery(ctx, m.DeliveryID, m.Attempt, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reported := since.Add(2 * time.Minute)
+	for _, r := range []store.Report{
+		{Provider: "solapi", MessageID: "R1", Status: notify.StatusDelivered, Code: "1000", At: reported},
+		{Provider: "solapi", MessageID: "R2", Status: notify.StatusUndelivered, Code: "3019", Refused: true, At: reported},
+		{Provider: "solapi", MessageID: "R2", Status: notify.StatusUndelivered, Code: "3019", Refused: true, At: reported}, // a replay
+		{Provider: "solapi", MessageID: "R1", Status: notify.StatusUndelivered, Code: "3018", At: reported},                // after delivered: no change
+	} {
+		if _, err := s.ApplyReport(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tr, err := s.TrafficStats(ctx, since, since.Add(10*time.Minute), time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, o := range tr.Outcomes {
+		got[o.Start.Sub(since).String()+" "+o.Channel+" "+o.Status] += o.N
+	}
+	want := map[string]int{"1m0s kakao failed": 1, "1m0s kakao sent": 2, "2m0s kakao delivered": 1, "2m0s kakao undelivered": 1}
+	if !maps.Equal(got, want) {
+		t.Fatalf("outcomes: %v, want %v", got, want)
+	}
+	wantFB := []store.FallbackCount{{Start: since.Add(time.Minute), To: "lms", N: 1}, {Start: since.Add(2 * time.Minute), To: "sms", N: 1}}
+	if !slices.EqualFunc(tr.Fallbacks, wantFB, func(a, b store.FallbackCount) bool { return a.Start.Equal(b.Start) && a.To == b.To && a.N == b.N }) {
+		t.Fatalf("fallbacks: %+v, want %+v", tr.Fallbacks, wantFB)
+	}
+	if l := tr.Latency; len(l) != 1 || l[0].N != 2 {
+		t.Fatalf("latency: %+v, want the two sent attempts only (reports are not sends)", l)
+	}
+
+	atts, err := s.EventAttempts(ctx, "kr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reports []string
+	for _, a := range atts {
+		if a.Status == "delivered" || a.Status == "undelivered" {
+			reports = append(reports, a.Status+" "+a.ProviderID+" "+a.Fallback)
+		}
+		if a.DeliveryID == msgs[0].DeliveryID && a.Fallback != "lms" {
+			t.Fatalf("the refused attempt: %+v, want fallback lms", a)
+		}
+	}
+	if !slices.Equal(reports, []string{"delivered R1 ", "undelivered R2 sms"}) {
+		t.Fatalf("reports among the attempts: %q", reports)
+	}
+
+	page, err := s.ListEvents(ctx, store.EventFilter{Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	outs := map[string]int{}
+	for _, e := range page.Events {
+		if e.Key != "kr" {
+			continue
+		}
+		for _, o := range e.Outcomes {
+			outs[o.Channel+" "+o.Status+" "+o.Fallback] += o.Count
+		}
+	}
+	// The fallbacks' own SMS deliveries are pending, one per refused AlimTalk.
+	wantOuts := map[string]int{"kakao failed lms": 1, "kakao delivered ": 1, "kakao undelivered sms": 1, "sms pending ": 2}
+	if !maps.Equal(outs, wantOuts) {
+		t.Fatalf("feed outcomes: %v, want %v", outs, wantOuts)
 	}
 }

@@ -64,10 +64,13 @@ const tone = {
   fallback: 'warn',
 };
 
-// chip is one channel outcome: "sms · sent ×2", "email · skipped (no_email)".
+// chip is one channel outcome: "sms · sent ×2", "email · skipped (no_email)", and for an
+// AlimTalk that fell back "kakao · failed · fell back to lms", in amber.
 export function chip(channel, st, opts = {}) {
-  const label = [channel, status(st)].filter(Boolean).join(' · ') + (opts.reason ? ' (' + opts.reason + ')' : '') + (opts.count > 1 ? ' ×' + opts.count : '');
-  return h('span', { class: 'chip ' + (opts.fallback ? 'warn' : tone[st] || 'neutral'), 'data-status': st, 'data-channel': channel || null }, label);
+  const label = [channel, status(st)].filter(Boolean).join(' · ') + (opts.reason ? ' (' + opts.reason + ')' : '') +
+    (opts.fallback ? ' · ' + t('fallback', opts.fallback.toUpperCase()) : '') + (opts.count > 1 ? ' ×' + opts.count : '');
+  return h('span', { class: 'chip ' + (opts.fallback ? 'warn' : tone[st] || 'neutral'), 'data-status': st, 'data-channel': channel || null,
+    'data-fallback': opts.fallback || null }, label);
 }
 
 export function announce(text) {

@@ -1,5 +1,6 @@
 // Charts of the traffic notifyd keeps itself (GET /v1/admin/stats): events per bucket,
-// deliveries by outcome per channel, fallbacks, and accept-to-sent latency. Drawn by hand
+// deliveries by outcome per channel (and the providers' delivered/undelivered reports),
+// fallbacks (AlimTalk to SMS or LMS), and accept-to-sent latency. Drawn by hand
 // in SVG: four plain shapes (bars, stacked bars, two lines) are less code than a charting
 // library's configuration, and nothing has to be vendored or fetched.
 import { t, status, lang } from './i18n.js';
@@ -59,30 +60,59 @@ function timeLabels(doc) {
   return [f(doc.from), f(doc.to)];
 }
 
-// outcomeBars: one stacked bar per channel, its statuses side by side in proportion.
+// The providers' reports on a sent message: drawn on a row of their own under the
+// channel's attempts, so a sent AlimTalk later delivered is not counted twice in one bar.
+const reported = new Set(['delivered', 'undelivered']);
+
+// outcomeBars: one stacked bar per channel, its statuses side by side in proportion, and
+// under it a bar of the reports the channel's providers sent back (kakao, Korean SMS).
 function outcomeBars(outcomes) {
   const by = {};
-  for (const o of outcomes) ((by[o.channel] ||= {})[o.status] = (by[o.channel][o.status] || 0) + o.n);
-  const channels = Object.keys(by).sort();
+  for (const o of outcomes) {
+    const row = reported.has(o.status) ? o.channel + '\u0000' : o.channel;
+    (by[row] ||= {})[o.status] = (by[row][o.status] || 0) + o.n;
+  }
+  const rowsOf = Object.keys(by).sort();
   const rowH = 34;
-  const height = channels.length * rowH + 8;
-  const max = Math.max(1, ...channels.map((c) => Object.values(by[c]).reduce((a, b) => a + b, 0)));
-  const rows = channels.map((c, i) => {
-    let x = 96;
+  const left = 150;
+  const height = rowsOf.length * rowH + 8;
+  const max = Math.max(1, ...rowsOf.map((c) => Object.values(by[c]).reduce((a, b) => a + b, 0)));
+  const name = (c) => c.endsWith('\u0000') ? t('reportsOf', c.slice(0, -1)) : c;
+  const rows = rowsOf.map((c, i) => {
+    let x = left;
     const segs = Object.entries(by[c]).sort().map(([st, n]) => {
-      const w = (W - 96 - 50) * n / max;
+      const w = (W - left - 50) * n / max;
       const r = s('rect', { x, y: 4 + i * rowH, width: Math.max(w, 1), height: rowH - 8, class: 'st-' + st }, s('title', {}, status(st) + ': ' + n));
       x += w;
       return r;
     });
     const total = Object.values(by[c]).reduce((a, b) => a + b, 0);
-    return [s('text', { x: 90, y: 4 + i * rowH + rowH / 2 + 5, class: 'tick', 'text-anchor': 'end' }, c), segs,
+    return [s('text', { x: left - 6, y: 4 + i * rowH + rowH / 2 + 5, class: 'tick', 'text-anchor': 'end' }, name(c)), segs,
       s('text', { x: x + 6, y: 4 + i * rowH + rowH / 2 + 5, class: 'tick' }, String(total))];
   });
   const statuses = [...new Set(outcomes.map((o) => o.status))].sort();
-  const summary = channels.map((c) => c + ': ' + Object.entries(by[c]).map(([st, n]) => status(st) + ' ' + n).join(', ')).join('; ');
-  return { svg: s('svg', { viewBox: `0 0 ${W} ${height}`, role: 'img', 'aria-label': summary }, rows),
-    legend: h('ul', { class: 'legend' }, statuses.map((st) => h('li', {}, h('span', { class: 'swatch st-' + st }), status(st)))) };
+  const summary = rowsOf.map((c) => name(c) + ': ' + Object.entries(by[c]).map(([st, n]) => status(st) + ' ' + n).join(', ')).join('; ');
+  return { svg: s('svg', { viewBox: `0 0 ${W} ${height}`, role: 'img', 'aria-label': summary, class: 'outcomes' }, rows),
+    legend: h('ul', { class: 'legend' }, statuses.map((st) => h('li', { 'data-status': st }, h('span', { class: 'swatch st-' + st }), status(st)))) };
+}
+
+// stacked bars: per bucket, one segment per kind (a fallback's SMS or LMS).
+function stacked(doc, list, kinds, labels) {
+  const per = Object.fromEntries(kinds.map((k) => [k, series(doc, list.filter((c) => c.to === k), (c) => c.n)]));
+  const totals = per[kinds[0]].map((_, i) => kinds.reduce((a, k) => a + per[k][i], 0));
+  const max = Math.max(1, ...totals);
+  const bw = (W - pad.l - pad.r) / totals.length;
+  const ih = H - pad.t - pad.b;
+  return [axis(max, labels), totals.map((_, i) => {
+    let y = pad.t + ih;
+    return kinds.map((k) => {
+      const v = per[k][i];
+      if (!v) return '';
+      const hgt = ih * v / max;
+      y -= hgt;
+      return s('rect', { x: pad.l + i * bw + 0.5, width: Math.max(bw - 1, 1), y, height: hgt, class: 'fb-' + k }, s('title', {}, k.toUpperCase() + ': ' + v));
+    });
+  })];
 }
 
 export async function render() {
@@ -99,6 +129,8 @@ export async function render() {
     const labels = timeLabels(doc);
     const ev = series(doc, doc.events, (c) => c.n);
     const fb = series(doc, doc.fallbacks, (c) => c.n);
+    const fbKinds = [...new Set(doc.fallbacks.map((c) => c.to))].sort();
+    const fbBy = fbKinds.map((k) => k.toUpperCase() + ' ' + doc.fallbacks.filter((c) => c.to === k).reduce((a, c) => a + c.n, 0)).join(', ');
     const p50 = new Array(doc.buckets).fill(null);
     const p99 = new Array(doc.buckets).fill(null);
     const step = (new Date(doc.to) - new Date(doc.from)) / doc.buckets;
@@ -111,7 +143,9 @@ export async function render() {
     body.replaceChildren(
       figure(t('eventsPer', per), t('eventsPer', per) + ': ' + t('total') + ' ' + sum(ev), sum(ev) ? '' : t('emptyEvents', per), bars(ev, 'bar-events', labels)),
       h('figure', { class: 'card chart' }, h('figcaption', {}, h('h2', {}, t('outcomesPer'))), out ? [out.svg, out.legend] : h('p', { class: 'help empty' }, t('emptyOutcomes'))),
-      figure(t('fallbacks'), t('fallbacks') + ': ' + t('total') + ' ' + sum(fb), sum(fb) ? '' : t('emptyFallbacks'), bars(fb, 'bar-fallback', labels)),
+      figure(t('fallbacks'), t('fallbacks') + ': ' + t('total') + ' ' + sum(fb) + (fbBy ? ' (' + fbBy + ')' : ''), sum(fb) ? '' : t('emptyFallbacks'),
+        stacked(doc, doc.fallbacks, fbKinds, labels),
+        h('ul', { class: 'legend' }, fbKinds.map((k) => h('li', {}, h('span', { class: 'swatch fb-' + k }), t('fallbackTo', k.toUpperCase()))))),
       figure(t('latency'), t('latency') + ': p50 ' + (doc.latency.at(-1)?.p50 ?? '') + ', p99 ' + (doc.latency.at(-1)?.p99 ?? ''), doc.latency.length ? '' : t('emptyLatency'),
         lines(p50, p99, labels), h('ul', { class: 'legend' }, h('li', {}, h('span', { class: 'swatch p50' }), 'p50'), h('li', {}, h('span', { class: 'swatch p99' }), 'p99'))),
     );

@@ -11,6 +11,7 @@ function describe(e) {
     case 'read': return t('k_read', e.userId);
     case 'delivery': return t('k_delivery', e.channel, e.userId);
     case 'attempt': return t('k_attempt', e.channel, e.attempt);
+    case 'report': return t('k_report', e.channel);
     default: return e.kind;
   }
 }
@@ -24,7 +25,7 @@ function entry(e) {
   return h('li', { class: 'tl tl-' + e.kind, 'data-kind': e.kind },
     h('time', { datetime: e.at }, time(e.at)),
     h('div', {}, h('span', {}, describe(e)), e.status && e.kind !== 'scheduled' ? chip('', e.status) : '',
-      e.fallback ? chip('', 'fallback', { reason: t('fallback', e.fallback) }) : '',
+      e.fallback ? h('span', { class: 'chip warn', 'data-fallback': e.fallback }, t('fallback', e.fallback.toUpperCase())) : '',
       details.length ? h('div', { class: 'sub' }, details.join(' · ')) : ''));
 }
 
