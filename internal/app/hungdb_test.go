@@ -65,6 +65,7 @@ func TestHungDatabaseCannotBlockShutdown(t *testing.T) {
 			body = event("during")
 		}
 		r, _ := http.NewRequest("POST", base+req.path, bytes.NewReader(body))
+		r.Header.Set("Content-Type", "application/json")
 		if req.user != "" {
 			r.Header.Set("X-User-Id", req.user)
 		}

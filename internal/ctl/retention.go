@@ -60,7 +60,7 @@ func runPurge(ctx context.Context, e *env, args []string) error {
 		}
 		slices.Sort(types)
 		for _, t := range types {
-			fmt.Fprintf(e.Stdout, "  %-24s created before %s\n", t, a.Cutoffs.Types[t].Local().Format(time.DateTime))
+			fmt.Fprintf(e.Stdout, "  %-24s created before %s\n", t, stamp(a.Cutoffs.Types[t]))
 		}
 		types = types[:0]
 		for t := range a.Cutoffs.Events {
@@ -68,9 +68,9 @@ func runPurge(ctx context.Context, e *env, args []string) error {
 		}
 		slices.Sort(types)
 		for _, t := range types {
-			fmt.Fprintf(e.Stdout, "  %-24s created before %s (events none of whose notifications is left)\n", t+" events", a.Cutoffs.Events[t].Local().Format(time.DateTime))
+			fmt.Fprintf(e.Stdout, "  %-24s created before %s (events none of whose notifications is left)\n", t+" events", stamp(a.Cutoffs.Events[t]))
 		}
-		fmt.Fprintf(e.Stdout, "  %-24s created before %s (delivered ones)\n", "webhook messages", a.Cutoffs.Outbox.Local().Format(time.DateTime))
+		fmt.Fprintf(e.Stdout, "  %-24s created before %s (delivered ones)\n", "webhook messages", stamp(a.Cutoffs.Outbox))
 	}
 	return nil
 }
