@@ -211,6 +211,11 @@ func (m Message) TemplateData() map[string]any {
 // are told (the SSE "state" event). Either IDs names the notifications, or UpToSeq bounds
 // a bulk action: every notification of the user with seq <= UpToSeq (of Type, when set).
 // Each non-nil time is the new value of that field; Unarchived clears archivedAt.
+//
+// Refresh (alone, with no other field) says that state changes may have been missed: a
+// replica's link to the other replicas (Redis, or PostgreSQL's listener) was down, and
+// state changes made on another replica meanwhile were lost to this stream. The client
+// lists its notifications again, which carry their current state.
 type StateChange struct {
 	UserID     string     `json:"-"`
 	IDs        []int64    `json:"ids,omitempty"`
@@ -220,4 +225,5 @@ type StateChange struct {
 	SeenAt     *time.Time `json:"seenAt,omitempty"`
 	ArchivedAt *time.Time `json:"archivedAt,omitempty"`
 	Unarchived bool       `json:"unarchived,omitempty"`
+	Refresh    bool       `json:"refresh,omitempty"`
 }

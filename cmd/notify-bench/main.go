@@ -10,6 +10,7 @@
 //	    --conns 10000 --events 60000 --rate 2000 --publishers 16
 //	notify-bench scale --spawn /tmp/notifyd --replicas 5 --streams 95000 --rate 2000 --duration 60s
 //	notify-bench --spawn /tmp/notifyd --source sqs-drain --events 20000
+//	notify-bench rows --spawn /tmp/notifyd --store postgres --notifications 10000000
 //	notify-bench topic --spawn /tmp/notifyd --store postgres --subscribers 1000000 --streams 10000
 package main
 
@@ -48,6 +49,8 @@ func run(args []string) error {
 			return runScaleLoad(args[1:])
 		case "topic":
 			return runTopic(args[1:])
+		case "rows":
+			return runRows(args[1:])
 		}
 	}
 	fs := flag.NewFlagSet("notify-bench", flag.ContinueOnError)

@@ -152,14 +152,14 @@ func New(ctx context.Context, cfg Config) (_ *App, err error) {
 	a.Ingest = ingest.New(a.Store, ingest.Options{Registry: registry, Limits: cfg.Limits, Publisher: publisher, Committers: committers, Linger: cfg.CommitLinger, Recipients: recipients,
 		Delivered: a.kickWorkers, Horizon: cfg.ScheduleHorizon, Logger: a.log, Metrics: a.reg, TopicAccepted: a.kickTopics})
 	a.Topics = topic.New(a.Store, topic.Options{Registry: registry, Limits: cfg.Limits, Defaults: recipients, Publisher: publisher, Delivered: a.kickWorkers,
-		Page: cfg.TopicPage, Lease: cfg.TopicLease, Logger: a.log, Metrics: a.reg})
+		Page: cfg.TopicPage, PageTime: cfg.TopicPageTime, Lease: cfg.TopicLease, Logger: a.log, Metrics: a.reg})
 	a.Releaser = schedule.New(a.Store, schedule.Options{Publisher: publisher, Delivered: a.kickWorkers, Logger: a.log, Metrics: a.reg,
 		Decide: store.Decide{Defaults: recipients, Rules: func(typ string) prefs.Rules {
 			t, _ := registry.Lookup(typ)
 			return prefs.RulesOf(t)
 		}}})
 
-	a.Purger = retention.New(a.Store, retention.Options{Default: cfg.Retention, Types: retainByType(registry), Logger: a.log, Metrics: a.reg})
+	a.Purger = retention.New(a.Store, retention.Options{Default: cfg.Retention, DedupeWindow: cfg.DedupeWindow, Types: retainByType(registry), Logger: a.log, Metrics: a.reg})
 
 	if len(cfg.SQSQueues) > 0 {
 		awsCfg, err := config.LoadDefaultConfig(ctx)

@@ -100,7 +100,7 @@ type Config struct {
 	IngestToken    string // comma list: producers (publish, read an event's status)
 	AdminToken     string // comma list: operators (every admin route; may publish too)
 
-	CommitLinger time.Duration // how long a busy group commit waits for more events
+	CommitLinger time.Duration // how long a busy group commit waits for events on their way
 	// ScheduleHorizon bounds how far ahead a sendAt may be (0: ingest.DefaultHorizon, 30 days).
 	ScheduleHorizon time.Duration
 	ConfigFile      string // NOTIFY_CONFIG: event types YAML
@@ -118,10 +118,15 @@ type Config struct {
 	// Retention is how long notifications (of types without their own retain) and
 	// delivered webhook outbox rows are kept (default 180 days).
 	Retention time.Duration
+	// DedupeWindow is how long an event's idempotency key is kept at least (default 14
+	// days): an event goes at the later of it and its type's retention.
+	DedupeWindow time.Duration
 
-	// Topics: subscribers per fan-out transaction, the lease of a fan-out job, and how
-	// many topics one user may subscribe to.
+	// Topics: subscribers per fan-out transaction at most, how long one should hold the
+	// store's writer (negative: every page takes TopicPage), the lease of a fan-out job,
+	// and how many topics one user may subscribe to.
 	TopicPage     int
+	TopicPageTime time.Duration
 	TopicLease    time.Duration
 	TopicsPerUser int
 }
@@ -172,7 +177,9 @@ func Defaults() Config {
 		UserBurst:          40,
 		ShutdownWait:       30 * time.Second,
 		Retention:          180 * 24 * time.Hour,
+		DedupeWindow:       14 * 24 * time.Hour,
 		TopicPage:          topic.DefaultPage,
+		TopicPageTime:      topic.DefaultPageTime,
 		TopicLease:         topic.DefaultLease,
 		TopicsPerUser:      store.MaxTopicsPerUser,
 	}
@@ -214,10 +221,12 @@ func (c *Config) defaults() {
 	fill(&c.MaxBody, d.MaxBody)
 	fill(&c.Heartbeat, d.Heartbeat)
 	fill(&c.Retention, d.Retention)
+	fill(&c.DedupeWindow, d.DedupeWindow)
 	fill(&c.MaxStreams, d.MaxStreams)
 	fill(&c.UserBurst, d.UserBurst)
 	fill(&c.ShutdownWait, d.ShutdownWait)
 	fill(&c.TopicPage, d.TopicPage)
+	fill(&c.TopicPageTime, d.TopicPageTime)
 	fill(&c.TopicLease, d.TopicLease)
 	fill(&c.TopicsPerUser, d.TopicsPerUser)
 	if c.Logger == nil {

@@ -222,7 +222,11 @@ func TestSameKeyOnce(t *testing.T) {
 	}
 	st.quiet(t, 300*time.Millisecond)
 	apptest.Eventually(t, "two SMS", func() bool { return sms.total.Load() == 2 })
-	time.Sleep(200 * time.Millisecond) // give a wrong second send the chance to show up
+	// Not a pause for a wrong second send to show up: once both are recorded sent, no
+	// worker claims them again, so the counts below are final.
+	apptest.Eventually(t, "both SMS recorded sent", func() bool {
+		return smsSent(t, s.URL, "order-1001-delivery-started", "order-2002-created")
+	})
 	for k, n := range sms.counts() {
 		if n != 1 {
 			t.Fatalf("SMS %s sent %d times", k, n)
@@ -313,7 +317,9 @@ func TestRestartKeepsEverything(t *testing.T) {
 		t.Fatalf("after restart user 9 has %d notifications, want 5", len(list.Notifications))
 	}
 	apptest.Eventually(t, "5 SMS after restart", func() bool { return sms.total.Load() == 5 })
-	time.Sleep(300 * time.Millisecond)
+	apptest.Eventually(t, "the 5 SMS recorded sent (no worker sends them again)", func() bool {
+		return smsSent(t, s2.URL, "restart-0", "restart-1", "restart-2", "restart-3", "restart-4")
+	})
 	if sms.total.Load() != 5 {
 		t.Fatalf("%d SMS, want 5", sms.total.Load())
 	}
@@ -326,4 +332,36 @@ func TestRestartKeepsEverything(t *testing.T) {
 	if ev := st.next(t); ev.ID != "4" {
 		t.Fatalf("replay after restart: %s", ev.ID)
 	}
+}
+
+// smsSent reports whether every SMS delivery of the events is recorded sent: from then on
+// no delivery worker claims it again.
+func smsSent(t *testing.T, url string, ids ...string) bool {
+	t.Helper()
+	for _, id := range ids {
+		var st struct {
+			Recipients []struct {
+				Channels []struct{ Channel, Status string }
+			}
+		}
+		if err := json.Unmarshal(do(t, "GET", url+"/v1/events/"+id, nil).Body, &st); err != nil {
+			return false
+		}
+		n := 0
+		for _, r := range st.Recipients {
+			for _, c := range r.Channels {
+				if c.Channel != "sms" {
+					continue
+				}
+				if c.Status != "sent" {
+					return false
+				}
+				n++
+			}
+		}
+		if n == 0 {
+			return false
+		}
+	}
+	return true
 }

@@ -59,6 +59,9 @@ func do(t *testing.T, method, url string, body []byte, header ...string) respons
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(body) > 0 {
+		req.Header.Set("Content-Type", "application/json") // what the API takes; header may say otherwise
+	}
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
@@ -140,8 +143,8 @@ func (s *stream) next(t *testing.T) sseEvent {
 			t.Fatal("stream closed")
 		}
 		return ev
-	case <-time.After(10 * time.Second):
-		t.Fatal("no SSE event within 10s")
+	case <-time.After(60 * time.Second): // a bound for failures only (apptest.Eventually)
+		t.Fatal("no SSE event within 60s")
 	}
 	return sseEvent{}
 }

@@ -17,9 +17,16 @@ import (
 
 // A database that stops answering (connections open, no byte back) cannot hold shutdown
 // past its grace period: when it ends, what still waits on the store (requests,
-// transactions) is cancelled. Here an event's transaction hangs in the database; Run
-// returns soon after the 2 s grace period, well before the transaction's own 10 s deadline
-// (and the driver's 30 s read timeout) would have ended it.
+// transactions) is cancelled. Here an event's transaction hangs in the database, and the
+// test checks the cause rather than a wall-clock bound: the hung transaction ended before
+// its own 10 s deadline (its duration, as the process measured it, is under 10 s), so the
+// grace period's abort ended it, and Run returned.
+//
+// The guarantee is "Run returns about ShutdownWait after the stop, plus the unwinding";
+// the unwinding's wall time is not bounded on a machine under load. Before, the test
+// allowed 7 s from the stop, and failed twice under load 50+ although the abort had
+// worked. It now waits up to a minute (past the driver's 30 s read timeout: a shutdown
+// really held by the database still fails) and asserts the cause.
 func TestHungDatabaseCannotBlockShutdown(t *testing.T) {
 	u, err := url.Parse(testenv.MySQLURL(t))
 	if err != nil {
@@ -45,6 +52,7 @@ func TestHungDatabaseCannotBlockShutdown(t *testing.T) {
 	}
 	commits := func() uint64 { return histogramCount(t, a, "notifyd_commit_batch_events") }
 	before := commits()
+	commitsEnded, commitSecs := histogramCount(t, a, "notifyd_commit_seconds"), histogramSum(t, a, "notifyd_commit_seconds")
 
 	resume := proxy.Stall()
 	defer resume()
@@ -57,6 +65,7 @@ func TestHungDatabaseCannotBlockShutdown(t *testing.T) {
 			body = event("during")
 		}
 		r, _ := http.NewRequest("POST", base+req.path, bytes.NewReader(body))
+		r.Header.Set("Content-Type", "application/json")
 		if req.user != "" {
 			r.Header.Set("X-User-Id", req.user)
 		}
@@ -69,16 +78,38 @@ func TestHungDatabaseCannotBlockShutdown(t *testing.T) {
 	apptest.Eventually(t, "the event's transaction to start", func() bool { return commits() > before })
 	stopped := time.Now()
 
-	// Measured from the stop, not the hang: on a loaded machine the wait above can take
-	// seconds. Under the store's own 10 s deadline, so only the abort can end it in time.
 	stop()
 	select {
 	case <-done:
 		done <- nil // for the deferred wait
 		t.Logf("shut down %v after the stop, %v after the hang began", time.Since(stopped), time.Since(hungSince))
-	case <-time.After(7 * time.Second):
-		t.Fatal("shutdown still blocked by the hung database 7 s after the stop (grace period: 2 s, store deadline: 10 s)")
+	case <-time.After(time.Minute):
+		t.Fatal("shutdown still blocked by the hung database a minute after the stop (grace period: 2 s)")
 	}
+	// The cause: the hung commit ended (Run waits for it) before its own deadline.
+	if n := histogramCount(t, a, "notifyd_commit_seconds") - commitsEnded; n != 1 {
+		t.Fatalf("%d commits ended during the hang, want the one hung", n)
+	}
+	if took := histogramSum(t, a, "notifyd_commit_seconds") - commitSecs; took >= 10 {
+		t.Fatalf("the hung commit took %.1f s: its own 10 s deadline ended it, not the abort at the end of the 2 s grace period", took)
+	} else {
+		t.Logf("the hung commit was cancelled after %.1f s", took)
+	}
+}
+
+// histogramSum reads the sum of a histogram's samples from the app's registry.
+func histogramSum(t *testing.T, a *app.App, name string) float64 {
+	t.Helper()
+	mfs, err := a.Metrics().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == name && len(mf.GetMetric()) > 0 {
+			return mf.GetMetric()[0].GetHistogram().GetSampleSum()
+		}
+	}
+	return 0
 }
 
 // histogramCount reads the sample count of a histogram from the app's registry.

@@ -180,8 +180,8 @@ func Topic(ctx context.Context, cfg TopicConfig) (*TopicResult, error) {
 	stored := tp.Add(time.Duration(res.StoredSeconds * float64(time.Second)))
 	res.Idle, res.During = pr.between(idleFrom, tp), pr.between(tp, stored)
 
-	// The server's own account, once at the end: the answer lists every recipient, too
-	// large to poll at this size (the progress was read from the job's row meanwhile).
+	// The server's own account, once at the end (the progress was read from the job's row
+	// meanwhile, which keeps the poll off the server being measured).
 	var st struct {
 		Topic *struct {
 			Done     int64 `json:"done"`

@@ -18,10 +18,11 @@ type purgeAnswer struct {
 	DryRun  bool `json:"dryRun"`
 	Cutoffs *struct {
 		Types  map[string]time.Time `json:"types"`
+		Events map[string]time.Time `json:"events"`
 		Outbox time.Time            `json:"outbox"`
 	} `json:"cutoffs"`
 	Purged struct {
-		Notifications, Deliveries, Scheduled, Outbox int64
+		Notifications, Deliveries, Scheduled, Outbox, Events int64
 	} `json:"purged"`
 }
 
@@ -51,7 +52,7 @@ func runPurge(ctx context.Context, e *env, args []string) error {
 		verb = "would purge"
 	}
 	p := a.Purged
-	fmt.Fprintf(e.Stdout, "%s %d notifications, %s, %d scheduled rows and %d webhook messages\n", verb, p.Notifications, deliveries(p.Deliveries), p.Scheduled, p.Outbox)
+	fmt.Fprintf(e.Stdout, "%s %d notifications, %s, %d scheduled rows, %d events and %d webhook messages\n", verb, p.Notifications, deliveries(p.Deliveries), p.Scheduled, p.Events, p.Outbox)
 	if a.Cutoffs != nil {
 		types := make([]string, 0, len(a.Cutoffs.Types))
 		for t := range a.Cutoffs.Types {
@@ -59,9 +60,17 @@ func runPurge(ctx context.Context, e *env, args []string) error {
 		}
 		slices.Sort(types)
 		for _, t := range types {
-			fmt.Fprintf(e.Stdout, "  %-24s created before %s\n", t, a.Cutoffs.Types[t].Local().Format(time.DateTime))
+			fmt.Fprintf(e.Stdout, "  %-24s created before %s\n", t, stamp(a.Cutoffs.Types[t]))
 		}
-		fmt.Fprintf(e.Stdout, "  %-24s created before %s (delivered ones)\n", "webhook messages", a.Cutoffs.Outbox.Local().Format(time.DateTime))
+		types = types[:0]
+		for t := range a.Cutoffs.Events {
+			types = append(types, t)
+		}
+		slices.Sort(types)
+		for _, t := range types {
+			fmt.Fprintf(e.Stdout, "  %-24s created before %s (events none of whose notifications is left)\n", t+" events", stamp(a.Cutoffs.Events[t]))
+		}
+		fmt.Fprintf(e.Stdout, "  %-24s created before %s (delivered ones)\n", "webhook messages", stamp(a.Cutoffs.Outbox))
 	}
 	return nil
 }

@@ -119,7 +119,7 @@ func (e *env) printSubscriptions(subs []subscription, total int64, name func(sub
 		return e.printJSON(subs)
 	}
 	for _, s := range subs {
-		fmt.Fprintf(e.Stdout, "%-30s since %s%s\n", name(s), s.SubscribedAt.Format(time.RFC3339), onceNote(s.Once))
+		fmt.Fprintf(e.Stdout, "%-30s since %s%s\n", name(s), stamp(s.SubscribedAt), onceNote(s.Once))
 	}
 	if total >= 0 {
 		fmt.Fprintf(e.Stdout, "%d shown of %d subscribers\n", len(subs), total)

@@ -55,6 +55,9 @@ func call(t *testing.T, method, url string, body []byte, header ...string) (int,
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(body) > 0 {
+		req.Header.Set("Content-Type", "application/json") // what the API takes; header may say otherwise
+	}
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
@@ -181,6 +184,7 @@ type notification struct {
 	Seq     int64  `json:"seq"`
 	EventID string `json:"eventId"`
 	Message string `json:"message"`
+	Read    bool   `json:"read"`
 }
 
 // inbox returns a user's notifications, newest first (up to 100).

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/notifyd/notifyd/internal/testenv/apicheck"
 	"github.com/notifyd/notifyd/internal/testenv/goawstest"
 )
 
@@ -44,6 +45,7 @@ func notifyd(t *testing.T) string {
 }
 
 func TestMain(m *testing.M) {
+	apicheck.Install() // every exchange with a notifyd the harness starts is checked against docs/openapi.yaml
 	os.Exit(run(m))
 }
 

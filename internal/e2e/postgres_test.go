@@ -30,6 +30,11 @@ type follower struct {
 	bad    string   // the first gap or repeat seen
 	opens  int
 	up     bool // connected was closed
+	// healed, once set by expectState, reports whether a state event (its data) or a
+	// new connection (data "") brings the awaited state; the follower keeps reading
+	// until it has, as well as its notifications.
+	healed   func(data string) bool
+	stateSet bool // healed was satisfied
 }
 
 // follow opens the stream and returns once it is connected.
@@ -59,7 +64,23 @@ func follow(t *testing.T, p *proc, user string, want int) *follower {
 func (f *follower) complete() bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return len(f.events) >= f.want || f.bad != ""
+	return len(f.events) >= f.want && (f.healed == nil || f.stateSet) || f.bad != ""
+}
+
+// expectState makes the follower wait also for a state event that healed accepts, or a
+// reconnection (a client lists again when it reconnects: healed("") decides).
+func (f *follower) expectState(healed func(data string) bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.healed, f.stateSet = healed, false
+}
+
+func (f *follower) sawState(data string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.healed != nil && !f.stateSet && f.healed(data) {
+		f.stateSet = true
+	}
 }
 
 // session reads one connection of the stream until it ends or the follower has all.
@@ -79,19 +100,26 @@ func (f *follower) session(ctx context.Context, p *proc) {
 		return
 	}
 	f.mu.Lock()
+	reconnect := f.up
 	if !f.up {
 		f.up = true
 		close(f.connected)
 	}
 	f.mu.Unlock()
+	if reconnect {
+		f.sawState("")
+	}
 	sc := bufio.NewScanner(resp.Body)
 	var id, kind, data string
 	for sc.Scan() && !f.complete() {
 		line := sc.Text()
 		switch {
 		case line == "":
-			if kind == "notification" {
+			switch kind {
+			case "notification":
 				f.add(id, data)
+			case "state":
+				f.sawState(data)
 			}
 			id, kind, data = "", "", ""
 		case strings.HasPrefix(line, "id: "):
@@ -135,6 +163,9 @@ func (f *follower) wait(t *testing.T, ids map[string]bool, timeout time.Duration
 	}
 	if len(f.events) != f.want {
 		t.Fatalf("user %s: %d of %d notifications arrived in time (%d connections)", f.user, len(f.events), f.want, f.opens)
+	}
+	if f.healed != nil && !f.stateSet {
+		t.Fatalf("user %s: the awaited state event did not arrive in time (%d connections)", f.user, f.opens)
 	}
 	seen := map[string]bool{}
 	for _, id := range f.events {

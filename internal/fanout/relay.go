@@ -64,8 +64,10 @@ func (r *relay) Publish(_ context.Context, ns []notify.Notification) {
 }
 
 // PublishState tells this replica's streams of sc's user now, and the other replicas'
-// through the broker. A state change lost between replicas is not healed by a resync (the
-// stream has no sequence for it); the other tab shows the new state at its next list.
+// through the broker. A state change lost between replicas (one whose receiver's
+// subscription was down) has no sequence for a resync to find: instead, the resync that
+// follows every re-subscription sends each stream of that replica {"refresh":true}, and
+// the client lists again (sse.Hub.Resync).
 func (r *relay) PublishState(_ context.Context, sc notify.StateChange) {
 	r.hub.DeliverState(sc)
 	r.enqueue(batch{states: []notify.StateChange{sc}})

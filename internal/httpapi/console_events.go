@@ -102,7 +102,8 @@ type timelineView struct {
 // (skipped, cancelled, still waiting), and reads.
 func (s *Server) eventTimeline(w http.ResponseWriter, r *http.Request) error {
 	key := r.PathValue("eventId")
-	st, err := s.o.Store.EventStatus(r.Context(), key)
+	// The first page of recipients: a topic's event may have a million (the counts say).
+	st, err := s.o.Store.EventStatusPage(r.Context(), key, store.StatusPage{Limit: store.MaxListed})
 	if errors.Is(err, store.ErrNotFound) {
 		return notify.Errorf(notify.CodeNotFound, "no event %q", key)
 	}

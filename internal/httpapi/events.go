@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -37,6 +38,8 @@ type acceptedEvent struct {
 // is stored: one bad event refuses the whole request and stores nothing. The answer is 202
 // when something new was stored, 200 when every event was a replay of a known key.
 func (s *Server) postEvents(w http.ResponseWriter, r *http.Request) error {
+	withdraw := s.o.Ingest.Announce() // a busy group commit may wait for this request
+	defer withdraw()
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.o.MaxBody))
 	if err != nil {
 		var tooBig *http.MaxBytesError
@@ -78,7 +81,7 @@ func (s *Server) postEvents(w http.ResponseWriter, r *http.Request) error {
 		writeProblem(w, p)
 		return nil
 	}
-	results, err := s.o.Ingest.AcceptPrepared(r.Context(), batch)
+	results, err := s.o.Ingest.AcceptAnnounced(r.Context(), batch, withdraw)
 	if err != nil {
 		return unavailable(err)
 	}
@@ -135,9 +138,15 @@ func unavailable(err error) error {
 	return &notify.Error{Code: notify.CodeUnavailable, Message: "could not store the event; retry", Err: err}
 }
 
-// getEvent shows an event, its notifications and every delivery's status.
+// getEvent shows an event, its notifications and every delivery's status: a page of at
+// most ?limit= recipients (default and most store.MaxListed) after ?after= (a
+// notification id; the answer's nextAfter), with the lists' full counts.
 func (s *Server) getEvent(w http.ResponseWriter, r *http.Request) error {
-	st, err := s.o.Store.EventStatus(r.Context(), r.PathValue("eventId"))
+	page, err := parseStatusPage(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	st, err := s.o.Store.EventStatusPage(r.Context(), r.PathValue("eventId"), page)
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return notify.Errorf(notify.CodeNotFound, "no event with id %q", r.PathValue("eventId"))
@@ -169,12 +178,16 @@ func (s *Server) cancelEvent(w http.ResponseWriter, r *http.Request) error {
 type cancelResultView struct {
 	EventID   string `json:"eventId"`
 	Cancelled struct {
-		Notifications []store.Pending   `json:"notifications"`
-		Deliveries    []notify.Delivery `json:"deliveries"`
+		Notifications     []store.Pending   `json:"notifications"`
+		Deliveries        []notify.Delivery `json:"deliveries"`
+		NotificationCount int64             `json:"notificationCount"`
+		DeliveryCount     int64             `json:"deliveryCount"`
 	} `json:"cancelled"`
 	AlreadyOut struct {
-		Notifications []notify.View     `json:"notifications"`
-		Deliveries    []notify.Delivery `json:"deliveries"`
+		Notifications     []notify.View     `json:"notifications"`
+		Deliveries        []notify.Delivery `json:"deliveries"`
+		NotificationCount int64             `json:"notificationCount"`
+		DeliveryCount     int64             `json:"deliveryCount"`
 	} `json:"alreadyOut"`
 }
 
@@ -187,5 +200,28 @@ func cancelView(res *store.CancelResult) cancelResultView {
 		v.AlreadyOut.Notifications = append(v.AlreadyOut.Notifications, res.GoneOut.Notifications[i].View())
 	}
 	v.AlreadyOut.Deliveries = append([]notify.Delivery{}, res.GoneOut.Deliveries...)
+	v.Cancelled.NotificationCount, v.Cancelled.DeliveryCount = res.Cancelled.NotificationCount, res.Cancelled.DeliveryCount
+	v.AlreadyOut.NotificationCount, v.AlreadyOut.DeliveryCount = res.GoneOut.NotificationCount, res.GoneOut.DeliveryCount
 	return v
+}
+
+// parseStatusPage reads an event status's ?limit= (1 to store.MaxListed, default
+// store.MaxListed) and ?after=.
+func parseStatusPage(q url.Values) (store.StatusPage, error) {
+	p := store.StatusPage{Limit: store.MaxListed}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > store.MaxListed {
+			return p, notify.FieldErrorf(notify.CodeInvalidQuery, "limit", "must be an integer from 1 to %d", store.MaxListed)
+		}
+		p.Limit = n
+	}
+	if v := q.Get("after"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			return p, notify.FieldErrorf(notify.CodeInvalidQuery, "after", "must be a notification id (the nextAfter of the page before)")
+		}
+		p.After = n
+	}
+	return p, nil
 }

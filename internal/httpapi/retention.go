@@ -33,6 +33,7 @@ type retentionAnswer struct {
 
 type retentionCutoffs struct {
 	Types  map[string]time.Time `json:"types"`
+	Events map[string]time.Time `json:"events"`
 	Outbox time.Time            `json:"outbox"`
 }
 
@@ -41,7 +42,7 @@ func (s *Server) retentionDryRun(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, retentionAnswer{DryRun: true, Cutoffs: &retentionCutoffs{Types: c.Types, Outbox: c.Outbox}, Purged: n})
+	writeJSON(w, http.StatusOK, retentionAnswer{DryRun: true, Cutoffs: &retentionCutoffs{Types: c.Types, Events: c.Events, Outbox: c.Outbox}, Purged: n})
 	return nil
 }
 

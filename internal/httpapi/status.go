@@ -26,6 +26,13 @@ type eventStatusView struct {
 	// finished}); Throttled: the users the type's throttle kept from it.
 	Topic     *store.TopicProgress `json:"topic,omitempty"`
 	Throttled []string             `json:"throttled,omitempty"`
+	// The lists' full lengths: recipients come a page at a time (?limit=, ?after=);
+	// scheduled and throttled list at most as many as a page. NextAfter is the ?after=
+	// of the next page of recipients, absent on the last.
+	RecipientCount int64 `json:"recipientCount"`
+	ScheduledCount int64 `json:"scheduledCount,omitempty"`
+	ThrottledCount int64 `json:"throttledCount,omitempty"`
+	NextAfter      int64 `json:"nextAfter,omitempty"`
 }
 
 type recipientView struct {
@@ -58,7 +65,8 @@ type channelView struct {
 }
 
 func eventStatusJSON(st *store.EventStatus) eventStatusView {
-	v := eventStatusView{EventID: st.Key, Type: st.Type, Source: st.Source, ReceivedAt: st.ReceivedAt, Payload: redactPayload(st.Payload), Recipients: []recipientView{}, Scheduled: st.Scheduled, Topic: st.Topic, Throttled: st.Throttled}
+	v := eventStatusView{EventID: st.Key, Type: st.Type, Source: st.Source, ReceivedAt: st.ReceivedAt, Payload: redactPayload(st.Payload), Recipients: []recipientView{}, Scheduled: st.Scheduled, Topic: st.Topic, Throttled: st.Throttled,
+		RecipientCount: st.RecipientCount, ScheduledCount: st.ScheduledCount, ThrottledCount: st.ThrottledCount, NextAfter: st.NextAfter}
 	for _, rs := range st.Recipients {
 		n := rs.Notification
 		rv := recipientView{UserID: rs.UserID, Role: rs.Role, NotificationID: n.ID, Seq: n.Seq, Read: n.ReadAt != nil,

@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/notifyd/notifyd/internal/store"
@@ -36,8 +37,12 @@ type committer struct {
 
 	// linger: when the last commit ended less than busyGap ago (events are arriving
 	// steadily), wait up to linger for more before committing, so each transaction
-	// carries several events instead of one. An idle committer commits at once.
+	// carries several events instead of one — but only while some are on their way
+	// (coming > 0: a caller is preparing a batch it has announced). With nothing on its
+	// way a wait would only add latency, so the committer commits at once, as when idle.
 	linger time.Duration
+	busy   time.Duration // busyGap; a test's may differ
+	coming atomic.Int64
 }
 
 const busyGap = 2 * time.Millisecond
@@ -58,7 +63,7 @@ type commitReq struct {
 }
 
 func newCommitter(st store.Store, maxBatch, workers int, linger time.Duration, after func([]store.AcceptInput, []store.AcceptResult), m *metrics) *committer {
-	c := &committer{st: st, maxBatch: maxBatch, linger: linger, after: after, m: m, reqs: make(chan *commitReq, 4096),
+	c := &committer{st: st, maxBatch: maxBatch, linger: linger, busy: busyGap, after: after, m: m, reqs: make(chan *commitReq, 4096),
 		published: make(chan committed, 64), pubDone: make(chan struct{})}
 	c.ctx, c.abort = context.WithCancel(context.Background())
 	for range workers {
@@ -79,12 +84,29 @@ func (c *committer) publish() {
 	}
 }
 
-func (c *committer) submit(ctx context.Context, in []store.AcceptInput) ([]store.AcceptResult, error) {
+// announce tells the committer that a batch is on its way (a caller is preparing it), so
+// a lingering commit waits for it. The caller calls the returned function once: submit
+// does when it queues the batch, or the caller when it gives up before.
+func (c *committer) announce() (withdraw func()) {
+	c.coming.Add(1)
+	var once sync.Once
+	return func() { once.Do(func() { c.coming.Add(-1) }) }
+}
+
+// submit queues in for the next transaction and waits for its results. withdraw (if not
+// nil) is called just before the batch is queued: from then on the committer sees it.
+func (c *committer) submit(ctx context.Context, in []store.AcceptInput, withdraw func()) ([]store.AcceptResult, error) {
+	if withdraw != nil {
+		defer withdraw() // every early return
+	}
 	req := &commitReq{queued: time.Now(), in: in, done: make(chan struct{})}
 	c.mu.RLock()
 	if c.closed {
 		c.mu.RUnlock()
 		return nil, errClosed
+	}
+	if withdraw != nil {
+		withdraw()
 	}
 	select {
 	case c.reqs <- req:
@@ -136,7 +158,7 @@ func (c *committer) run() {
 		n := len(first.in)
 		var wait <-chan time.Time
 		var timer *time.Timer
-		if c.linger > 0 && time.Since(lastEnd) < busyGap {
+		if c.linger > 0 && time.Since(lastEnd) < c.busy {
 			timer = time.NewTimer(c.linger)
 			wait = timer.C
 		}
@@ -146,8 +168,8 @@ func (c *committer) run() {
 			var ok bool
 			select {
 			case r, ok = <-c.reqs:
-			default: // nothing waiting: commit now, or linger while busy
-				if wait == nil {
+			default: // nothing waiting: commit now, or linger while busy and more is coming
+				if wait == nil || c.coming.Load() == 0 {
 					break gather
 				}
 				select {

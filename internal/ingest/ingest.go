@@ -71,7 +71,8 @@ type Options struct {
 	Recipients prefs.Defaults
 	// Linger is how long a busy committer waits for more events before it commits
 	// (0: never; it still batches whatever queued during the previous commit). It only
-	// applies while commits follow each other closely; an idle one commits at once.
+	// applies while commits follow each other closely and some batch is on its way
+	// (Announce; Accept announces its own); otherwise the committer commits at once.
 	Linger time.Duration
 	// MaxBatch bounds the events one transaction takes (default 512).
 	MaxBatch int
@@ -197,6 +198,8 @@ func (s *Service) Accept(ctx context.Context, ins []Input) ([]Result, error) {
 }
 
 func (s *Service) accept(ctx context.Context, ins []Input) ([]Result, error) {
+	withdraw := s.gc.announce() // a lingering commit waits for this batch while it is prepared
+	defer withdraw()
 	results := make([]Result, len(ins))
 	batch := make([]store.AcceptInput, 0, len(ins))
 	index := make([]int, 0, len(ins))
@@ -214,7 +217,7 @@ func (s *Service) accept(ctx context.Context, ins []Input) ([]Result, error) {
 	if len(batch) == 0 {
 		return results, nil
 	}
-	stored, err := s.acceptPrepared(ctx, batch)
+	stored, err := s.submit(ctx, batch, withdraw)
 	if err != nil {
 		return nil, err
 	}
@@ -224,21 +227,46 @@ func (s *Service) accept(ctx context.Context, ins []Input) ([]Result, error) {
 	return results, nil
 }
 
+// Announce tells the group committer that a batch is on its way: the caller is reading
+// or preparing it and will hand it to AcceptAnnounced. A busy committer lingers only for
+// announced batches (Options.Linger). The caller calls withdraw if it gives up first;
+// calling it again after AcceptAnnounced is harmless.
+func (s *Service) Announce() (withdraw func()) { return s.gc.announce() }
+
 // AcceptPrepared stores inputs that Prepare built, as one group-committed unit, in one
 // notifyd.accept span as Accept does.
 func (s *Service) AcceptPrepared(ctx context.Context, batch []store.AcceptInput) ([]Result, error) {
+	return s.AcceptAnnounced(ctx, batch, nil)
+}
+
+// AcceptAnnounced is AcceptPrepared for a batch announced with Announce: the
+// announcement is withdrawn as the batch is queued.
+func (s *Service) AcceptAnnounced(ctx context.Context, batch []store.AcceptInput, withdraw func()) ([]Result, error) {
 	tps, source := make([]string, len(batch)), ""
 	for i, a := range batch {
 		tps[i], source = a.TraceParent, cmp.Or(source, a.Source)
 	}
 	ctx, span := startAccept(ctx, source, len(batch), tps)
-	results, err := s.acceptPrepared(ctx, batch)
+	results, err := s.submit(ctx, batch, withdraw)
 	s.endAccept(ctx, span, results, err)
 	return results, err
 }
 
-func (s *Service) acceptPrepared(ctx context.Context, batch []store.AcceptInput) ([]Result, error) {
-	stored, err := s.gc.submit(ctx, batch)
+// submit hands batch to the group committer (withdrawing the caller's announcement, if
+// any, as it is queued) and counts the outcomes.
+func (s *Service) submit(ctx context.Context, batch []store.AcceptInput, withdraw func()) ([]Result, error) {
+	// A topic's subscribers are counted here, before the group commit, on the store's
+	// read side: a million would hold the one transaction every caller shares.
+	for i := range batch {
+		if p := batch[i].Prepared; p != nil && p.Topic != nil && batch[i].Subscribers == 0 {
+			n, err := s.st.CountSubscribers(ctx, p.Event.Topic, time.Now())
+			if err != nil {
+				return nil, err
+			}
+			batch[i].Subscribers = n
+		}
+	}
+	stored, err := s.gc.submit(ctx, batch, withdraw)
 	if err != nil {
 		return nil, err
 	}

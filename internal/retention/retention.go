@@ -1,5 +1,7 @@
 // Package retention deletes what notifyd no longer keeps: notifications older than their
-// type's retention (NOTIFY_RETENTION, or a type's retain), their deliveries, and
+// type's retention (NOTIFY_RETENTION, or a type's retain), their deliveries, events
+// (payloads and idempotency keys) once none of their notifications is left and they are
+// older than both their type's retention and the dedupe window (NOTIFY_DEDUPE_WINDOW), and
 // delivered webhook outbox rows. A pass runs every minute on one replica at a time (a
 // lease in the store), in small transactions paced so the writer is mostly free for the
 // accept path between them.
@@ -18,6 +20,11 @@ import (
 	"github.com/notifyd/notifyd/internal/store"
 )
 
+// DefaultDedupeWindow is how long idempotency keys are kept at least by default: 14
+// days, the longest retention of an SQS queue, so no message a queue can still redeliver
+// finds its key gone.
+const DefaultDedupeWindow = 14 * 24 * time.Hour
+
 // LeaseName is the store lease a purging replica holds.
 const LeaseName = "retention"
 
@@ -26,10 +33,15 @@ var ErrBusy = errors.New("a purge is running on another replica")
 
 // Options tune a Purger. Zero values take the defaults.
 type Options struct {
-	Default  time.Duration            // notifications of types without their own retention
-	Types    map[string]time.Duration // a type's own retention (retain in NOTIFY_CONFIG)
-	Interval time.Duration            // between passes (default one minute)
-	Batch    int                      // rows per transaction (default 2,000)
+	Default time.Duration            // notifications of types without their own retention
+	Types   map[string]time.Duration // a type's own retention (retain in NOTIFY_CONFIG)
+	// DedupeWindow is how long an event's idempotency key is kept at least, so that a
+	// producer's redelivery within it is still recognized (default 14 days, the longest
+	// an SQS queue keeps a message). An event goes at the later of it and its type's
+	// retention, once none of its notifications is left.
+	DedupeWindow time.Duration
+	Interval     time.Duration // between passes (default one minute)
+	Batch        int           // rows per transaction (default 2,000)
 	// Duty is the share of time a pass may hold the writer: after a batch that took d,
 	// the pass waits d*(1-Duty)/Duty (at least MinPause) before the next. Default 0.2.
 	Duty     float64
@@ -58,6 +70,9 @@ func New(st store.Store, o Options) *Purger {
 	if o.Batch <= 0 {
 		o.Batch = 2000
 	}
+	if o.DedupeWindow <= 0 {
+		o.DedupeWindow = DefaultDedupeWindow
+	}
 	if o.Duty <= 0 || o.Duty > 1 {
 		o.Duty = 0.2
 	}
@@ -77,7 +92,7 @@ func New(st store.Store, o Options) *Purger {
 		oldest: prometheus.NewGauge(prometheus.GaugeOpts{Name: "notifyd_retention_oldest_notification_age_seconds", Help: "Age of the oldest notification kept (0: none), as of the last pass."}),
 		passes: prometheus.NewCounter(prometheus.CounterOpts{Name: "notifyd_retention_passes_total", Help: "Retention passes this replica ran (it held the lease)."}),
 	}
-	for _, table := range []string{"notifications", "deliveries", "scheduled_notifications", "webhook_outbox"} {
+	for _, table := range []string{"notifications", "deliveries", "scheduled_notifications", "webhook_outbox", "events"} {
 		p.purged.WithLabelValues(table)
 	}
 	if o.Metrics != nil {
@@ -103,23 +118,36 @@ func (p *Purger) Run(ctx context.Context) error {
 	}
 }
 
-// Cutoffs are the creation times before which rows go, now: each stored type at its
-// retention, delivered outbox rows at the default one.
+// Cutoffs are the creation times before which rows go, now: each stored type's
+// notifications at its retention, its events at the later of that and the dedupe window,
+// delivered outbox rows at the default retention.
 func (p *Purger) Cutoffs(ctx context.Context) (store.PurgeCutoffs, error) {
 	types, err := p.st.StoredTypes(ctx)
 	if err != nil {
 		return store.PurgeCutoffs{}, err
 	}
+	evTypes, err := p.st.EventTypes(ctx)
+	if err != nil {
+		return store.PurgeCutoffs{}, err
+	}
 	now := p.o.Now()
-	c := store.PurgeCutoffs{Types: make(map[string]time.Time, len(types)), Outbox: now.Add(-p.o.Default)}
+	c := store.PurgeCutoffs{Types: make(map[string]time.Time, len(types)), Events: make(map[string]time.Time, len(evTypes)),
+		Outbox: now.Add(-p.o.Default)}
 	for _, typ := range types {
-		keep := p.o.Default
-		if d := p.o.Types[typ]; d > 0 {
-			keep = d
-		}
-		c.Types[typ] = now.Add(-keep)
+		c.Types[typ] = now.Add(-p.keep(typ))
+	}
+	for _, typ := range evTypes {
+		c.Events[typ] = now.Add(-max(p.keep(typ), p.o.DedupeWindow))
 	}
 	return c, nil
+}
+
+// keep is how long typ's notifications are kept.
+func (p *Purger) keep(typ string) time.Duration {
+	if d := p.o.Types[typ]; d > 0 {
+		return d
+	}
+	return p.o.Default
 }
 
 // DryRun counts what a pass would delete now.
@@ -133,7 +161,8 @@ func (p *Purger) DryRun(ctx context.Context) (store.PurgeCutoffs, store.Purged, 
 }
 
 // Purge runs one pass if this replica gets the lease (ErrBusy if another holds it): each
-// type's old notifications batch by batch, then delivered outbox rows. It renews the
+// type's old notifications batch by batch, then each type's events nothing needs any
+// more, then delivered outbox rows. It renews the
 // lease before every batch and stops if it lost it.
 func (p *Purger) Purge(ctx context.Context) (store.Purged, error) {
 	var total store.Purged
@@ -157,6 +186,17 @@ func (p *Purger) Purge(ctx context.Context) (store.Purged, error) {
 			return total, err
 		}
 	}
+	for typ, before := range c.Events {
+		err := p.batches(ctx, func() (int64, error) {
+			n, err := p.st.PurgeEvents(ctx, typ, before, p.o.Batch)
+			total.Events += n
+			p.count(store.Purged{Events: n})
+			return n, err
+		})
+		if err != nil {
+			return total, err
+		}
+	}
 	err = p.batches(ctx, func() (int64, error) {
 		n, err := p.st.PurgeOutbox(ctx, c.Outbox, p.o.Batch)
 		total.Outbox += n
@@ -164,7 +204,7 @@ func (p *Purger) Purge(ctx context.Context) (store.Purged, error) {
 		return n, err
 	})
 	if total != (store.Purged{}) {
-		p.o.Logger.Info("retention purge", "notifications", total.Notifications, "deliveries", total.Deliveries, "outbox", total.Outbox)
+		p.o.Logger.Info("retention purge", "notifications", total.Notifications, "deliveries", total.Deliveries, "events", total.Events, "outbox", total.Outbox)
 	}
 	return total, err
 }
@@ -206,6 +246,7 @@ func (p *Purger) count(n store.Purged) {
 	p.purged.WithLabelValues("deliveries").Add(float64(n.Deliveries))
 	p.purged.WithLabelValues("scheduled_notifications").Add(float64(n.Scheduled))
 	p.purged.WithLabelValues("webhook_outbox").Add(float64(n.Outbox))
+	p.purged.WithLabelValues("events").Add(float64(n.Events))
 }
 
 func (p *Purger) observeOldest(ctx context.Context) {

@@ -38,8 +38,10 @@ func acceptTyped(t *testing.T, s store.Store, key, typ string) {
 }
 
 // Forty days on, with a 30-day default and ORDER_CREATED kept a year: the other type's
-// seven notifications go (in batches of two), ORDER_CREATED's stay; the dry run counted
-// what went, the metrics count it, and a second replica finds the lease taken.
+// seven notifications go (in batches of two), then their events, none of whose
+// notifications is left; ORDER_CREATED's stay. The dry run counted the notifications (the
+// events still had theirs), the metrics count both, and a second replica finds the lease
+// taken.
 func TestPurgeByTypeInBatches(t *testing.T) {
 	ctx := context.Background()
 	s := openStore(t)
@@ -57,8 +59,8 @@ func TestPurgeByTypeInBatches(t *testing.T) {
 		t.Fatalf("DryRun = %+v, %v; want 7 notifications", dry, err)
 	}
 	got, err := p.Purge(ctx)
-	if err != nil || got != dry {
-		t.Fatalf("Purge = %+v, %v; want what the dry run counted, %+v", got, err, dry)
+	if want := (store.Purged{Notifications: 7, Events: 7}); err != nil || got != want {
+		t.Fatalf("Purge = %+v, %v; want %+v: the dry run's and then their events", got, err, want)
 	}
 	left, err := s.NotificationsAfter(ctx, "u1", 0, 100)
 	if err != nil || len(left) != 1 || left[0].Type != "ORDER_CREATED" {
@@ -66,6 +68,9 @@ func TestPurgeByTypeInBatches(t *testing.T) {
 	}
 	if n := (metric(t, reg, "notifyd_retention_purged_rows_total", `table="notifications"`)); n != 7 {
 		t.Errorf("purged rows metric = %v, want 7", n)
+	}
+	if n := (metric(t, reg, "notifyd_retention_purged_rows_total", `table="events"`)); n != 7 {
+		t.Errorf("purged events metric = %v, want 7", n)
 	}
 	if age := (metric(t, reg, "notifyd_retention_oldest_notification_age_seconds", "")); age < (40*24*time.Hour - time.Hour).Seconds() {
 		t.Errorf("oldest age = %vs, want about 40 days", age)
@@ -100,4 +105,30 @@ func metric(t *testing.T, reg *prometheus.Registry, name, label string) float64 
 	}
 	t.Fatalf("no %s{%s} in the registry", name, label)
 	return 0
+}
+
+// A type kept one day loses its notifications after a day, and its events (the
+// idempotency keys) only after the dedupe window: a redelivery within it is still a
+// duplicate.
+func TestEventsKeptForTheDedupeWindow(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t)
+	acceptTyped(t, s, "pd", "PRICE_DROP")
+	at := func(days int) func() time.Time {
+		return func() time.Time { return time.Now().Add(time.Duration(days) * 24 * time.Hour) }
+	}
+	o := retention.Options{Default: 30 * 24 * time.Hour, Types: map[string]time.Duration{"PRICE_DROP": 24 * time.Hour},
+		DedupeWindow: 14 * 24 * time.Hour, MinPause: time.Millisecond}
+	o.Now = at(5)
+	if got, err := retention.New(s, o).Purge(ctx); err != nil || got != (store.Purged{Notifications: 1}) {
+		t.Fatalf("5 days on: Purge = %+v, %v; want the notification alone", got, err)
+	}
+	res, err := s.Accept(ctx, []store.AcceptInput{storetest.Input("pd", "u1")})
+	if err != nil || !res[0].Duplicate {
+		t.Fatalf("pd again within the dedupe window = %+v, %v; want a duplicate", res, err)
+	}
+	o.Now = at(15)
+	if got, err := retention.New(s, o).Purge(ctx); err != nil || got != (store.Purged{Events: 1}) {
+		t.Fatalf("15 days on: Purge = %+v, %v; want the event", got, err)
+	}
 }

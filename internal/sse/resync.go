@@ -3,6 +3,8 @@ package sse
 import (
 	"context"
 	"time"
+
+	notify "github.com/notifyd/notifyd"
 )
 
 // resyncMaxBackoff caps the wait between attempts of a resync that keeps failing.
@@ -15,6 +17,12 @@ const resyncMaxBackoff = 5 * time.Second
 // connection the server has just closed) is tried again with capped backoff until it
 // succeeds, since until then a stream may silently lack notifications that only a resync
 // would bring. Requests made while one is pending or running coalesce.
+//
+// State changes have no sequence to compare: once the comparison has succeeded, every
+// open stream is also sent a state event {"refresh":true} (RefreshStates), on which a
+// client lists again, since state changes sent while the fan-out was down are lost to
+// it. The periodic resync of Options.Resync sends none: it is a safety net for dropped
+// publishes, not a sign that the fan-out was down.
 func (h *Hub) Resync(context.Context) {
 	select {
 	case h.resync <- struct{}{}:
@@ -31,18 +39,53 @@ func (h *Hub) resyncLoop() {
 		tick = t.C
 	}
 	for {
+		refresh := false
 		select {
 		case <-h.ctx.Done():
 			return
 		case <-h.resync:
+			refresh = true
 		case <-tick:
 		}
-		h.resyncUntilDone()
+		if h.resyncUntilDone() && refresh {
+			h.RefreshStates()
+		}
 	}
 }
 
-// resyncUntilDone runs resyncOnce until it succeeds or the hub closes.
-func (h *Hub) resyncUntilDone() {
+// RefreshStates sends every open stream the state event {"refresh":true}: state changes
+// may have been lost to it, and the client should list its notifications again. Like
+// DeliverState it never blocks on a client.
+func (h *Hub) RefreshStates() {
+	frame := EncodeState(notify.StateChange{Refresh: true})
+	var cs []*conn
+	for i := range h.shards {
+		sh := &h.shards[i]
+		cs = cs[:0]
+		sh.mu.RLock()
+		for _, uc := range sh.users {
+			cs = append(cs, uc...)
+		}
+		sh.mu.RUnlock()
+		for _, c := range cs {
+			c.mu.Lock()
+			if c.closed || !c.started {
+				c.mu.Unlock()
+				continue
+			}
+			ok := c.writeLocked(h, frame)
+			c.mu.Unlock()
+			if ok {
+				h.m.states.Inc()
+			} else {
+				h.drop(c, "slow client")
+			}
+		}
+	}
+}
+
+// resyncUntilDone runs resyncOnce until it succeeds (true) or the hub closes (false).
+func (h *Hub) resyncUntilDone() bool {
 	backoff := 50 * time.Millisecond
 	for attempt := 1; ; attempt++ {
 		err := h.resyncOnce(h.ctx)
@@ -50,7 +93,7 @@ func (h *Hub) resyncUntilDone() {
 			if err == nil && attempt > 1 {
 				h.log.Info("sse resync: succeeded after retrying", "attempts", attempt)
 			}
-			return
+			return err == nil
 		}
 		h.m.resyncErrors.Inc()
 		h.log.Warn("sse resync: reading sequences failed; trying again", "err", err, "attempt", attempt, "in", backoff)
@@ -58,7 +101,7 @@ func (h *Hub) resyncUntilDone() {
 		select {
 		case <-h.ctx.Done():
 			t.Stop()
-			return
+			return false
 		case <-t.C:
 		}
 		backoff = min(2*backoff, resyncMaxBackoff)

@@ -20,7 +20,20 @@ type Retention interface {
 	// PurgeOutbox deletes up to limit delivered webhook outbox rows created before
 	// before, lowest id first; rows still to send or failed (replayable) are kept.
 	PurgeOutbox(ctx context.Context, before time.Time, limit int) (int64, error)
-	// CountPurgeable counts what the purge methods would delete at these cutoffs.
+	// EventTypes lists the types of the stored events.
+	EventTypes(ctx context.Context) ([]string, error)
+	// PurgeEvents deletes up to limit events of typ created before before, oldest first,
+	// that nothing still needs: none of their notifications is left, none of their
+	// scheduled notifications waits (pending, digested), no digest window of theirs is
+	// open and no topic fan-out of theirs runs. Their rows that only remember them go
+	// with them (cancelled scheduled rows, closed digest windows, finished fan-out jobs,
+	// throttled recipients). With the event goes its idempotency key: the caller's
+	// cutoff keeps keys for the dedupe window at least. Fewer than limit deleted means
+	// none of typ is left to purge.
+	PurgeEvents(ctx context.Context, typ string, before time.Time, limit int) (int64, error)
+	// CountPurgeable counts what the purge methods would delete at these cutoffs. Events
+	// are counted as they stand: an event whose notifications this pass would delete
+	// first is not counted, and goes in the pass after.
 	CountPurgeable(ctx context.Context, c PurgeCutoffs) (Purged, error)
 	// OldestNotification returns the creation time of the oldest notification kept (the
 	// lowest id); ok is false when there is none.
@@ -30,10 +43,11 @@ type Retention interface {
 	TakeLease(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error)
 }
 
-// PurgeCutoffs are the creation times before which rows go: notifications by type, and
-// delivered webhook outbox rows.
+// PurgeCutoffs are the creation times before which rows go: notifications by type,
+// events by type, and delivered webhook outbox rows.
 type PurgeCutoffs struct {
 	Types  map[string]time.Time
+	Events map[string]time.Time
 	Outbox time.Time
 }
 
@@ -43,10 +57,11 @@ type Purged struct {
 	Deliveries    int64 `json:"deliveries"`
 	Scheduled     int64 `json:"scheduled"`
 	Outbox        int64 `json:"outbox"`
+	Events        int64 `json:"events"`
 }
 
 // Add returns the sums of p and q.
 func (p Purged) Add(q Purged) Purged {
 	return Purged{Notifications: p.Notifications + q.Notifications, Deliveries: p.Deliveries + q.Deliveries,
-		Scheduled: p.Scheduled + q.Scheduled, Outbox: p.Outbox + q.Outbox}
+		Scheduled: p.Scheduled + q.Scheduled, Outbox: p.Outbox + q.Outbox, Events: p.Events + q.Events}
 }

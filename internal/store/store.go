@@ -70,8 +70,13 @@ type Store interface {
 	// Delivery reports and fallback (reports.go).
 	Reports
 
-	// EventStatus returns an event with its notifications and their deliveries.
+	// EventStatus returns an event with its notifications and their deliveries, all of
+	// them: EventStatusPage(ctx, eventKey, StatusPage{}).
 	EventStatus(ctx context.Context, eventKey string) (*EventStatus, error)
+	// EventStatusPage returns an event with one page of its notifications (by id, after
+	// p.After, at most p.Limit; 0: all) and their deliveries, the pending and throttled
+	// lists cut to p.Limit, and how many of each there are in all.
+	EventStatusPage(ctx context.Context, eventKey string, p StatusPage) (*EventStatus, error)
 
 	// SaveRejected keeps a message that can never be accepted, with its reason. The same
 	// source message saved twice is kept once, its receive count raised.
@@ -139,6 +144,10 @@ type AcceptInput struct {
 	// (ingest does, to hash it): the store writes it as is instead of encoding again.
 	// Nil: the store encodes Prepared.Event.
 	Payload []byte
+	// Subscribers, of an event to a topic, is its subscribers as the caller counted them
+	// (CountSubscribers) before the transaction, so that counting a million rows does not
+	// hold the store's writer. 0: the store counts them in the transaction.
+	Subscribers int64
 }
 
 // AcceptResult says what became of one AcceptInput.
@@ -196,7 +205,24 @@ type EventStatus struct {
 	Topic *TopicProgress `json:"topic,omitempty"`
 	// Throttled lists the users the type's throttle kept from a notification.
 	Throttled []string `json:"throttled,omitempty"`
+	// The lists' full lengths (a page of a topic's event lists a part of them), and the
+	// After of the next page of recipients (0: this page is the last).
+	RecipientCount int64 `json:"recipientCount"`
+	ScheduledCount int64 `json:"scheduledCount"`
+	ThrottledCount int64 `json:"throttledCount"`
+	NextAfter      int64 `json:"nextAfter,omitempty"`
 }
+
+// StatusPage is which part of an event's lists EventStatusPage and CancelEvent show.
+type StatusPage struct {
+	After int64 // recipients whose notification id is above this
+	Limit int   // at most this many of each list (0: all)
+}
+
+// MaxListed is how many of each list the API shows of one event at most: the
+// recipients of GET /v1/events/{eventId} per page, and each list of a cancel's answer.
+// A topic's event may reach a million users; its lists come with their counts.
+const MaxListed = 1000
 
 // RecipientStatus is one notification of an event and its channels.
 type RecipientStatus struct {

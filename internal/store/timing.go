@@ -71,10 +71,16 @@ type CancelResult struct {
 type CancelledSet struct {
 	Notifications []Pending         `json:"notifications"`
 	Deliveries    []notify.Delivery `json:"deliveries"`
+	// The full counts: each list holds at most MaxListed (the first by id).
+	NotificationCount int64 `json:"notificationCount"`
+	DeliveryCount     int64 `json:"deliveryCount"`
 }
 
 // GoneOutSet lists what was already visible or sent when the cancel came.
 type GoneOutSet struct {
 	Notifications []notify.Notification `json:"notifications"`
 	Deliveries    []notify.Delivery     `json:"deliveries"`
+	// The full counts: each list holds at most MaxListed (the first by id).
+	NotificationCount int64 `json:"notificationCount"`
+	DeliveryCount     int64 `json:"deliveryCount"`
 }

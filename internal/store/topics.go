@@ -27,6 +27,9 @@ type Topics interface {
 	// TopicSubscribers pages through topic's subscribers by user id (those after after,
 	// at most limit) and counts them all.
 	TopicSubscribers(ctx context.Context, topic, after string, limit int) (subs []Subscription, total int64, err error)
+	// CountSubscribers counts topic's subscribers who subscribed at or before at, outside
+	// any write transaction (an event to the topic's accept answer says how many).
+	CountSubscribers(ctx context.Context, topic string, at time.Time) (int64, error)
 
 	// ClaimTopicJob leases one fan-out job that is running and not leased (or whose lease
 	// ran out) until now+lease, one attempt more; nil when there is none.
@@ -83,8 +86,14 @@ type FanOutResult struct {
 	Notifications []notify.Notification // to publish once committed
 	Scheduled     int                   // pending rows written (sendAt, digest)
 	Throttled     int
+	Page          int   // subscribers this page took
 	Done          int64 // subscribers the job has worked so far
 	Finished      bool  // the job has no subscriber left
+	// Held is how long the page's transaction held the store's one writer (SQLite), from
+	// its begin to its commit: the fan-out worker sizes the next page by it. 0 where
+	// writers do not wait for each other (MariaDB, PostgreSQL): there a page's length
+	// keeps no accept waiting, and smaller pages would only add commits.
+	Held time.Duration
 }
 
 // TopicProgress is a topic event's fan-out as its status shows it.

@@ -47,10 +47,15 @@ type Options struct {
 	Publisher Publisher
 	// Delivered is called after a page that queued deliveries (wakes the workers).
 	Delivered func()
-	// Page is how many subscribers one transaction takes (default DefaultPage): small
-	// enough that the store's writer is never held long, so single events accepted
-	// meanwhile wait at most one page.
+	// Page is the most subscribers one transaction takes (default DefaultPage).
 	Page int
+	// PageTime is how long a page's transaction should hold the store's one writer
+	// (SQLite; default DefaultPageTime; negative: every page takes Page). Each page is
+	// sized by how long the last one took (pagesize.go), so single events accepted
+	// meanwhile, which the store lets in before the next page, wait at most about this
+	// long. Where writers do not wait for each other (MariaDB, PostgreSQL) every page
+	// takes Page.
+	PageTime time.Duration
 	// Lease is how long a claimed job is the worker's without a page (default
 	// DefaultLease); each page renews it. After a crash another worker waits this long.
 	Lease time.Duration
@@ -70,6 +75,7 @@ type Worker struct {
 	abort context.CancelFunc
 	pages prometheus.Counter
 	notes prometheus.Counter
+	held  prometheus.Histogram
 }
 
 // New returns a Worker over st; Run runs it.
@@ -79,6 +85,9 @@ func New(st Store, o Options) *Worker {
 	}
 	if o.Lease <= 0 {
 		o.Lease = DefaultLease
+	}
+	if o.PageTime == 0 {
+		o.PageTime = DefaultPageTime
 	}
 	if o.Poll <= 0 {
 		o.Poll = time.Second
@@ -99,9 +108,11 @@ func New(st Store, o Options) *Worker {
 	w := &Worker{st: st, o: o, kick: make(chan struct{}, 1), txCtx: txCtx, abort: abort,
 		pages: prometheus.NewCounter(prometheus.CounterOpts{Name: "notifyd_topic_pages_total", Help: "Topic fan-out pages committed."}),
 		notes: prometheus.NewCounter(prometheus.CounterOpts{Name: "notifyd_topic_notifications_total", Help: "Notifications written by topic fan-out pages."}),
+		held: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "notifyd_topic_page_seconds", Help: "How long one fan-out page's transaction held the store's one writer (SQLite only).",
+			Buckets: prometheus.ExponentialBuckets(250e-6, 2, 14)}),
 	}
 	if o.Metrics != nil {
-		o.Metrics.MustRegister(w.pages, w.notes)
+		o.Metrics.MustRegister(w.pages, w.notes, w.held)
 	}
 	return w
 }
@@ -159,8 +170,10 @@ func (w *Worker) work(ctx context.Context, job *store.TopicJob) error {
 		w.o.Logger.Error("topic fan-out: cannot prepare the event again", "event", job.EventKey, "topic", job.Topic, "err", err)
 		return nil
 	}
+	sizer := newPageSizer(w.o.Page, w.o.PageTime)
 	for ctx.Err() == nil {
-		res, err := w.st.FanOutPage(w.txCtx, job, store.FanOutInput{Prepared: p, Defaults: w.o.Defaults, Size: w.o.Page, Now: w.o.Now(), Lease: w.o.Lease})
+		size := sizer.next()
+		res, err := w.st.FanOutPage(w.txCtx, job, store.FanOutInput{Prepared: p, Defaults: w.o.Defaults, Size: size, Now: w.o.Now(), Lease: w.o.Lease})
 		if errors.Is(err, store.ErrLeaseLost) {
 			return nil
 		}
@@ -168,6 +181,12 @@ func (w *Worker) work(ctx context.Context, job *store.TopicJob) error {
 			return err
 		}
 		fault.Hit("topic.after-page")
+		if res.Held > 0 {
+			w.held.Observe(res.Held.Seconds())
+			if w.o.PageTime > 0 {
+				sizer.took(res.Page, res.Held)
+			}
+		}
 		if len(res.Notifications) > 0 {
 			if w.o.Publisher != nil {
 				w.o.Publisher.Publish(ctx, res.Notifications)

@@ -25,6 +25,7 @@ import (
 	"github.com/notifyd/notifyd/internal/channel"
 	"github.com/notifyd/notifyd/internal/prefs"
 	"github.com/notifyd/notifyd/internal/store"
+	"github.com/notifyd/notifyd/internal/transport"
 )
 
 // Store is the part of store.Store the sender uses.
@@ -242,7 +243,7 @@ func (s *Sender) forgetOld(ctx context.Context) {
 // Client is the HTTP client both platforms use by default: HTTP/2 (APNs speaks nothing
 // else), the system's trusted roots (SSL_CERT_FILE adds one), a bound on every call.
 func Client() *http.Client {
-	t := http.DefaultTransport.(*http.Transport).Clone()
+	t := transport.Base()
 	t.ForceAttemptHTTP2 = true
 	return &http.Client{Transport: t, Timeout: 30 * time.Second}
 }

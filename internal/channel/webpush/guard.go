@@ -10,6 +10,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/notifyd/notifyd/internal/transport"
 )
 
 // A push subscription's endpoint comes from a browser, that is from any signed-in user, and
@@ -76,7 +78,7 @@ func publicOnly(_, address string, _ syscall.RawConn) error {
 // through one, set NOTIFY_WEBPUSH_ALLOW_PRIVATE and let the proxy decide.
 func guardedClient() *http.Client {
 	d := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second, Control: publicOnly}
-	t := http.DefaultTransport.(*http.Transport).Clone()
+	t := transport.Base()
 	t.Proxy = nil
 	t.DialContext = d.DialContext
 	return &http.Client{Timeout: 15 * time.Second, Transport: t}

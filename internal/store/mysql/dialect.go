@@ -32,6 +32,9 @@ func (dialect) SkipLocked() string { return " FOR UPDATE SKIP LOCKED" }
 // Which plan it takes follows the table's statistics, so only the hint makes it stable.
 func (dialect) UseIndex(index string) string { return " FORCE INDEX (" + index + ")" }
 
+// Unindexed: the planner's statistics pick the plan.
+func (dialect) Unindexed(col string) string { return col }
+
 // TxOptions: READ COMMITTED. Every row a transaction depends on is read with a locking
 // read (SELECT … FOR UPDATE on unique keys), which sees the newest committed version at
 // any isolation level, so REPEATABLE READ's snapshot buys nothing here. What it would cost

@@ -26,6 +26,9 @@ func (dialect) SkipLocked() string { return " FOR UPDATE SKIP LOCKED" }
 // UseIndex: PostgreSQL takes no hints, and plans a page's range scan on its own.
 func (dialect) UseIndex(string) string { return "" }
 
+// Unindexed: the planner's statistics pick the plan.
+func (dialect) Unindexed(col string) string { return col }
+
 // Returning: INSERT … RETURNING hands back the new ids (PostgreSQL has no last insert id).
 func (dialect) Returning() bool { return true }
 

@@ -15,7 +15,7 @@ func OpenAt(ctx context.Context, rawURL string, version int64) (*sql.DB, error) 
 	if err != nil {
 		return nil, err
 	}
-	db := sql.OpenDB(connector{stdlib.GetConnector(*cfg)})
+	db := sql.OpenDB(connector{stdlib.GetConnector(*cfg, stdlib.OptionShouldPing(shouldPing))})
 	dir, err := fs.Sub(migrations, "migrations")
 	if err != nil {
 		return nil, err
@@ -30,3 +30,9 @@ func OpenAt(ctx context.Context, rawURL string, version int64) (*sql.DB, error) 
 	}
 	return db, nil
 }
+
+// Pending and ShouldPing are the pool's liveness check (liveness.go).
+var (
+	Pending    = pending
+	ShouldPing = shouldPing
+)

@@ -29,7 +29,7 @@ func Open(ctx context.Context, rawURL string) (*sqlstore.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	db := sql.OpenDB(connector{stdlib.GetConnector(*cfg)})
+	db := sql.OpenDB(connector{stdlib.GetConnector(*cfg, stdlib.OptionShouldPing(shouldPing))})
 	pool.Apply(db)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()

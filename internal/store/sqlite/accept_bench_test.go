@@ -25,7 +25,7 @@ func BenchmarkAccept(b *testing.B) {
 		encode bool
 		normal bool
 	}
-	for _, v := range []variant{{1, false, false}, {64, false, false}, {512, false, false}, {512, true, false}, {1, false, true}, {4, false, true}} {
+	for _, v := range []variant{{1, false, false}, {64, false, false}, {512, false, false}, {512, true, false}, {1, false, true}, {4, false, true}, {8, false, true}} {
 		size := v.size
 		name := "batch" + strconv.Itoa(size)
 		dsn := filepath.Join(b.TempDir(), "bench.db")

@@ -130,16 +130,24 @@ func (dialect) IgnoreConflicts(string) string { return "" }
 func (dialect) UpsertSeq() string {
 	return " ON CONFLICT (user_id) DO UPDATE SET last_seq = excluded.last_seq"
 }
-func (dialect) ForUpdate() string         { return "" } // one writer: the transaction holds the lock
-func (dialect) SkipLocked() string        { return "" }
-func (dialect) UseIndex(string) string    { return "" } // the planner picks the page's index
-func (dialect) TxOptions() *sql.TxOptions { return nil }
+func (dialect) ForUpdate() string      { return "" } // one writer: the transaction holds the lock
+func (dialect) SkipLocked() string     { return "" }
+func (dialect) UseIndex(string) string { return "" } // the planner picks the page's index
+
+// Unindexed: a unary + keeps SQLite from answering the condition from an index (it does
+// not run ANALYZE, so it cannot know that most deliveries are sent).
+func (dialect) Unindexed(col string) string { return "+" + col }
+func (dialect) TxOptions() *sql.TxOptions   { return nil }
 
 // Returning: SQLite (3.35+) answers INSERT … RETURNING, so Accept skips reading rows back.
 func (dialect) Returning() bool { return true }
 
 // CacheStatements: Accept's statements stay prepared on the one writer connection.
 func (dialect) CacheStatements() bool { return true }
+
+// CacheSeqs: the one writer is this process, so users' last sequence numbers are kept
+// in memory and not read back in every transaction.
+func (dialect) CacheSeqs() bool { return true }
 func (dialect) Retryable(err error) bool {
 	var se *sqlite.Error
 	if errors.As(err, &se) {

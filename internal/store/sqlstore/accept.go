@@ -11,8 +11,10 @@ import (
 
 // Accept implements store.Store. One transaction does, for the whole batch and in a fixed
 // number of multi-row statements: insert the events that are new (by key), bump the
-// recipients' sequences, insert notifications, insert deliveries.
+// recipients' sequences, insert notifications, insert deliveries. It is a foreground
+// transaction: a fan-out page waits for it (turns.go).
 func (s *Store) Accept(ctx context.Context, in []store.AcceptInput) ([]store.AcceptResult, error) {
+	defer s.turns.foreground()()
 	var results []store.AcceptResult
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error

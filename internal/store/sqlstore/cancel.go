@@ -71,7 +71,8 @@ func (s *Store) ownNotifications(ctx context.Context, tx *sql.Tx, eventID int64)
 }
 
 // cancelState reads what the event's cancel left: cancelled pending rows and deliveries,
-// and what went out before.
+// and what went out before; of each list the first store.MaxListed by id, and its count
+// (a topic's event may have a million notifications).
 func (s *Store) cancelState(ctx context.Context, tx *sql.Tx, key string, eventID int64, noteIDs []int64) (*store.CancelResult, error) {
 	res := &store.CancelResult{EventID: key,
 		Cancelled: store.CancelledSet{Notifications: []store.Pending{}, Deliveries: []notify.Delivery{}},
@@ -82,16 +83,20 @@ func (s *Store) cancelState(ctx context.Context, tx *sql.Tx, key string, eventID
 	}
 	for _, p := range pending[eventID] {
 		if p.Status == store.PendingCancelled {
-			res.Cancelled.Notifications = append(res.Cancelled.Notifications, p)
+			res.Cancelled.NotificationCount++
+			if len(res.Cancelled.Notifications) < store.MaxListed {
+				res.Cancelled.Notifications = append(res.Cancelled.Notifications, p)
+			}
 		}
 	}
 	if len(noteIDs) == 0 {
 		return res, nil
 	}
 	slices.Sort(noteIDs) // chunk by chunk, the notifications still come in id order
-	err = chunks(len(noteIDs), maxRowsPerInsert, func(lo, hi int) error {
-		ids := anys(noteIDs[lo:hi])
-		err := queryEach(ctx, tx, `SELECT `+notificationCols+` FROM notifications n JOIN events e ON e.id = n.event_id WHERE n.id IN (`+placeholders(hi-lo)+`) ORDER BY n.id`, ids, func(r *sql.Rows) error {
+	res.GoneOut.NotificationCount = int64(len(noteIDs))
+	listed := noteIDs[:min(len(noteIDs), store.MaxListed)]
+	if err := chunks(len(listed), maxRowsPerInsert, func(lo, hi int) error {
+		err := queryEach(ctx, tx, `SELECT `+notificationCols+` FROM notifications n JOIN events e ON e.id = n.event_id WHERE n.id IN (`+placeholders(hi-lo)+`) ORDER BY n.id`, anys(listed[lo:hi]), func(r *sql.Rows) error {
 			var n notify.Notification
 			if err := scanNotification(r, &n); err != nil {
 				return err
@@ -99,10 +104,31 @@ func (s *Store) cancelState(ctx context.Context, tx *sql.Tx, key string, eventID
 			res.GoneOut.Notifications = append(res.GoneOut.Notifications, n)
 			return nil
 		})
-		if err != nil {
-			return dbErr("select notifications", err)
+		return dbErr("select notifications", err)
+	}); err != nil {
+		return nil, err
+	}
+	err = chunks(len(noteIDs), maxRowsPerInsert, func(lo, hi int) error {
+		ids := anys(noteIDs[lo:hi])
+		if err := queryEach(ctx, tx, `SELECT status, COUNT(*) FROM deliveries WHERE notification_id IN (`+placeholders(hi-lo)+`) GROUP BY status`, ids, func(r *sql.Rows) error {
+			var status string
+			var n int64
+			if err := r.Scan(&status, &n); err != nil {
+				return err
+			}
+			if status == string(notify.StatusCancelled) {
+				res.Cancelled.DeliveryCount += n
+			} else {
+				res.GoneOut.DeliveryCount += n
+			}
+			return nil
+		}); err != nil {
+			return dbErr("count deliveries", err)
 		}
-		err = queryEach(ctx, tx, `SELECT id, notification_id, channel, status, attempts, reason, sent_at, updated_at FROM deliveries WHERE notification_id IN (`+placeholders(hi-lo)+`) ORDER BY id`, ids, func(r *sql.Rows) error {
+		if len(res.Cancelled.Deliveries) >= store.MaxListed && len(res.GoneOut.Deliveries) >= store.MaxListed {
+			return nil // both lists are full: only counting from here
+		}
+		err := queryEach(ctx, tx, `SELECT id, notification_id, channel, status, attempts, reason, sent_at, updated_at FROM deliveries WHERE notification_id IN (`+placeholders(hi-lo)+`) ORDER BY id`, ids, func(r *sql.Rows) error {
 			var d notify.Delivery
 			var sent *int64
 			var updated int64
@@ -111,8 +137,10 @@ func (s *Store) cancelState(ctx context.Context, tx *sql.Tx, key string, eventID
 			}
 			d.SentAt, d.UpdatedAt = fromNullMS(sent), fromMS(updated)
 			if d.Status == notify.StatusCancelled {
-				res.Cancelled.Deliveries = append(res.Cancelled.Deliveries, d)
-			} else {
+				if len(res.Cancelled.Deliveries) < store.MaxListed {
+					res.Cancelled.Deliveries = append(res.Cancelled.Deliveries, d)
+				}
+			} else if len(res.GoneOut.Deliveries) < store.MaxListed {
 				res.GoneOut.Deliveries = append(res.GoneOut.Deliveries, d)
 			}
 			return nil

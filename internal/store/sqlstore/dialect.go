@@ -34,6 +34,10 @@ type Dialect interface {
 	// UseIndex names the index a SELECT from notifications n must walk, placed after the
 	// table's alias ("" where the planner needs no telling). See ListInbox.
 	UseIndex(index string) string
+	// Unindexed writes a column so that the planner does not look the condition on it up
+	// in an index (SQLite's unary +), where doing so is the wrong plan and no statistics
+	// tell the planner so; the column itself where the planner's statistics do.
+	Unindexed(col string) string
 	// TxOptions are the options of every read-write transaction.
 	TxOptions() *sql.TxOptions
 	// Retryable reports whether a transaction failed for a reason worth retrying at once

@@ -10,7 +10,8 @@ import (
 // ListEvents implements store.Store. Each filter walks an index newest first: the primary
 // key, events_type (type, id) or notifications_user_event (user_id, event_id). A status
 // filter checks each event's deliveries, so it reads at most store.EventScanWindow events
-// below the cursor.
+// below the cursor; each check walks the event's notifications and their deliveries, never
+// deliveries_due by status (every sent delivery: the plan SQLite took without it).
 func (s *Store) ListEvents(ctx context.Context, f store.EventFilter) (*store.EventPage, error) {
 	limit := f.Limit
 	if limit <= 0 {
@@ -50,7 +51,7 @@ func (s *Store) ListEvents(ctx context.Context, f store.EventFilter) (*store.Eve
 			q.WriteString(` AND e.id >= ?`)
 			args = append(args, low)
 		}
-		q.WriteString(` AND EXISTS (SELECT 1 FROM notifications sn JOIN deliveries sd ON sd.notification_id = sn.id WHERE sn.event_id = e.id AND sd.status = ?)`)
+		q.WriteString(` AND EXISTS (SELECT 1 FROM notifications sn JOIN deliveries sd ON sd.notification_id = sn.id WHERE sn.event_id = e.id AND ` + s.d.Unindexed("sd.status") + ` = ?)`)
 		args = append(args, f.Status)
 	}
 	if f.UserID != "" {

@@ -152,6 +152,11 @@ func (s *Store) CountPurgeable(ctx context.Context, c store.PurgeCutoffs) (store
 			*q.n += n
 		}
 	}
+	n, err := s.countUnneededEvents(ctx, c.Events)
+	if err != nil {
+		return p, err
+	}
+	p.Events = n
 	if !c.Outbox.IsZero() {
 		ids, err := deliveredOutbox(ctx, s.db.R, c.Outbox, int(^uint(0)>>1))
 		if err != nil {

@@ -24,7 +24,7 @@ func (s *Store) storeFresh(ctx context.Context, tx *sql.Tx, in []store.AcceptInp
 		p := in[i].Prepared
 		eventID := rows[in[i].Key].id
 		if p.Topic != nil {
-			tp, err := s.openTopicJob(ctx, tx, eventID, p.Event.Topic, now)
+			tp, err := s.openTopicJob(ctx, tx, eventID, p.Event.Topic, in[i].Subscribers, now)
 			if err != nil {
 				return err
 			}

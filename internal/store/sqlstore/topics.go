@@ -101,3 +101,10 @@ func (s *Store) TopicSubscribers(ctx context.Context, topic, after string, limit
 	}
 	return subs, total, nil
 }
+
+// CountSubscribers implements store.Store, on the read pool.
+func (s *Store) CountSubscribers(ctx context.Context, topic string, at time.Time) (int64, error) {
+	var n int64
+	err := s.db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM topic_subscriptions WHERE topic = ? AND subscribed_at <= ?`, topic, ms(at)).Scan(&n)
+	return n, dbErr("count subscribers", err)
+}

@@ -19,12 +19,16 @@ const (
 )
 
 // openTopicJob writes the fan-out job of a topic event, in the accepting transaction,
-// with the subscribers it will reach counted now. A topic nobody subscribes to gets a
-// finished job: the status says 0, and no worker ever claims it.
-func (s *Store) openTopicJob(ctx context.Context, tx *sql.Tx, eventID int64, topic string, now time.Time) (*store.TopicProgress, error) {
-	var n int64
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM topic_subscriptions WHERE topic = ? AND subscribed_at <= ?`, topic, ms(now)).Scan(&n); err != nil {
-		return nil, dbErr("count subscribers", err)
+// with the subscribers it will reach: counted by the caller just before (counted, when
+// above 0), or counted now. A topic nobody subscribes to gets a finished job: the status
+// says 0, and no worker ever claims it. The count is what the answer shows; the pages
+// reach whoever is subscribed when their turn comes, as of the accept.
+func (s *Store) openTopicJob(ctx context.Context, tx *sql.Tx, eventID int64, topic string, counted int64, now time.Time) (*store.TopicProgress, error) {
+	n := counted
+	if n <= 0 { // also when the caller counted none: one may have subscribed since
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM topic_subscriptions WHERE topic = ? AND subscribed_at <= ?`, topic, ms(now)).Scan(&n); err != nil {
+			return nil, dbErr("count subscribers", err)
+		}
 	}
 	status := jobRunning
 	if n == 0 {
@@ -78,13 +82,23 @@ func (s *Store) ClaimTopicJob(ctx context.Context, now time.Time, lease time.Dur
 	return job, err
 }
 
+// singleWriter reports whether the database has one writer that every write transaction
+// waits for (SQLite), where no row lock is taken because the transaction holds them all.
+func (s *Store) singleWriter() bool { return s.d.ForUpdate() == "" }
+
 // FanOutPage implements store.Store.
 func (s *Store) FanOutPage(ctx context.Context, job *store.TopicJob, in store.FanOutInput) (*store.FanOutResult, error) {
 	if in.Prepared == nil || in.Prepared.Topic == nil {
 		return nil, fmt.Errorf("fan-out of %s: the event is not prepared for a topic", job.EventKey)
 	}
+	// Accepts waiting for the writer go first: the page waits for their turn.
+	if err := s.turns.background(ctx); err != nil {
+		return nil, err
+	}
 	var res *store.FanOutResult
+	var began time.Time
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		began = time.Now()
 		res = &store.FanOutResult{}
 		var after, status string
 		var attempts int
@@ -106,6 +120,7 @@ func (s *Store) FanOutPage(ctx context.Context, job *store.TopicJob, in store.Fa
 			}
 			after = targets[len(targets)-1].UserID
 		}
+		res.Page = len(targets)
 		res.Done += int64(len(targets))
 		res.Finished = len(targets) < in.Size
 		status = jobRunning
@@ -119,6 +134,9 @@ func (s *Store) FanOutPage(ctx context.Context, job *store.TopicJob, in store.Fa
 	})
 	if err != nil {
 		return nil, err
+	}
+	if s.singleWriter() {
+		res.Held = time.Since(began)
 	}
 	return res, nil
 }

@@ -20,6 +20,7 @@ var retentionTests = []struct {
 	{"PurgeKeepsDeliveriesStillToGo", testPurgeKeepsPending},
 	{"PurgeNeverReusesSeq", testPurgeSeq},
 	{"PurgeOutboxDeliveredOnly", testPurgeOutbox},
+	{"PurgeEventsOnlyWhenNothingNeedsThem", testPurgeEvents},
 	{"LeaseOneHolderAtATime", testLease},
 }
 

@@ -254,8 +254,15 @@ func testTopicEmptyAndCancel(t *testing.T, s store.Store) {
 	if _, err := s.FanOutPage(ctx, job, fanOutInput(2, time.Now())); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.CancelEvent(ctx, "e", time.Now()); err != nil {
+	cr, err := s.CancelEvent(ctx, "e", time.Now())
+	if err != nil {
 		t.Fatal(err)
+	}
+	// Two notifications out (the page) and their two SMS (skipped: the subscribers have no
+	// phone), listed and counted.
+	if cr.GoneOut.NotificationCount != 2 || len(cr.GoneOut.Notifications) != 2 || cr.GoneOut.DeliveryCount != 2 || len(cr.GoneOut.Deliveries) != 2 || cr.Cancelled.DeliveryCount != 0 {
+		t.Fatalf("cancel answer: out %d (%d listed), deliveries out %d (%d listed), cancelled %d; want 2, 2, 2, 2, 0",
+			cr.GoneOut.NotificationCount, len(cr.GoneOut.Notifications), cr.GoneOut.DeliveryCount, len(cr.GoneOut.Deliveries), cr.Cancelled.DeliveryCount)
 	}
 	if _, err := s.FanOutPage(ctx, job, fanOutInput(2, time.Now())); !errors.Is(err, store.ErrLeaseLost) {
 		t.Fatalf("a page after the cancel: err = %v, want ErrLeaseLost", err)

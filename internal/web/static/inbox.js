@@ -233,6 +233,23 @@
     showEmpty();
   }
 
+  // reload lists the first page again, in place of what is shown: the notifications carry
+  // their current state.
+  async function reload() {
+    try {
+      const body = await api('GET', '/v1/notifications?limit=' + PAGE);
+      items = new Map();
+      ui.list.replaceChildren();
+      for (const v of body.notifications || []) add(v, false);
+      cursor = body.nextCursor || '';
+      ui.more.hidden = !cursor;
+      showEmpty();
+    } catch (err) {
+      showError(ui.panelError, err);
+    }
+    scheduleCount();
+  }
+
   async function activate(id) {
     const e = items.get(id);
     if (!e) return;
@@ -267,7 +284,10 @@
   }
 
   // applyState follows a change made elsewhere (SSE "state": ids, or up to a seq of a type).
+  // {"refresh":true}: changes may have been missed (the server's link to its other replicas
+  // was down): list again.
   function applyState(s) {
+    if (s.refresh) { reload(); return; }
     for (const [id, e] of items) {
       const hit = Array.isArray(s.ids) ? s.ids.includes(id) : e.view.seq <= s.upToSeq && (!s.type || e.view.type === s.type);
       if (!hit) continue;

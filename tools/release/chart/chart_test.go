@@ -50,6 +50,12 @@ func values(t *testing.T, file string) map[string]any {
 // render returns the chart's manifests (by template name) with vals over its defaults.
 func render(t *testing.T, chartDir string, vals map[string]any) (map[string]string, error) {
 	t.Helper()
+	return renderAt(t, chartDir, vals, kubeVersion)
+}
+
+// renderAt renders as render does, for a cluster of Kubernetes version kubeVersion.
+func renderAt(t *testing.T, chartDir string, vals map[string]any, kubeVersion string) (map[string]string, error) {
+	t.Helper()
 	ch, err := loader.Load(chartDir)
 	if err != nil {
 		t.Fatal(err)

@@ -37,4 +37,7 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- if le (int .Values.terminationGracePeriodSeconds) (add (int .Values.preStopSeconds) 30) -}}
 {{- fail "terminationGracePeriodSeconds must exceed preStopSeconds plus notifyd's 30s drain" -}}
 {{- end -}}
+{{- if and (gt (int .Values.preStopSeconds) 0) (semverCompare "<1.30.0-0" .Capabilities.KubeVersion.Version) -}}
+{{- fail "preStopSeconds: the preStop pause is the kubelet's sleep action, which needs Kubernetes 1.30 or later (the image has no shell for an exec sleep); on an older cluster set preStopSeconds: 0 (see the chart's values.yaml)" -}}
+{{- end -}}
 {{- end -}}

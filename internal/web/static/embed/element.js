@@ -39,7 +39,20 @@ class NotifydInbox extends HTMLElement {
   }
   attributeChangedCallback(name, old, val) {
     if (!this._ui || old === val) return;
-    if (name === 'lang') { this._texts(); this._load(); } else { this._token = null; this._restart(); }
+    if (name === 'lang') this._relang(); else { this._token = null; this._restart(); }
+  }
+
+  // _relang says everything again in the new language where it stands, instead of
+  // loading or drawing anew: the header and tabs, each listed row (its buttons and relative
+  // time; the rows "load more" brought stay, and so do the scroll and the focus), the
+  // list's message, and the settings when they are open (their switches, what was typed in
+  // the time fields and any save under way stay: only their words change).
+  _relang() {
+    const ui = this._ui;
+    this._texts();
+    for (const li of ui.list.children) this._relabel(li);
+    if (this._msgKey) ui.msg.textContent = this._t[this._msgKey];
+    this._retextSettings();
   }
 
   get _lang() {
@@ -109,7 +122,7 @@ class NotifydInbox extends HTMLElement {
     const t = this._t, ui = this._ui;
     ui.title.textContent = t.title;
     ui.readAll.textContent = t.readAll;
-    ui.gear.textContent = t.settings;
+    ui.gear.textContent = ui.settings.hidden ? t.settings : t.back;
     ui.close.setAttribute('aria-label', t.close);
     ui.tablist.setAttribute('aria-label', t.tabsLabel);
     ui.more.textContent = t.more;
@@ -208,6 +221,9 @@ class NotifydInbox extends HTMLElement {
     this._refreshCount();
   }
   _applyState(s) {
+    // {"refresh":true}: changes may have been missed (the server's link to its other
+    // replicas was down): list again.
+    if (s.refresh) { this._load().catch(() => {}); this._refreshCount(); return; }
     const rows = [...this._ui.list.children].filter((li) =>
       s.ids ? s.ids.includes(+li.dataset.id) : +li.dataset.seq <= s.upToSeq && (!s.type || li.dataset.type === s.type));
     for (const li of rows) {
@@ -216,7 +232,7 @@ class NotifydInbox extends HTMLElement {
       if (s.unarchived && this._tab === 'archived') li.remove();
     }
     this._refreshCount();
-    if (!this._ui.list.children.length) this._showMsg(this._t.empty, false);
+    if (!this._ui.list.children.length) this._showMsg('empty');
   }
 
   // ---- the list ----
@@ -232,16 +248,19 @@ class NotifydInbox extends HTMLElement {
       }
       this._cursor = page.nextCursor || '';
       ui.more.hidden = !this._cursor;
-      if (ui.list.children.length) ui.msg.hidden = true; else this._showMsg(this._t.empty, false);
+      if (ui.list.children.length) ui.msg.hidden = true; else this._showMsg('empty');
     } catch (err) {
-      this._showMsg(this._t.error, true);
+      this._showMsg('error');
       throw err;
     }
   }
-  _showMsg(text, error) {
+  // _showMsg shows the list's message: 'empty' or 'error' (a key of TEXT, kept so that a
+  // language switch can say it again).
+  _showMsg(key) {
     const m = this._ui.msg;
-    m.textContent = text;
-    m.className = error ? 'err' : 'empty';
+    this._msgKey = key;
+    m.textContent = this._t[key];
+    m.className = key === 'error' ? 'err' : 'empty';
     m.hidden = false;
   }
   _row(id) { return this._ui.list.querySelector('li[data-id="' + Number(id) + '"]'); }
@@ -260,6 +279,18 @@ class NotifydInbox extends HTMLElement {
     li.append(body, acts);
     if (!v.read) li.classList.add('unread');
     return li;
+  }
+  // _relabel says a rendered row's words (its buttons, their names, its relative time)
+  // in the current language.
+  _relabel(li) {
+    const t = this._t, msg = li.querySelector('.msg').textContent;
+    for (const b of li.querySelectorAll('button[data-act]')) {
+      const words = b.dataset.act === 'read' ? t.markRead : t[b.dataset.act];
+      b.textContent = words;
+      b.setAttribute('aria-label', words + ': ' + msg);
+    }
+    const time = li.querySelector('time');
+    time.textContent = this._ago(time.getAttribute('datetime'));
   }
   _ago(iso) {
     const secs = (new Date(iso).getTime() - Date.now()) / 1000;
@@ -296,18 +327,18 @@ class NotifydInbox extends HTMLElement {
     if (!li.isConnected) {
       const f = next && next.querySelector('button');
       (f || this._ui.tabs[this._tab]).focus();
-      if (!this._ui.list.children.length) this._showMsg(this._t.empty, false);
+      if (!this._ui.list.children.length) this._showMsg('empty');
     }
     try {
       await this._api('POST', '/v1/notifications/' + encodeURIComponent(id) + '/' + act);
-    } catch (_) { this._showMsg(this._t.error, true); }
+    } catch (_) { this._showMsg('error'); }
     this._refreshCount();
   }
   async _readAll() {
     for (const li of [...this._ui.list.querySelectorAll('li.unread')]) this._paintRead(li);
     this._setCount(0);
-    try { await this._api('POST', '/v1/notifications/read-all'); } catch (_) { this._showMsg(this._t.error, true); }
-    if (this._tab === 'unread') this._showMsg(this._t.empty, false);
+    try { await this._api('POST', '/v1/notifications/read-all'); } catch (_) { this._showMsg('error'); }
+    if (this._tab === 'unread') this._showMsg('empty');
     this._refreshCount();
   }
 

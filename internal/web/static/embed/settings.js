@@ -1,7 +1,8 @@
 // The element's settings view (GET/PATCH /v1/preferences, where the server has them):
 // channels, each type's optional channels, quiet hours, and the two advertising consents
 // (GET/PUT /v1/consents). Every change is saved at once;
-// a change the server refuses is put back and the error shown.
+// a change the server refuses is put back and the error shown. Every word in it is a text
+// node made by _text, which a language switch says again in place (_retextSettings).
 // typeLabel is a type's name for people in lang ('ko', 'en'), from its labels in the
 // server's config; the code when it has none.
 function typeLabel(a, lang) {
@@ -28,22 +29,23 @@ const SETTINGS = {
     ui.gear.textContent = on ? t.back : t.settings;
     if (!on || !this._prefs) return;
     const p = this._prefs;
-    const channels = this._group(t.channelsLegend);
+    const channels = this._group('channelsLegend');
     for (const ch of Object.keys(p.channels)) {
-      channels.append(this._box(t.channels[ch] || ch, ch, !!p.channels[ch], false, (v) => { p.channels[ch] = v; }));
+      channels.append(this._box((w) => w.channels[ch] || ch, ch, !!p.channels[ch], false, (v) => { p.channels[ch] = v; }));
     }
     const forms = [channels];
     const types = (p.available || []).filter((a) => a.channels.some((c) => c !== 'inbox'));
     if (types.length) {
-      const byType = this._group(t.typesLegend);
+      const byType = this._group('typesLegend');
       for (const a of types) {
         const fs = el('fieldset', { class: 'type' });
-        const name = typeLabel(a, this._lang);
-        fs.append(el('legend', { title: a.type }, a.required ? name + ' (' + t.required + ')' : name));
+        const legend = el('legend', { title: a.type });
+        legend.append(this._text((w, lang) => a.required ? typeLabel(a, lang) + ' (' + w.required + ')' : typeLabel(a, lang)));
+        fs.append(legend);
         for (const ch of a.channels) {
           if (ch === 'inbox') continue;
           const off = (p.types[a.type] || {})[ch] === false;
-          fs.append(this._box(t.channels[ch] || ch, a.type + '.' + ch, a.required || !off, a.required, (v) => this._setType(a.type, ch, v)));
+          fs.append(this._box((w) => w.channels[ch] || ch, a.type + '.' + ch, a.required || !off, a.required, (v) => this._setType(a.type, ch, v)));
         }
         byType.append(fs);
       }
@@ -56,20 +58,39 @@ const SETTINGS = {
     if (first) first.focus();
   },
 
-  _group(legend) {
+  // _text is a text node saying words(TEXT[lang], lang) in the element's language.
+  _text(words) {
+    const node = document.createTextNode(words(this._t, this._lang));
+    node.words = words;
+    return node;
+  },
+
+  // _retextSettings says the settings' words again in the current language, in place.
+  _retextSettings() {
+    const walk = document.createTreeWalker(this._ui.settings, NodeFilter.SHOW_TEXT);
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+      if (n.words) n.nodeValue = n.words(this._t, this._lang);
+    }
+  },
+
+  // _group is a fieldset whose legend is the word TEXT[lang][key].
+  _group(key) {
     const fs = el('fieldset');
-    fs.append(el('legend', null, legend));
+    const legend = el('legend');
+    legend.append(this._text((w) => w[key]));
+    fs.append(legend);
     return fs;
   },
 
-  // _box is one labelled checkbox whose change applies set to the preferences and saves them.
-  _box(text, name, checked, disabled, set) {
+  // _box is one checkbox labelled words(TEXT[lang], lang) whose change applies set to the
+  // preferences and saves them.
+  _box(words, name, checked, disabled, set) {
     const box = el('input', { type: 'checkbox', name });
     box.checked = checked;
     box.disabled = disabled;
     box.addEventListener('change', () => this._save(() => set(box.checked), () => { box.checked = !box.checked; }));
     const label = el('label');
-    label.append(box, document.createTextNode(text));
+    label.append(box, this._text(words));
     return label;
   },
 
@@ -81,16 +102,16 @@ const SETTINGS = {
   },
 
   _quietGroup() {
-    const t = this._t, q = this._prefs.quietHours;
-    const fs = this._group(t.quiet);
+    const q = this._prefs.quietHours;
+    const fs = this._group('quiet');
     const start = el('input', { type: 'time', name: 'quietStart', required: '' });
     const end = el('input', { type: 'time', name: 'quietEnd', required: '' });
     start.value = q ? q.start : '22:00';
     end.value = q ? q.end : '08:00';
     const times = el('div', { class: 'times' });
-    for (const [label, input] of [[t.quietFrom, start], [t.quietUntil, end]]) {
+    for (const [key, input] of [['quietFrom', start], ['quietUntil', end]]) {
       const l = el('label');
-      l.append(document.createTextNode(label), input);
+      l.append(this._text((w) => w[key]), input);
       times.append(l);
     }
     const apply = () => { this._prefs.quietHours = box.checked ? { start: start.value, end: end.value } : null; };
@@ -105,7 +126,7 @@ const SETTINGS = {
       input.addEventListener('change', () => { if (box.checked && start.value && end.value) this._save(apply, () => {}); });
     }
     const label = el('label');
-    label.append(box, document.createTextNode(t.quietOn));
+    label.append(box, this._text((w) => w.quietOn));
     fs.append(label, times);
     return fs;
   },
@@ -113,25 +134,24 @@ const SETTINGS = {
   // _consentGroup is the two advertising consents; each change is PUT at once (the server
   // records when it was given) and put back if the server refuses it.
   _consentGroup() {
-    const t = this._t;
-    const fs = this._group(t.ads);
-    for (const [key, text] of [['adConsent', t.adConsent], ['nightAdConsent', t.nightAdConsent]]) {
+    const fs = this._group('ads');
+    for (const key of ['adConsent', 'nightAdConsent']) {
       const box = el('input', { type: 'checkbox', name: key });
       box.checked = !!this._consents[key];
       box.addEventListener('change', () => {
         const run = async () => {
           try {
             this._consents = await this._api('PUT', '/v1/consents', { [key]: box.checked });
-            this._say(t.saved);
+            this._say(this._t.saved);
           } catch (_) {
             box.checked = !box.checked;
-            this._say(t.saveFailed);
+            this._say(this._t.saveFailed);
           }
         };
         this._saving = (this._saving || Promise.resolve()).then(run, run);
       });
       const label = el('label');
-      label.append(box, document.createTextNode(text));
+      label.append(box, this._text((w) => w[key]));
       fs.append(label);
     }
     return fs;
