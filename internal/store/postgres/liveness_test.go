@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"net"
 	"testing"
 	"time"
 
@@ -55,4 +56,43 @@ func TestPendingSeesATerminatedSession(t *testing.T) {
 
 func stdlibParams(c *pgx.Conn, idle time.Duration) stdlib.ShouldPingParams {
 	return stdlib.ShouldPingParams{Conn: c, IdleDuration: idle}
+}
+
+// A connection whose socket another goroutine is reading (pgx's background reader, parked
+// in a Read after a slow write) must not hold up the peek: before the fix it waited for
+// the Read's lock, forever on an idle connection, and took the pool's hand-out with it.
+func TestPendingDoesNotWaitForAParkedRead(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	peer, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer peer.Close()
+	reading := make(chan struct{})
+	go func() {
+		close(reading)
+		var b [1]byte
+		c.Read(b[:]) // parked until the connection closes at the end of the test
+	}()
+	<-reading
+	time.Sleep(50 * time.Millisecond) // let the Read park in the poller (only makes the case likelier)
+	done := make(chan bool, 1)
+	go func() { done <- postgres.Pending(c) }()
+	select {
+	case p := <-done:
+		if p {
+			t.Error("an idle connection with nothing to read looks pending")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the peek waited for another goroutine's Read")
+	}
 }

@@ -19,11 +19,14 @@ func peek(c net.Conn) bool {
 	if err != nil {
 		return false
 	}
+	// Control, not Read: RawConn.Read takes the socket's read lock, and pgx's background
+	// reader (started when a write is slow) can be parked in a Read on this idle
+	// connection, holding that lock until a byte comes, which on an idle connection is
+	// never: the peek would wait forever and with it the pool. A peek needs no lock.
 	var rerr error
 	var buf [1]byte
-	if err := raw.Read(func(fd uintptr) bool {
+	if err := raw.Control(func(fd uintptr) {
 		_, _, rerr = syscall.Recvfrom(int(fd), buf[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
-		return true
 	}); err != nil {
 		return true
 	}
