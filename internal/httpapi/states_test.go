@@ -29,6 +29,9 @@ func (c client) do(method, path, user string, body any, out any, header ...strin
 		rd = bytes.NewReader(b)
 	}
 	req, _ := http.NewRequest(method, c.base+path, rd)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	if user != "" {
 		req.Header.Set("X-User-Id", user)
 	}
