@@ -70,6 +70,9 @@ DEB_VERSION ?= $(shell git describe --tags --abbrev=0 2>/dev/null | sed 's/^v//'
 deb:
 	cd tools/release && $(GO) run ./cmd/deb -o $(CURDIR)/dist -arch $(ARCH) -version $(or $(DEB_VERSION),0.0.0)
 
-# The release tooling's tests: the image runs, the chart renders and validates.
+# The release tooling's tests: the image runs, the chart renders and validates. One package
+# at a time (-p 1): the image and the deb tests build the same static binaries, and run
+# side by side each would compile them all; one after the other the second finds them in
+# the build cache.
 release-test:
-	cd tools/release && $(GO) vet ./... && $(GO) test -count=1 -timeout 15m ./...
+	cd tools/release && $(GO) vet ./... && $(GO) test -p 1 -count=1 -timeout 15m ./...
