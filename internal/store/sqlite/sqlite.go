@@ -144,10 +144,6 @@ func (dialect) Returning() bool { return true }
 
 // CacheStatements: Accept's statements stay prepared on the one writer connection.
 func (dialect) CacheStatements() bool { return true }
-
-// CacheSeqs: the one writer is this process, so users' last sequence numbers are kept
-// in memory and not read back in every transaction.
-func (dialect) CacheSeqs() bool { return true }
 func (dialect) Retryable(err error) bool {
 	var se *sqlite.Error
 	if errors.As(err, &se) {

@@ -60,7 +60,6 @@ func (s *Store) writeNotes(ctx context.Context, tx *sql.Tx, notes []newNote, now
 	}); err != nil {
 		return nil, err
 	}
-	s.seqs.set(tx, last)
 
 	created := ms(now)
 	out := make([]notify.Notification, len(notes))
@@ -196,46 +195,17 @@ func (s *Store) collapse(ctx context.Context, tx *sql.Tx, notes []newNote, out [
 }
 
 // lockSeqs makes sure every user has a recipients row, locks those rows (where the
-// database has concurrent writers) and returns their last sequence numbers; on SQLite
-// those this Store committed recently come from memory (seqCache), the rest are read. Existing rows
+// database has concurrent writers) and returns their last sequence numbers. Existing rows
 // are locked first, exclusively, in user order; only users seen for the first time are
 // inserted and then locked. (Inserting first would take a shared lock on each existing
 // row, and two acceptors upgrading shared locks on a busy user's row deadlock.)
 func (s *Store) lockSeqs(ctx context.Context, tx *sql.Tx, users []string) (map[string]int64, error) {
-	cached, err := s.seqs.take(ctx, tx)
-	if err != nil {
-		return nil, err
-	}
-	var last map[string]int64
-	unknown := users
-	if cached {
-		last = s.seqs.lookup(tx, users)
-		if len(last) == len(users) {
-			return last, nil
-		}
-		unknown = make([]string, 0, len(users)-len(last))
-		for _, u := range users {
-			if _, ok := last[u]; !ok {
-				unknown = append(unknown, u)
-			}
-		}
-	}
-	read, err := s.selectSeqs(ctx, tx, unknown)
-	if err != nil {
-		return nil, err
-	}
-	if last == nil {
-		last = read
-	} else {
-		for u, seq := range read {
-			last[u] = seq
-		}
-	}
-	if len(last) == len(users) {
-		return last, nil
+	last, err := s.selectSeqs(ctx, tx, users)
+	if err != nil || len(last) == len(users) {
+		return last, err
 	}
 	var missing []string
-	for _, u := range unknown {
+	for _, u := range users {
 		if _, ok := last[u]; !ok {
 			missing = append(missing, u)
 		}

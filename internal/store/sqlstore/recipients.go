@@ -190,9 +190,6 @@ func (s *Store) EraseUser(ctx context.Context, userID string) (store.Erased, err
 	var e store.Erased
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		e = store.Erased{}
-		if err := s.forgetSeq(ctx, tx, userID); err != nil {
-			return err
-		}
 		if err := s.scrubEvents(ctx, tx, userID); err != nil {
 			return err
 		}

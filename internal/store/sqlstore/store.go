@@ -18,14 +18,13 @@ type Store struct {
 	hooks webhookTargets // outbound webhooks: which state changes write outbox rows
 	stmts *stmtCache     // Accept's statements, prepared once per shape (SQLite)
 	turns *turns         // accepts take the writer before fan-out pages (turns.go)
-	seqs  *seqCache      // users' last sequence numbers (SQLite: one writer)
 }
 
 var _ store.Store = (*Store)(nil)
 
 // New returns a Store over migrated databases.
 func New(db DBs, d Dialect) *Store {
-	return &Store{db: db, d: d, stmts: newStmtCache(d), turns: newTurns(), seqs: newSeqCache(d)}
+	return &Store{db: db, d: d, stmts: newStmtCache(d), turns: newTurns()}
 }
 
 // Close closes the databases.
@@ -61,14 +60,11 @@ func (s *Store) tryTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
-		s.seqs.end(tx, false)
 		return err
 	}
 	if err := tx.Commit(); err != nil {
-		s.seqs.end(tx, false)
 		return store.Unavailable(fmt.Errorf("commit: %w", err))
 	}
-	s.seqs.end(tx, true)
 	return nil
 }
 
