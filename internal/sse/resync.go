@@ -67,20 +67,7 @@ func (h *Hub) RefreshStates() {
 			cs = append(cs, uc...)
 		}
 		sh.mu.RUnlock()
-		for _, c := range cs {
-			c.mu.Lock()
-			if c.closed || !c.started {
-				c.mu.Unlock()
-				continue
-			}
-			ok := c.writeLocked(h, frame)
-			c.mu.Unlock()
-			if ok {
-				h.m.states.Inc()
-			} else {
-				h.drop(c, "slow client")
-			}
-		}
+		h.writeState(cs, frame)
 	}
 }
 

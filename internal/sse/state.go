@@ -24,7 +24,12 @@ func (h *Hub) DeliverState(sc notify.StateChange) {
 	if len(cs) == 0 {
 		return
 	}
-	frame := EncodeState(sc)
+	h.writeState(cs, EncodeState(sc))
+}
+
+// writeState writes a state frame to each started, open stream of cs, dropping one too
+// slow to take it.
+func (h *Hub) writeState(cs []*conn, frame []byte) {
 	for _, c := range cs {
 		c.mu.Lock()
 		if c.closed || !c.started {
