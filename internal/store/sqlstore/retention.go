@@ -25,18 +25,24 @@ func purgeArgs(typ string, before time.Time) []any {
 // StoredTypes implements store.Store: a loose scan of notifications_age, one index probe
 // per type, instead of reading every row as SELECT DISTINCT can.
 func (s *Store) StoredTypes(ctx context.Context) ([]string, error) {
+	return s.typesIn(ctx, "notifications")
+}
+
+// typesIn lists the distinct types in table (notifications or events, each with an index
+// led by type) by a loose index scan: one probe per type.
+func (s *Store) typesIn(ctx context.Context, table string) ([]string, error) {
 	var types []string
 	err := queryEach(ctx, s.db.R, `WITH RECURSIVE t (type) AS (
-			SELECT MIN(type) FROM notifications
+			SELECT MIN(type) FROM `+table+`
 			UNION ALL
-			SELECT (SELECT MIN(n.type) FROM notifications n WHERE n.type > t.type) FROM t WHERE t.type IS NOT NULL)
+			SELECT (SELECT MIN(x.type) FROM `+table+` x WHERE x.type > t.type) FROM t WHERE t.type IS NOT NULL)
 		SELECT type FROM t WHERE type IS NOT NULL`, nil, func(r *sql.Rows) error {
 		var t string
 		err := r.Scan(&t)
 		types = append(types, t)
 		return err
 	})
-	return types, dbErr("stored types", err)
+	return types, dbErr(table+" types", err)
 }
 
 // PurgeNotifications implements store.Store: children first (deliveries, the scheduled

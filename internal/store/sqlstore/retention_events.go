@@ -26,18 +26,7 @@ func unneededArgs(typ string, before time.Time) []any {
 
 // EventTypes implements store.Store: a loose scan of events_age, one probe per type.
 func (s *Store) EventTypes(ctx context.Context) ([]string, error) {
-	var types []string
-	err := queryEach(ctx, s.db.R, `WITH RECURSIVE t (type) AS (
-			SELECT MIN(type) FROM events
-			UNION ALL
-			SELECT (SELECT MIN(e.type) FROM events e WHERE e.type > t.type) FROM t WHERE t.type IS NOT NULL)
-		SELECT type FROM t WHERE type IS NOT NULL`, nil, func(r *sql.Rows) error {
-		var t string
-		err := r.Scan(&t)
-		types = append(types, t)
-		return err
-	})
-	return types, dbErr("event types", err)
+	return s.typesIn(ctx, "events")
 }
 
 // PurgeEvents implements store.Store: in one transaction, the rows that only remember
