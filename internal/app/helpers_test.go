@@ -115,7 +115,7 @@ func openStream(t *testing.T, url string, header ...string) *stream {
 			line := sc.Text()
 			switch {
 			case line == "":
-				if ev.Data != "" || ev.ID != "" {
+				if ev.Data != "" { // not the id-only opening block: no event in EventSource
 					s.C <- ev
 				}
 				ev = sseEvent{}

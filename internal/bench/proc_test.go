@@ -5,6 +5,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/notifyd/notifyd/internal/testenv"
 )
 
 func TestParseStatCPU(t *testing.T) {
@@ -33,9 +35,8 @@ func TestParseStatusRSS(t *testing.T) {
 }
 
 func TestReadProcSelf(t *testing.T) {
-	if _, err := os.Stat("/proc/self/stat"); err != nil {
-		t.Skip("no /proc here")
-	}
+	_, err := os.Stat("/proc/self/stat")
+	testenv.Require(t, "/proc", err)
 	s, err := ReadProc(os.Getpid())
 	if err != nil {
 		t.Fatal(err)

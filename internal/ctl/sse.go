@@ -14,16 +14,22 @@ type sseEvent struct {
 }
 
 // readSSE calls fn for each event on r until r ends or fn returns false. Comments
-// (heartbeats) are skipped; multi-line data is joined with \n, as EventSource does.
+// (heartbeats) are skipped; multi-line data is joined with \n, as EventSource does. An
+// event's ID is the last id the stream gave, as EventSource's lastEventId; a block with
+// an id and no data (the stream's opening position) comes to fn as an event with only
+// an ID, which moves the reader's position without being an event to show.
 func readSSE(r io.Reader, fn func(sseEvent) bool) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 4<<20)
 	var ev sseEvent
 	var data []string
+	lastID, sawID := "", false // EventSource's last event id: it outlives the block that set it
 	for sc.Scan() {
 		line := sc.Text()
 		if line == "" {
-			if len(data) > 0 {
+			ev.ID = lastID
+			switch {
+			case len(data) > 0:
 				ev.Data = strings.Join(data, "\n")
 				if ev.Event == "" {
 					ev.Event = "message"
@@ -31,8 +37,12 @@ func readSSE(r io.Reader, fn func(sseEvent) bool) error {
 				if !fn(ev) {
 					return nil
 				}
+			case sawID: // an id-only block (the stream's opening position): no event, a new id
+				if !fn(sseEvent{ID: lastID}) {
+					return nil
+				}
 			}
-			ev, data = sseEvent{}, nil
+			ev, data, sawID = sseEvent{}, nil, false
 			continue
 		}
 		if strings.HasPrefix(line, ":") {
@@ -42,7 +52,7 @@ func readSSE(r io.Reader, fn func(sseEvent) bool) error {
 		value = strings.TrimPrefix(value, " ")
 		switch field {
 		case "id":
-			ev.ID = value
+			lastID, sawID = value, true
 		case "event":
 			ev.Event = value
 		case "data":

@@ -119,6 +119,12 @@ func (t *tailer) once(ctx context.Context) error {
 	}
 	var failure error
 	err = readSSE(res.Body, func(ev sseEvent) bool {
+		if ev.Event == "" { // the stream's position: resume from here if it drops
+			if seq, err := strconv.ParseInt(ev.ID, 10, 64); err == nil {
+				t.last, t.hasLast = seq, true
+			}
+			return true
+		}
 		if ev.Event != "notification" {
 			return true
 		}

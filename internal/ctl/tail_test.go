@@ -125,6 +125,40 @@ func TestTailReconnects(t *testing.T) {
 	contains(t, "tail stderr", errOut.String(), "stream interrupted", "reconnecting in 500ms")
 }
 
+// TestTailResumesFromTheOpeningPosition: a tail started "from now on" whose stream drops
+// before any notification came reconnects from the position the stream opened with (its
+// id-only block), not from whatever is newest by then: a notification committed while it
+// was away is printed.
+func TestTailResumesFromTheOpeningPosition(t *testing.T) {
+	var mu sync.Mutex
+	var lastIDs []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		lastIDs = append(lastIDs, r.Header.Get("Last-Event-ID"))
+		n := len(lastIDs)
+		mu.Unlock()
+		w.Header().Set("Content-Type", "text/event-stream")
+		if n == 1 { // the newest was 7 when it opened; it ends with nothing sent
+			fmt.Fprint(w, "retry: 1000\nid: 7\n\n")
+			return
+		}
+		fmt.Fprint(w, "retry: 1000\nid: 7\n\nid: 8\nevent: notification\ndata: {\"id\":8,\"seq\":8,\"type\":\"T\",\"message\":\"while away\",\"createdAt\":\"2026-11-24T09:00:00Z\"}\n\n")
+	}))
+	defer srv.Close()
+	c := newCtl(t, srv.URL)
+	out, errOut, wait := tailAsync(t, c, "5", "--count", "1")
+	if code := wait(); code != 0 {
+		t.Fatalf("tail: exit %d\n%s", code, errOut.String())
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(lastIDs) != 2 || lastIDs[0] != "" || lastIDs[1] != "7" {
+		t.Fatalf("Last-Event-ID of each connection: got %q, want [\"\" 7]", lastIDs)
+	}
+	contains(t, "tail output", out.String(), "#8  ", "while away")
+	contains(t, "tail stderr", errOut.String(), "from now on", "after seq 7")
+}
+
 func TestTailRefused(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/problem+json")

@@ -187,9 +187,14 @@ func (c *chaos) finish() {
 
 	// Streams: every notification of the user, once each, gap-free.
 	for _, w := range c.watchers {
-		await(t, chaosAwait, "user "+w.user+"'s stream to receive "+strconv.Itoa(perUser[w.user])+" notifications", func() bool {
-			return w.received() >= perUser[w.user]
-		})
+		deadline := time.Now().Add(chaosAwait)
+		for w.received() < perUser[w.user] {
+			if time.Now().After(deadline) {
+				c.streamShort(w, byUser[w.user])
+				t.FailNow()
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
 	}
 	t.Logf("streams complete %s after the load stopped", time.Since(stopped).Round(100*time.Millisecond))
 	// Deliveries: each SMS at the gateway, then recorded sent (so no resend can still
@@ -238,6 +243,34 @@ func (c *chaos) finish() {
 	}
 	t.Logf("%d events acknowledged (%d users); producer retries %v; stream reconnects %d; SMS resends under the same key %d; gateway 503s %d",
 		len(sent), len(byUser), c.load.retryCounts(), reconnects, resends, refused)
+}
+
+// streamShort reports a stream that did not get all its user's notifications within
+// chaosAwait: how far it got, how its last connection ended, and what the store says of
+// each event it lacks (stored or not, and the user's newest seq), so a failure tells a
+// lost live push from a lost event.
+func (c *chaos) streamShort(w *watcher, want map[string]bool) {
+	t := c.t
+	t.Helper()
+	w.mu.Lock()
+	got := map[string]bool{}
+	for _, id := range w.events {
+		got[id] = true
+	}
+	tail := w.seqs[max(0, len(w.seqs)-5):]
+	t.Errorf("timed out after %s waiting for user %s's stream to receive %d notifications: it has %d (last seqs %v), %d reconnects, last connection ended: %q",
+		chaosAwait, w.user, len(want), len(w.seqs), tail, w.reconnects, w.lastEnd)
+	w.mu.Unlock()
+	p := c.procs[0]
+	for id := range want {
+		if got[id] {
+			continue
+		}
+		status, body := call(t, "GET", p.URL+"/v1/events/"+id, nil)
+		t.Errorf("user %s: the stream lacks event %s; GET /v1/events/%s: %d %s", w.user, id, id, status, body)
+	}
+	status, body := call(t, "GET", p.URL+"/v1/notifications/unread-count", nil, "X-User-Id", w.user)
+	t.Logf("user %s: GET /v1/notifications/unread-count: %d %s", w.user, status, body)
 }
 
 // smsSent reports whether the event's SMS is recorded sent; a failed or skipped one, or

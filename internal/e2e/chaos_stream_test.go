@@ -16,7 +16,7 @@ import (
 
 // watcher holds one user's stream open for a whole chaos case, as a browser's
 // EventSource would: when the server ends the stream it reconnects with Last-Event-ID
-// (the last seq it got). It records every notification in arrival order, so a test can
+// (the last id the stream gave). It records every notification in arrival order, so a test can
 // check that the user's stream received each notification exactly once, seq 1, 2, 3, …
 // with no gap, across reconnections.
 type watcher struct {
@@ -28,6 +28,9 @@ type watcher struct {
 	events     []string // the eventId of each, from the message's last word
 	reconnects int
 	lastEnd    string // why the last connection ended
+	// lastID is EventSource's last event id: the id of the last block that had one,
+	// notification or not (the stream opens with an id-only block: its position).
+	lastID string
 }
 
 // watch opens user's stream on p now (failing the test if it cannot) and keeps it open
@@ -73,8 +76,8 @@ func (w *watcher) connect(ctx context.Context) (io.ReadCloser, error) {
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, w.p.URL+"/v1/notifications/stream", nil)
 	req.Header.Set("X-User-Id", w.user)
 	w.mu.Lock()
-	if n := len(w.seqs); n > 0 {
-		req.Header.Set("Last-Event-ID", strconv.FormatInt(w.seqs[n-1], 10))
+	if w.lastID != "" {
+		req.Header.Set("Last-Event-ID", w.lastID)
 	}
 	w.mu.Unlock()
 	resp, err := http.DefaultClient.Do(req)
@@ -100,6 +103,11 @@ func (w *watcher) read(body io.Reader) {
 		case line == "":
 			if ev.Event == "notification" {
 				w.record(ev)
+			}
+			if ev.ID != "" {
+				w.mu.Lock()
+				w.lastID = ev.ID
+				w.mu.Unlock()
 			}
 			ev = sseEvent{}
 		case strings.HasPrefix(line, "id: "):

@@ -73,6 +73,7 @@ type client struct {
 	ids        chan int64
 	heartbeats chan struct{}
 	comments   chan string // comment lines other than heartbeats
+	opening    chan int64  // the id of the stream's opening block (its position)
 	conn       net.Conn
 }
 
@@ -104,13 +105,21 @@ func dialErr(t *testing.T, url, user, lastID string) (*client, error) {
 	if err != nil || !strings.Contains(status, " 200 ") {
 		return nil, fmt.Errorf("stream status %q %v", status, err)
 	}
-	cl := &client{ids: make(chan int64, 100000), heartbeats: make(chan struct{}, 1000), comments: make(chan string, 100), conn: c}
+	cl := &client{ids: make(chan int64, 100000), heartbeats: make(chan struct{}, 1000), comments: make(chan string, 100), opening: make(chan int64, 1), conn: c}
 	go func() {
 		defer close(cl.ids)
+		prev := ""
 		for {
 			line, err := br.ReadString('\n')
 			if err != nil {
 				return
+			}
+			after := prev
+			prev = line
+			if id, ok := strings.CutPrefix(line, "id: "); ok && strings.HasPrefix(after, "retry: ") {
+				n, _ := strconv.ParseInt(strings.TrimSpace(id), 10, 64)
+				cl.opening <- n // the opening block, not a notification
+				continue
 			}
 			if line == ":\n" {
 				select {
@@ -177,6 +186,45 @@ func TestReplayLiveSwitchOverRace(t *testing.T) {
 	wg.Wait()
 	for i, c := range clients {
 		c.expect(t, froms[i], total)
+	}
+}
+
+// The stream opens with an id-only block at its position: the newest seq without a
+// Last-Event-ID, the given one with it (an id beyond the newest counts as the newest). A
+// client that had no notification yet and reconnects with that id gets what was committed
+// while it was away.
+func TestOpeningPositionResumes(t *testing.T) {
+	r := newRig(t, sse.Options{})
+	r.post(t, "u", "o1", 10)
+	r.post(t, "u", "o2", 10)
+	c := dial(t, r.url, "u", "")
+	at := c.openedAt(t)
+	if at != 2 {
+		t.Fatalf("stream without Last-Event-ID opened at %d, want 2 (the newest)", at)
+	}
+	waitConns(t, r.hub, 1)
+	c.conn.Close() // the client goes away before any notification
+	waitConns(t, r.hub, 0)
+	r.post(t, "u", "o3", 10) // committed while it was away
+	c = dial(t, r.url, "u", strconv.FormatInt(at, 10))
+	if got := c.openedAt(t); got != 2 {
+		t.Errorf("stream with Last-Event-ID 2 opened at %d, want 2", got)
+	}
+	c.expect(t, 3, 3)
+	if got := dial(t, r.url, "u", "99").openedAt(t); got != 3 {
+		t.Errorf("stream with Last-Event-ID 99 opened at %d, want 3 (the newest)", got)
+	}
+}
+
+// openedAt is the position the stream opened with.
+func (c *client) openedAt(t *testing.T) int64 {
+	t.Helper()
+	select {
+	case at := <-c.opening:
+		return at
+	case <-time.After(30 * time.Second):
+		t.Fatal("no opening block within 30s")
+		return 0
 	}
 }
 

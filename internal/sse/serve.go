@@ -34,7 +34,8 @@ func parseLastEventID(r *http.Request) (seq int64, ok bool, err error) {
 //
 // Without a Last-Event-ID the stream starts at the user's newest notification; with one,
 // every newer notification is replayed first. An id beyond the newest is treated as the
-// newest, so a stale or forged id can never hide later notifications.
+// newest, so a stale or forged id can never hide later notifications. The stream opens
+// with an id-only block giving that starting point, which a reconnecting client sends back.
 func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, userID string) error {
 	if h.closed.Load() {
 		return notify.Errorf(notify.CodeUnavailable, "shutting down")
@@ -77,11 +78,16 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, userID string) error
 	if hasLast && lastID < newest {
 		c.last = lastID
 	}
+	at := c.last // catching: only the catch-up, enqueued below, moves it
 	c.mu.Unlock()
 
+	// The opening block names the stream's position as its id: an EventSource takes an
+	// id-only block as its last event id without firing an event, so a client that has
+	// had no notification yet still reconnects with Last-Event-ID and is replayed what
+	// was committed while it was away, instead of starting over at the newest then.
 	head := "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-cache\r\n" +
 		"Connection: close\r\nX-Accel-Buffering: no\r\n" + extraHeaders(w.Header()) + "\r\n" +
-		"retry: " + strconv.FormatInt(h.o.Retry.Milliseconds(), 10) + "\n\n"
+		"retry: " + strconv.FormatInt(h.o.Retry.Milliseconds(), 10) + "\nid: " + strconv.FormatInt(at, 10) + "\n\n"
 	_ = nc.SetWriteDeadline(time.Now().Add(h.o.WriteTimeout))
 	_, err = nc.Write([]byte(head))
 	c.mu.Lock()
