@@ -163,12 +163,13 @@ func (p *Purger) DryRun(ctx context.Context) (store.PurgeCutoffs, store.Purged, 
 // Purge runs one pass if this replica gets the lease (ErrBusy if another holds it): each
 // type's old notifications batch by batch, then each type's events nothing needs any
 // more, then delivered outbox rows. It renews the
-// lease before every batch and stops if it lost it.
+// lease before every batch, stops if it lost it, and gives it up when the pass ends.
 func (p *Purger) Purge(ctx context.Context) (store.Purged, error) {
 	var total store.Purged
 	if err := p.lease(ctx); err != nil {
 		return total, err
 	}
+	defer p.release(ctx)
 	p.passes.Inc()
 	defer p.observeOldest(ctx)
 	c, err := p.Cutoffs(ctx)
@@ -239,6 +240,17 @@ func (p *Purger) lease(ctx context.Context) error {
 		return ErrBusy
 	}
 	return nil
+}
+
+// release gives the lease up when a pass ends, stopped or not, so another replica (or
+// this one after a restart) need not wait out its ttl: without it a rolling restart held
+// every purge back for two intervals.
+func (p *Purger) release(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := p.st.ReleaseLease(ctx, LeaseName, p.holder); err != nil {
+		p.o.Logger.Warn("retention: releasing the lease", "err", err)
+	}
 }
 
 func (p *Purger) count(n store.Purged) {

@@ -41,6 +41,9 @@ type Retention interface {
 	// TakeLease takes or renews the named lease for holder until now+ttl, and reports
 	// whether holder has it: false while another holder's lease has not expired.
 	TakeLease(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error)
+	// ReleaseLease gives up the named lease if holder has it, so the next holder need not
+	// wait out its ttl; another holder's lease is left alone.
+	ReleaseLease(ctx context.Context, name, holder string) error
 }
 
 // PurgeCutoffs are the creation times before which rows go: notifications by type,

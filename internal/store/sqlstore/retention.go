@@ -209,3 +209,9 @@ func (s *Store) TakeLease(ctx context.Context, name, holder string, now time.Tim
 	})
 	return got, err
 }
+
+// ReleaseLease implements store.Store.
+func (s *Store) ReleaseLease(ctx context.Context, name, holder string) error {
+	_, err := s.db.W.ExecContext(ctx, `DELETE FROM leases WHERE name = ? AND holder = ?`, name, holder)
+	return dbErr("release lease", err)
+}

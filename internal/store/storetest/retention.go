@@ -229,4 +229,22 @@ func testLease(t *testing.T, s store.Store) {
 	if got, err := s.TakeLease(ctx, "other", "a", now, time.Minute); err != nil || !got {
 		t.Fatalf("another lease name is its own: %v, %v", got, err)
 	}
+	// A release by one who does not hold it changes nothing; the holder's release frees
+	// it at once, long before it would expire.
+	release := func(holder string) {
+		t.Helper()
+		if err := s.ReleaseLease(ctx, "retention", holder); err != nil {
+			t.Fatalf("ReleaseLease(%s): %v", holder, err)
+		}
+	}
+	release("a")
+	take("a", now.Add(93*time.Second), false)
+	release("b")
+	take("a", now.Add(94*time.Second), true)
+	release("a")
+	release("a") // twice is harmless
+	take("b", now.Add(95*time.Second), true)
+	if got, err := s.TakeLease(ctx, "other", "b", now.Add(time.Second), time.Minute); err != nil || got {
+		t.Fatalf("releasing one lease freed another name's: %v, %v", got, err)
+	}
 }
