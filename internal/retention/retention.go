@@ -13,10 +13,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/notifyd/notifyd/internal/batchsize"
 	"github.com/notifyd/notifyd/internal/store"
 )
 
@@ -41,7 +43,13 @@ type Options struct {
 	// retention, once none of its notifications is left.
 	DedupeWindow time.Duration
 	Interval     time.Duration // between passes (default one minute)
-	Batch        int           // rows per transaction (default 2,000)
+	// Batch is the most rows a transaction deletes (default 2,000). Batches are sized by
+	// their time (internal/batchsize): one that takes longer than BatchTime makes the
+	// next smaller, down to minBatch, and quicker ones let it grow back. On a large table
+	// a row's delete touches many index pages, and a fixed 2,000 could hold the writer
+	// (SQLite's one writer) for seconds, stalling accepts.
+	Batch     int
+	BatchTime time.Duration // the writer hold a batch aims at (default 100 ms)
 	// Duty is the share of time a pass may hold the writer: after a batch that took d,
 	// the pass waits d*(1-Duty)/Duty (at least MinPause) before the next. Default 0.2.
 	Duty     float64
@@ -57,6 +65,9 @@ type Purger struct {
 	o      Options
 	holder string // this replica's lease holder id
 
+	mu    sync.Mutex // guards sizer: a pass on the timer and one asked for may overlap
+	sizer *batchsize.Sizer
+
 	purged *prometheus.CounterVec
 	oldest prometheus.Gauge
 	passes prometheus.Counter
@@ -69,6 +80,9 @@ func New(st store.Store, o Options) *Purger {
 	}
 	if o.Batch <= 0 {
 		o.Batch = 2000
+	}
+	if o.BatchTime <= 0 {
+		o.BatchTime = 100 * time.Millisecond
 	}
 	if o.DedupeWindow <= 0 {
 		o.DedupeWindow = DefaultDedupeWindow
@@ -87,7 +101,7 @@ func New(st store.Store, o Options) *Purger {
 	}
 	var id [8]byte
 	_, _ = rand.Read(id[:])
-	p := &Purger{st: st, o: o, holder: hex.EncodeToString(id[:]),
+	p := &Purger{st: st, o: o, holder: hex.EncodeToString(id[:]), sizer: batchsize.New(o.Batch, minBatch, o.BatchTime),
 		purged: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "notifyd_retention_purged_rows_total", Help: "Rows deleted by the retention purge, by table."}, []string{"table"}),
 		oldest: prometheus.NewGauge(prometheus.GaugeOpts{Name: "notifyd_retention_oldest_notification_age_seconds", Help: "Age of the oldest notification kept (0: none), as of the last pass."}),
 		passes: prometheus.NewCounter(prometheus.CounterOpts{Name: "notifyd_retention_passes_total", Help: "Retention passes this replica ran (it held the lease)."}),
@@ -177,8 +191,8 @@ func (p *Purger) Purge(ctx context.Context) (store.Purged, error) {
 		return total, err
 	}
 	for typ, before := range c.Types {
-		err := p.batches(ctx, func() (int64, error) {
-			n, err := p.st.PurgeNotifications(ctx, typ, before, p.o.Batch)
+		err := p.batches(ctx, func(limit int) (int64, error) {
+			n, err := p.st.PurgeNotifications(ctx, typ, before, limit)
 			total = total.Add(n)
 			p.count(n)
 			return n.Notifications, err
@@ -188,8 +202,8 @@ func (p *Purger) Purge(ctx context.Context) (store.Purged, error) {
 		}
 	}
 	for typ, before := range c.Events {
-		err := p.batches(ctx, func() (int64, error) {
-			n, err := p.st.PurgeEvents(ctx, typ, before, p.o.Batch)
+		err := p.batches(ctx, func(limit int) (int64, error) {
+			n, err := p.st.PurgeEvents(ctx, typ, before, limit)
 			total.Events += n
 			p.count(store.Purged{Events: n})
 			return n, err
@@ -198,8 +212,8 @@ func (p *Purger) Purge(ctx context.Context) (store.Purged, error) {
 			return total, err
 		}
 	}
-	err = p.batches(ctx, func() (int64, error) {
-		n, err := p.st.PurgeOutbox(ctx, c.Outbox, p.o.Batch)
+	err = p.batches(ctx, func(limit int) (int64, error) {
+		n, err := p.st.PurgeOutbox(ctx, c.Outbox, limit)
 		total.Outbox += n
 		p.count(store.Purged{Outbox: n})
 		return n, err
@@ -210,15 +224,24 @@ func (p *Purger) Purge(ctx context.Context) (store.Purged, error) {
 	return total, err
 }
 
-// batches runs one until it deletes fewer than a batch, pacing between them.
-func (p *Purger) batches(ctx context.Context, one func() (int64, error)) error {
+// batches runs one, a batch at a time, until a batch deletes fewer rows than it asked
+// for, pacing between them. The sizes follow the time each batch took (batchsize); the
+// sizer lives as long as the Purger, so a pass starts at the size the last one reached.
+func (p *Purger) batches(ctx context.Context, one func(limit int) (int64, error)) error {
 	for {
+		p.mu.Lock()
+		limit := p.sizer.Next()
+		p.mu.Unlock()
 		start := time.Now()
-		n, err := one()
-		if err != nil || n < int64(p.o.Batch) {
+		n, err := one(limit)
+		took := time.Since(start)
+		p.o.Logger.Debug("retention batch", "rows", n, "limit", limit, "took", took)
+		if err != nil || n < int64(limit) {
 			return err
 		}
-		took := time.Since(start)
+		p.mu.Lock()
+		p.sizer.Took(int(n), took)
+		p.mu.Unlock()
 		pause := max(p.o.MinPause, time.Duration(float64(took)*(1-p.o.Duty)/p.o.Duty))
 		select {
 		case <-ctx.Done():
@@ -230,6 +253,10 @@ func (p *Purger) batches(ctx context.Context, one func() (int64, error)) error {
 		}
 	}
 }
+
+// minBatch is the fewest rows a batch asks for, however slow the deletes: below it the
+// transaction's own cost outweighs the rows.
+const minBatch = 20
 
 func (p *Purger) lease(ctx context.Context) error {
 	ok, err := p.st.TakeLease(ctx, LeaseName, p.holder, p.o.Now(), 2*p.o.Interval)

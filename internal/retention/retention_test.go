@@ -3,7 +3,9 @@ package retention_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -141,5 +143,46 @@ func TestEventsKeptForTheDedupeWindow(t *testing.T) {
 	o.Now = at(15)
 	if got, err := retention.New(s, o).Purge(ctx); err != nil || got != (store.Purged{Events: 1}) {
 		t.Fatalf("15 days on: Purge = %+v, %v; want the event", got, err)
+	}
+}
+
+// slowStore deletes notifications at 1 ms a row, as a table of ten million with its
+// indexes can, and records each batch's limit.
+type slowStore struct {
+	store.Store
+	limits []int
+}
+
+func (s *slowStore) PurgeNotifications(ctx context.Context, typ string, before time.Time, limit int) (store.Purged, error) {
+	s.limits = append(s.limits, limit)
+	n, err := s.Store.PurgeNotifications(ctx, typ, before, limit)
+	time.Sleep(time.Duration(n.Notifications) * time.Millisecond)
+	return n, err
+}
+
+// Batches follow their time: a first batch of 200 that takes 200 ms makes the next ones
+// smaller, towards 20 ms' worth (BatchTime: 20 rows at 1 ms a row), and every old
+// notification still goes.
+func TestBatchesShrinkToTheirTime(t *testing.T) {
+	ctx := context.Background()
+	s := &slowStore{Store: openStore(t)}
+	var in []store.AcceptInput
+	for i := range 600 {
+		a := storetest.Input(fmt.Sprintf("slow-%d", i), "u1")
+		a.Prepared.Targets[0].Channels = []notify.Channel{notify.ChannelInbox}
+		in = append(in, a)
+	}
+	if _, err := s.Accept(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	later := func() time.Time { return time.Now().Add(40 * 24 * time.Hour) }
+	p := retention.New(s, retention.Options{Default: 30 * 24 * time.Hour, Batch: 200, BatchTime: 20 * time.Millisecond,
+		MinPause: time.Millisecond, Now: later})
+	got, err := p.Purge(ctx)
+	if err != nil || got.Notifications != 600 {
+		t.Fatalf("Purge = %+v, %v; want all 600 notifications", got, err)
+	}
+	if len(s.limits) < 5 || s.limits[0] != 200 || !slices.IsSortedFunc(s.limits, func(a, b int) int { return b - a }) || slices.Min(s.limits) > 40 {
+		t.Fatalf("batch limits %v: want 200 first, then shrinking to about 20 (20 ms at 1 ms a row)", s.limits)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	notify "github.com/notifyd/notifyd"
+	"github.com/notifyd/notifyd/internal/batchsize"
 	"github.com/notifyd/notifyd/internal/fault"
 	"github.com/notifyd/notifyd/internal/prefs"
 	"github.com/notifyd/notifyd/internal/store"
@@ -170,9 +171,9 @@ func (w *Worker) work(ctx context.Context, job *store.TopicJob) error {
 		w.o.Logger.Error("topic fan-out: cannot prepare the event again", "event", job.EventKey, "topic", job.Topic, "err", err)
 		return nil
 	}
-	sizer := newPageSizer(w.o.Page, w.o.PageTime)
+	sizer := batchsize.New(w.o.Page, minPage, w.o.PageTime)
 	for ctx.Err() == nil {
-		size := sizer.next()
+		size := sizer.Next()
 		res, err := w.st.FanOutPage(w.txCtx, job, store.FanOutInput{Prepared: p, Defaults: w.o.Defaults, Size: size, Now: w.o.Now(), Lease: w.o.Lease})
 		if errors.Is(err, store.ErrLeaseLost) {
 			return nil
@@ -184,7 +185,7 @@ func (w *Worker) work(ctx context.Context, job *store.TopicJob) error {
 		if res.Held > 0 {
 			w.held.Observe(res.Held.Seconds())
 			if w.o.PageTime > 0 {
-				sizer.took(res.Page, res.Held)
+				sizer.Took(res.Page, res.Held)
 			}
 		}
 		if len(res.Notifications) > 0 {
